@@ -1,0 +1,1 @@
+"""Guest execution on the Unicorn engine: mirrors QEMU's ``accel/tcg``."""

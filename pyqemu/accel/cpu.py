@@ -1,0 +1,143 @@
+"""One vCPU on the engine: the Python face of pyqemu/host/cpu-exec.c.
+
+Mirrors the part of QEMU's accel/tcg and hw/core/cpu.c that user mode needs:
+creating a vCPU (and running the plugins' vcpu_init callbacks for it),
+mirroring the guest address space into the engine, register access, and
+``cpu_exec``, which runs guest code in C until something needs Python (a
+syscall that stops, a fault, an interrupt).  The syscall hook in C calls
+``pyqemu_syscall`` below, which dispatches to the task's syscall handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from unicorn import x86_const
+
+from pyqemu.host import ffi, lib
+
+# Guest protection bits (PROT_*) map one to one onto the engine's UC_PROT_*.
+UC_PROT_MASK = 7
+
+_REGS = {
+    name[len("UC_X86_REG_"):].lower(): value
+    for name, value in vars(x86_const).items()
+    if name.startswith("UC_X86_REG_")
+}
+
+SyscallHandler = Callable[[int, tuple[int, ...]], "SyscallResult"]
+
+
+@dataclass
+class SyscallResult:
+    """What a syscall handler tells the C hook (SYSCALL_* of host.h)."""
+
+    action: int
+    value: int = 0
+
+
+SET_RET = lib.SYSCALL_SET_RET
+STOP = lib.SYSCALL_STOP
+REGS_SET = lib.SYSCALL_REGS_SET
+
+# vCPUs by their C pointer, for the syscall hook to find its Python side.
+_cpus: dict[int, X86CPU] = {}
+
+
+class EngineError(RuntimeError):
+    """The engine refused a request that should have worked (a pyqemu bug)."""
+
+
+class X86CPU:
+    """An x86_64 vCPU: QEMU's X86CPU/CPUState as far as user mode needs it."""
+
+    def __init__(self, cpu_index: int = 0) -> None:
+        self.cpu_index = cpu_index
+        self._cpu = lib.cpu_create(cpu_index)
+        if self._cpu == ffi.NULL:
+            raise EngineError("cannot create the engine")
+        self._key = int(ffi.cast("uintptr_t", self._cpu))
+        _cpus[self._key] = self
+        self.syscall_handler: SyscallHandler | None = None
+        #: an exception raised by Python while C was running, re-raised by exec
+        self.pending_exception: BaseException | None = None
+        self.exit_info = ffi.new("cpu_exit_info *")
+
+    # ---- registers ----
+    def read_reg(self, name: str) -> int:
+        value = ffi.new("uint64_t *")
+        self._check(lib.cpu_reg_read(self._cpu, _REGS[name], value), f"read {name}")
+        return int(value[0])
+
+    def write_reg(self, name: str, value: int) -> None:
+        self._check(lib.cpu_reg_write(self._cpu, _REGS[name], value & (2**64 - 1)),
+                    f"write {name}")
+
+    def get_fs_base(self) -> int:
+        return self.read_reg("fs_base")
+
+    def set_fs_base(self, value: int) -> None:
+        self.write_reg("fs_base", value)
+
+    def get_gs_base(self) -> int:
+        return self.read_reg("gs_base")
+
+    def set_gs_base(self, value: int) -> None:
+        self.write_reg("gs_base", value)
+
+    # ---- memory: a MemoryListener of the guest address space ----
+    def on_map(self, start: int, size: int, prot: int) -> None:
+        err = lib.cpu_mem_map_ptr(self._cpu, start, size, prot & UC_PROT_MASK, start)
+        self._check(err, f"map {start:#x}+{size:#x}")
+
+    def on_unmap(self, start: int, size: int) -> None:
+        self._check(lib.cpu_mem_unmap(self._cpu, start, size), f"unmap {start:#x}+{size:#x}")
+
+    def on_protect(self, start: int, size: int, prot: int) -> None:
+        err = lib.cpu_mem_protect(self._cpu, start, size, prot & UC_PROT_MASK)
+        self._check(err, f"protect {start:#x}+{size:#x}")
+
+    def flush_code(self, start: int, size: int) -> None:
+        lib.cpu_flush_code(self._cpu, start, size)
+
+    # ---- execution ----
+    def vcpu_init(self) -> None:
+        """QEMU's qemu_plugin_vcpu_init_hook, run once the vCPU exists."""
+        lib.qemu_plugin_vcpu_init_hook(self._cpu)
+
+    def vcpu_exit(self) -> None:
+        lib.qemu_plugin_vcpu_exit_hook(self._cpu)
+
+    def exec(self) -> int:
+        """Run guest code until it needs the caller; returns an EXCP_* code."""
+        reason = lib.cpu_exec(self._cpu, self.exit_info)
+        if self.pending_exception is not None:
+            exc, self.pending_exception = self.pending_exception, None
+            raise exc
+        return reason
+
+    def close(self) -> None:
+        if self._cpu != ffi.NULL:
+            _cpus.pop(self._key, None)
+            lib.cpu_destroy(self._cpu)
+            self._cpu = ffi.NULL
+
+    @staticmethod
+    def _check(err: int, what: str) -> None:
+        if err != 0:
+            raise EngineError(f"engine: {what}: {ffi.string(lib.cpu_strerror(err)).decode()}")
+
+
+@ffi.def_extern()
+def pyqemu_syscall(cpu_ptr: object, num: int, args: object, ret: object) -> int:
+    """Called by the C syscall hook; no exception may cross back into C."""
+    cpu = _cpus[int(ffi.cast("uintptr_t", cpu_ptr))]
+    try:
+        assert cpu.syscall_handler is not None
+        result = cpu.syscall_handler(num, tuple(args[0:6]))
+    except BaseException as exc:  # noqa: B036 - recorded, re-raised by X86CPU.exec
+        cpu.pending_exception = exc
+        return STOP
+    ret[0] = result.value
+    return result.action

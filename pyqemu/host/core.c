@@ -1,0 +1,273 @@
+/*
+ * Plugin core: the global state, callback registration and the dispatch of
+ * events to plugins.  Plays the part of QEMU's plugins/core.c: each plugin
+ * holds at most one callback per event, the callbacks of one event form a
+ * list with the newest registration first, and a mask records which events
+ * have any subscriber so that the emulator can skip the rest.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugin.h"
+
+struct qemu_plugin_state plugin = { .log_fd = -1 };
+
+static void __attribute__((constructor)) plugin_init(void)
+{
+    pthread_mutexattr_t attr;
+
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&plugin.lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+void plugin_lock(void)
+{
+    pthread_mutex_lock(&plugin.lock);
+}
+
+void plugin_unlock(void)
+{
+    pthread_mutex_unlock(&plugin.lock);
+}
+
+struct qemu_plugin_ctx *plugin_id_to_ctx_locked(qemu_plugin_id_t id)
+{
+    struct qemu_plugin_ctx *ctx;
+
+    for (ctx = plugin.ctxs; ctx; ctx = ctx->next) {
+        if (ctx->id == id) {
+            return ctx;
+        }
+    }
+    fprintf(stderr, "plugin: invalid plugin id %" PRIu64 "\n", id);
+    abort();
+}
+
+static void plugin_mask_update__locked(void)
+{
+    uint32_t mask = 0;
+
+    for (int ev = 0; ev < QEMU_PLUGIN_EV_MAX; ev++) {
+        if (plugin.cb_lists[ev]) {
+            mask |= 1u << ev;
+        }
+    }
+    plugin.mask = mask;
+}
+
+void plugin_unregister_cb__locked(struct qemu_plugin_ctx *ctx, enum qemu_plugin_event ev)
+{
+    struct qemu_plugin_cb *cb = ctx->callbacks[ev];
+    struct qemu_plugin_cb **link;
+
+    if (!cb) {
+        return;
+    }
+    for (link = &plugin.cb_lists[ev]; *link; link = &(*link)->next) {
+        if (*link == cb) {
+            *link = cb->next;
+            break;
+        }
+    }
+    free(cb);
+    ctx->callbacks[ev] = NULL;
+    plugin_mask_update__locked();
+}
+
+/*
+ * Register, replace or (func == NULL) remove ctx's callback for ev.  A new
+ * callback goes to the head of the event's list, so the plugin that
+ * subscribed last is called first, as in QEMU.
+ */
+static void do_plugin_register_cb(qemu_plugin_id_t id, enum qemu_plugin_event ev,
+                                  void *func, void *udata)
+{
+    struct qemu_plugin_ctx *ctx;
+
+    plugin_lock();
+    ctx = plugin_id_to_ctx_locked(id);
+    /* a plugin that is on its way out takes no new subscriptions */
+    if (ctx->uninstalling) {
+        plugin_unlock();
+        return;
+    }
+    if (func) {
+        struct qemu_plugin_cb *cb = ctx->callbacks[ev];
+
+        if (cb) {
+            cb->f.generic = func;
+            cb->udata = udata;
+        } else {
+            cb = calloc(1, sizeof(*cb));
+            if (!cb) {
+                abort();
+            }
+            cb->ctx = ctx;
+            cb->f.generic = func;
+            cb->udata = udata;
+            cb->next = plugin.cb_lists[ev];
+            plugin.cb_lists[ev] = cb;
+            ctx->callbacks[ev] = cb;
+            plugin_mask_update__locked();
+        }
+    } else {
+        plugin_unregister_cb__locked(ctx, ev);
+    }
+    plugin_unlock();
+}
+
+void plugin_register_cb(qemu_plugin_id_t id, enum qemu_plugin_event ev, void *func)
+{
+    do_plugin_register_cb(id, ev, func, NULL);
+}
+
+void plugin_register_cb_udata(qemu_plugin_id_t id, enum qemu_plugin_event ev,
+                              void *func, void *udata)
+{
+    do_plugin_register_cb(id, ev, func, udata);
+}
+
+/*
+ * Callbacks may uninstall their own plugin, which unlinks and frees the
+ * node: keep the next pointer before each call.
+ */
+void plugin_vcpu_cb__simple(CPUState *cpu, enum qemu_plugin_event ev)
+{
+    struct qemu_plugin_cb *cb, *next;
+    unsigned int index = cpu_index_of(cpu);
+
+    for (cb = plugin.cb_lists[ev]; cb; cb = next) {
+        next = cb->next;
+        cb->f.vcpu_simple(cb->ctx->id, index);
+    }
+}
+
+void plugin_cb__simple(enum qemu_plugin_event ev)
+{
+    struct qemu_plugin_cb *cb, *next;
+
+    for (cb = plugin.cb_lists[ev]; cb; cb = next) {
+        next = cb->next;
+        cb->f.simple(cb->ctx->id);
+    }
+}
+
+void qemu_plugin_vcpu_init_hook(CPUState *cpu)
+{
+    plugin_vcpu_cb__simple(cpu, QEMU_PLUGIN_EV_VCPU_INIT);
+}
+
+void qemu_plugin_vcpu_exit_hook(CPUState *cpu)
+{
+    plugin_vcpu_cb__simple(cpu, QEMU_PLUGIN_EV_VCPU_EXIT);
+}
+
+void qemu_plugin_flush_cb(void)
+{
+    plugin_cb__simple(QEMU_PLUGIN_EV_FLUSH);
+}
+
+void qemu_plugin_atexit_cb(void)
+{
+    struct qemu_plugin_cb *cb, *next;
+
+    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_ATEXIT]; cb; cb = next) {
+        next = cb->next;
+        cb->f.udata(cb->ctx->id, cb->udata);
+    }
+}
+
+void qemu_plugin_tb_trans_cb(CPUState *cpu, struct qemu_plugin_tb *tb)
+{
+    struct qemu_plugin_cb *cb, *next;
+
+    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_TB_TRANS]; cb; cb = next) {
+        next = cb->next;
+        cb->f.vcpu_tb_trans(cb->ctx->id, tb);
+    }
+}
+
+void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t a2,
+                              uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6,
+                              uint64_t a7, uint64_t a8)
+{
+    struct qemu_plugin_cb *cb, *next;
+    unsigned int index = cpu_index_of(cpu);
+
+    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL]; cb; cb = next) {
+        next = cb->next;
+        cb->f.vcpu_syscall(cb->ctx->id, index, num, a1, a2, a3, a4, a5, a6, a7, a8);
+    }
+}
+
+void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret)
+{
+    struct qemu_plugin_cb *cb, *next;
+    unsigned int index = cpu_index_of(cpu);
+
+    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL_RET]; cb; cb = next) {
+        next = cb->next;
+        cb->f.vcpu_syscall_ret(cb->ctx->id, index, num, ret);
+    }
+}
+
+void dyn_cb_array_push(struct dyn_cb_array *arr, const struct qemu_plugin_dyn_cb *cb)
+{
+    if (arr->n == arr->cap) {
+        size_t cap = arr->cap ? arr->cap * 2 : 2;
+        struct qemu_plugin_dyn_cb *data = realloc(arr->data, cap * sizeof(*data));
+
+        if (!data) {
+            abort();
+        }
+        arr->data = data;
+        arr->cap = cap;
+    }
+    arr->data[arr->n++] = *cb;
+}
+
+void dyn_cb_array_free(struct dyn_cb_array *arr)
+{
+    free(arr->data);
+    arr->data = NULL;
+    arr->n = arr->cap = 0;
+}
+
+void plugin_set_log_fd(int fd)
+{
+    plugin.log_fd = fd;
+}
+
+/* qemu_log_mask(CPU_LOG_PLUGIN, ...): written only when -d plugin is on. */
+void plugin_log(const char *text)
+{
+    size_t len = strlen(text);
+
+    if (plugin.log_fd < 0) {
+        return;
+    }
+    while (len > 0) {
+        ssize_t done = write(plugin.log_fd, text, len);
+
+        if (done <= 0) {
+            return;
+        }
+        text += done;
+        len -= (size_t)done;
+    }
+}
+
+int plugin_count(void)
+{
+    int n = 0;
+
+    for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
+        n++;
+    }
+    return n;
+}

@@ -1,0 +1,67 @@
+/*
+ * The C host's interface to Python: the one small surface through which
+ * pyqemu's Python half drives the engine (cpu-exec.c) and the plugin
+ * registry (core.c, loader.c).  Everything between CDEF BEGIN and CDEF END
+ * is also read by _host_build.py as the cffi declarations, so it holds only
+ * plain C declarations that cffi understands.
+ */
+#ifndef PYQEMU_HOST_H
+#define PYQEMU_HOST_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+/* CDEF BEGIN */
+typedef struct CPUState CPUState;
+
+/* Why cpu_exec returned to Python (QEMU's EXCP_* in spirit). */
+#define EXCP_SYSCALL_STOP 1   /* the syscall handler asked to stop (exit, signal) */
+#define EXCP_SEGV 2           /* invalid or forbidden memory access; see fault_addr */
+#define EXCP_ILL 3            /* invalid instruction */
+#define EXCP_INTR 4           /* CPU exception or interrupt; see intno */
+#define EXCP_ENGINE 5         /* the engine reported another error; see uc_err */
+
+/* What the Python syscall handler tells the syscall hook to do next. */
+#define SYSCALL_SET_RET 0     /* write the result into the return register */
+#define SYSCALL_STOP 1        /* stop execution (no syscall_ret event) */
+#define SYSCALL_REGS_SET 2    /* the handler replaced the registers (sigreturn) */
+
+typedef struct {
+    uint64_t fault_addr;
+    int fault_write;          /* 0 read, 1 write, 2 fetch */
+    int intno;
+    int uc_err;
+    uint64_t pc;
+} cpu_exit_info;
+
+CPUState *cpu_create(unsigned int cpu_index);
+void cpu_destroy(CPUState *cpu);
+int cpu_mem_map_ptr(CPUState *cpu, uint64_t addr, uint64_t size, uint32_t perms, uint64_t host);
+int cpu_mem_unmap(CPUState *cpu, uint64_t addr, uint64_t size);
+int cpu_mem_protect(CPUState *cpu, uint64_t addr, uint64_t size, uint32_t perms);
+int cpu_reg_read(CPUState *cpu, int regid, uint64_t *value);
+int cpu_reg_write(CPUState *cpu, int regid, uint64_t value);
+int cpu_exec(CPUState *cpu, cpu_exit_info *info);
+void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size);
+const char *cpu_strerror(int err);
+
+/* The plugin side: install, events that Python raises, logging. */
+int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,
+                       const char *target_name, uint64_t *id_out);
+void plugin_reset_uninstall(uint64_t id, void *cb, bool reset);
+void qemu_plugin_vcpu_init_hook(CPUState *cpu);
+void qemu_plugin_vcpu_exit_hook(CPUState *cpu);
+void qemu_plugin_atexit_cb(void);
+void qemu_plugin_flush_cb(void);
+void plugin_set_log_fd(int fd);
+int plugin_count(void);
+int plugin_version_min(void);
+int plugin_version_cur(void);
+
+/* Implemented in Python (pyqemu/accel/cpu.py) and called by the syscall hook. */
+/* cffi: extern "Python+C" */ int pyqemu_syscall(CPUState *cpu, int64_t num, uint64_t *args,
+                                                 int64_t *ret);
+/* CDEF END */
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * Private header of the C host: the plugin state, callback records and the
+ * translated-block records shared by core.c, loader.c, api.c and cpu-exec.c.
+ *
+ * It plays the part of QEMU's plugins/plugin.h and include/qemu/plugin.h:
+ * the event enum, the per-plugin context, the per-event callback lists and
+ * the dynamic (per-block, per-instruction) callback arrays.
+ */
+#ifndef PYQEMU_HOST_PLUGIN_H
+#define PYQEMU_HOST_PLUGIN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include <unicorn/unicorn.h>
+#include <capstone/capstone.h>
+
+#include "config-host.h"
+#include "qemu-plugin.h"
+#include "host.h"
+
+/* Events a plugin subscribes to with one callback per plugin (QEMU's values). */
+enum qemu_plugin_event {
+    QEMU_PLUGIN_EV_VCPU_INIT,
+    QEMU_PLUGIN_EV_VCPU_EXIT,
+    QEMU_PLUGIN_EV_VCPU_TB_TRANS,
+    QEMU_PLUGIN_EV_VCPU_IDLE,
+    QEMU_PLUGIN_EV_VCPU_RESUME,
+    QEMU_PLUGIN_EV_VCPU_SYSCALL,
+    QEMU_PLUGIN_EV_VCPU_SYSCALL_RET,
+    QEMU_PLUGIN_EV_FLUSH,
+    QEMU_PLUGIN_EV_ATEXIT,
+    QEMU_PLUGIN_EV_MAX,
+};
+
+union qemu_plugin_cb_sig {
+    qemu_plugin_simple_cb_t simple;
+    qemu_plugin_udata_cb_t udata;
+    qemu_plugin_vcpu_simple_cb_t vcpu_simple;
+    qemu_plugin_vcpu_udata_cb_t vcpu_udata;
+    qemu_plugin_vcpu_tb_trans_cb_t vcpu_tb_trans;
+    qemu_plugin_vcpu_mem_cb_t vcpu_mem;
+    qemu_plugin_vcpu_syscall_cb_t vcpu_syscall;
+    qemu_plugin_vcpu_syscall_ret_cb_t vcpu_syscall_ret;
+    void *generic;
+};
+
+struct qemu_plugin_ctx;
+
+/* One plugin's subscription to one event; also a node of that event's list. */
+struct qemu_plugin_cb {
+    struct qemu_plugin_ctx *ctx;
+    union qemu_plugin_cb_sig f;
+    void *udata;
+    struct qemu_plugin_cb *next;
+};
+
+/* One installed plugin (QEMU's struct qemu_plugin_ctx). */
+struct qemu_plugin_ctx {
+    void *handle;                       /* from dlopen, owned by the ctx */
+    qemu_plugin_id_t id;
+    struct qemu_plugin_cb *callbacks[QEMU_PLUGIN_EV_MAX];
+    bool resetting;
+    bool uninstalling;
+    bool installing;
+    qemu_plugin_simple_cb_t pending_cb; /* reset/uninstall callback, run after the flush */
+    struct qemu_plugin_ctx *next;
+};
+
+/* The host's global plugin state (QEMU's struct qemu_plugin_state). */
+struct qemu_plugin_state {
+    struct qemu_plugin_ctx *ctxs;       /* in load order */
+    struct qemu_plugin_cb *cb_lists[QEMU_PLUGIN_EV_MAX];
+    uint32_t mask;                      /* bit per event with a subscriber */
+    pthread_mutex_t lock;               /* recursive: callbacks may register callbacks */
+    int log_fd;                         /* -d plugin target, or -1 when plugin logging is off */
+};
+
+extern struct qemu_plugin_state plugin;
+
+/* ---- dynamic callbacks: registered on one block or one instruction ---- */
+
+enum plugin_dyn_cb_type {
+    PLUGIN_CB_REGULAR,      /* vcpu_udata callback */
+    PLUGIN_CB_INLINE,       /* *(uint64_t *)ptr += imm, done by the host */
+    PLUGIN_CB_MEM_REGULAR,  /* vcpu_mem callback */
+    PLUGIN_CB_MEM_HADDR,    /* vcpu_mem_haddr callback (pyqemu's meaning of the 5.2 name) */
+    PLUGIN_CB_MEM_INLINE,
+};
+
+struct qemu_plugin_dyn_cb {
+    enum plugin_dyn_cb_type type;
+    enum qemu_plugin_mem_rw rw;
+    void *userp;
+    union {
+        qemu_plugin_vcpu_udata_cb_t regular;
+        qemu_plugin_vcpu_mem_cb_t mem;
+        qemu_plugin_vcpu_mem_haddr_cb_t mem_haddr;
+        uint64_t imm;
+    } f;
+};
+
+struct dyn_cb_array {
+    struct qemu_plugin_dyn_cb *data;
+    size_t n;
+    size_t cap;
+};
+
+#define PLUGIN_INSN_MAX_BYTES 16
+
+struct qemu_plugin_insn {
+    uint64_t vaddr;
+    void *haddr;
+    size_t size;
+    uint8_t data[PLUGIN_INSN_MAX_BYTES];
+    struct dyn_cb_array exec_cbs;   /* regular, then inline, in registration order */
+    struct dyn_cb_array mem_cbs;
+};
+
+/* A translated block as plugins see it, plus what the hooks do when it runs. */
+struct qemu_plugin_tb {
+    uint64_t vaddr;
+    uint32_t size;                  /* bytes, as the engine reports them */
+    size_t n;                       /* instructions */
+    struct qemu_plugin_insn *insns;
+    struct dyn_cb_array exec_cbs;
+    bool insn_hooks;                /* some insn has exec or mem callbacks: needs code hooks */
+    bool mem_hooks;                 /* some insn has mem callbacks */
+    struct qemu_plugin_tb *hash_next;
+};
+
+/* ---- core.c ---- */
+void plugin_lock(void);
+void plugin_unlock(void);
+struct qemu_plugin_ctx *plugin_id_to_ctx_locked(qemu_plugin_id_t id);
+void plugin_register_cb(qemu_plugin_id_t id, enum qemu_plugin_event ev, void *func);
+void plugin_register_cb_udata(qemu_plugin_id_t id, enum qemu_plugin_event ev,
+                              void *func, void *udata);
+void plugin_unregister_cb__locked(struct qemu_plugin_ctx *ctx, enum qemu_plugin_event ev);
+void plugin_vcpu_cb__simple(CPUState *cpu, enum qemu_plugin_event ev);
+void plugin_cb__simple(enum qemu_plugin_event ev);
+void dyn_cb_array_push(struct dyn_cb_array *arr, const struct qemu_plugin_dyn_cb *cb);
+void dyn_cb_array_free(struct dyn_cb_array *arr);
+void plugin_log(const char *text);
+void qemu_plugin_tb_trans_cb(CPUState *cpu, struct qemu_plugin_tb *tb);
+void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t a2,
+                              uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6,
+                              uint64_t a7, uint64_t a8);
+void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret);
+
+/* ---- loader.c ---- */
+void plugin_flush_destroy(CPUState *cpu);
+bool plugin_has_pending_destroy(void);
+
+/* ---- cpu-exec.c ---- */
+extern __thread CPUState *current_cpu;
+void tb_flush(CPUState *cpu);
+void plugin_request_flush(void);
+CPUState *plugin_first_cpu(void);
+CPUState *cpu_next(CPUState *cpu);
+unsigned int cpu_index_of(const CPUState *cpu);
+char *plugin_disas_insn(const struct qemu_plugin_insn *insn);
+
+#endif

@@ -1,0 +1,1 @@
+"""Linux user-mode emulation: mirrors QEMU's ``linux-user/``."""

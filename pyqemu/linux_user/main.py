@@ -1,0 +1,212 @@
+"""The ``pyqemu-<target>`` command: mirrors QEMU's linux-user/main.c.
+
+The order of start-up is QEMU's: the argument table (environment variables
+first, then the command line), logging, loading the plugins, creating the
+vCPU (whose creation fires vcpu_init), loading the program, then the CPU
+loop.  Errors print one ``<prog>: <message>`` line and exit with QEMU's
+status; every exit path runs the plugins' atexit callbacks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pyqemu import __version__
+from pyqemu.errors import PyqemuError
+
+DEFAULT_STACK_SIZE = 8 * 1024 * 1024
+
+
+class UsageError(PyqemuError):
+    """A command-line mistake; QEMU prints these with a bare ``qemu:`` prefix."""
+
+
+@dataclass
+class Options:
+    """What the argument table collects (QEMU keeps these in globals)."""
+
+    target: str = "x86_64"
+    ld_prefix: str = "/"
+    stack_size: int = DEFAULT_STACK_SIZE
+    set_env: list[str] = field(default_factory=list)
+    unset_env: list[str] = field(default_factory=list)
+    argv0: str | None = None
+    log_items: set[str] = field(default_factory=set)
+    log_file: str | None = None
+    strace: bool = False
+    cpu_model: str | None = None
+    plugin_opts: list[str] = field(default_factory=list)
+    program: list[str] = field(default_factory=list)
+    show_help: bool = False
+    show_version: bool = False
+
+
+LOG_ITEMS = {
+    "plugin": "output from TCG plugins",
+    "unimp": "log unimplemented functionality",
+    "strace": "log every user-mode syscall, its input, and its result",
+}
+
+
+def _parse_size(text: str) -> int:
+    suffixes = {"k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30}
+    mult = suffixes.get(text[-1:], 1)
+    digits = text[:-1] if text[-1:] in suffixes else text
+    try:
+        size = int(digits, 0) * mult
+    except ValueError:
+        raise UsageError(f"Invalid stack size: {text}") from None
+    if size <= 0:
+        raise UsageError(f"Invalid stack size: {text}")
+    return (size + 4095) & ~4095
+
+
+def _handle_log(opts: Options, value: str) -> None:
+    for item in value.split(","):
+        if item not in LOG_ITEMS:
+            raise UsageError(f"Log items (comma separated):\n{_log_help()}")
+        opts.log_items.add(item)
+
+
+def _log_help() -> str:
+    return "".join(f"{name:<10} {text}\n" for name, text in LOG_ITEMS.items()).rstrip("\n")
+
+
+# QEMU's arg_table: option, environment variable, takes an argument, handler,
+# example, help.  Only rows whose feature works are listed.
+ArgHandler = Callable[[Options, str], None]
+ARG_TABLE: list[tuple[str, str, bool, ArgHandler, str, str]] = [
+    ("h", "", False, lambda o, v: setattr(o, "show_help", True), "", "print this help"),
+    ("help", "", False, lambda o, v: setattr(o, "show_help", True), "", ""),
+    ("L", "QEMU_LD_PREFIX", True, lambda o, v: setattr(o, "ld_prefix", v), "path",
+     "set the elf interpreter prefix to 'path'"),
+    ("s", "QEMU_STACK_SIZE", True, lambda o, v: setattr(o, "stack_size", _parse_size(v)),
+     "size", "set the stack size to 'size' bytes"),
+    ("cpu", "QEMU_CPU", True, lambda o, v: setattr(o, "cpu_model", v), "model",
+     "select CPU (accepted; the engine's model is used)"),
+    ("E", "QEMU_SET_ENV", True, lambda o, v: o.set_env.extend(v.split(",")), "var=value",
+     "sets targets environment variable (see below)"),
+    ("U", "QEMU_UNSET_ENV", True, lambda o, v: o.unset_env.extend(v.split(",")), "var",
+     "unsets targets environment variable (see below)"),
+    ("0", "QEMU_ARGV0", True, lambda o, v: setattr(o, "argv0", v), "argv0",
+     "forces target process argv[0] to be 'argv0'"),
+    ("d", "QEMU_LOG", True, _handle_log, "item[,...]",
+     "enable logging of specified items (plugin, unimp, strace)"),
+    ("D", "QEMU_LOG_FILENAME", True, lambda o, v: setattr(o, "log_file", v), "logfile",
+     "write logs to 'logfile' (default stderr)"),
+    ("strace", "QEMU_STRACE", False, lambda o, v: setattr(o, "strace", True), "",
+     "log system calls"),
+    ("plugin", "QEMU_PLUGIN", True, lambda o, v: o.plugin_opts.append(v), "",
+     "[file=]<file>[,<argname>=<argvalue>]"),
+    ("version", "QEMU_VERSION", False, lambda o, v: setattr(o, "show_version", True), "",
+     "display version information and exit"),
+]
+
+
+def usage_text(prog: str, target: str) -> str:
+    lines = [
+        f"usage: {prog} [options] program [arguments...]",
+        f"Linux CPU emulator (compiled for {target} emulation)",
+        "",
+        "Options and associated environment variables:",
+        "",
+        f"{'Argument':<20} {'Env-variable':<17} Description",
+    ]
+    for opt, env, has_arg, _handler, example, text in ARG_TABLE:
+        arg = f"-{opt} {example}" if has_arg and example else f"-{opt}"
+        lines.append(f"{arg:<20} {env:<17} {text}".rstrip() if text else f"{arg:<20} {env}")
+    lines += [
+        "",
+        "Defaults:",
+        f"QEMU_LD_PREFIX  = {'/'}",
+        f"QEMU_STACK_SIZE = {DEFAULT_STACK_SIZE} byte",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def version_text(prog: str) -> str:
+    return (
+        f"{prog} version {__version__} (pyqemu, QEMU 5.2 plugin API)\n"
+        "Copyright (c) 2026 the pyqemu developers; "
+        "QEMU is Copyright (c) 2003-2020 Fabrice Bellard and the QEMU Project developers\n"
+    )
+
+
+def parse_args(argv: list[str], environ: dict[str, str], opts: Options,
+               plugins_enabled: bool) -> None:
+    """QEMU's parse_args: environment variables in table order, then argv."""
+    table = [row for row in ARG_TABLE if row[0] != "plugin" or plugins_enabled]
+    for _opt, env, _has_arg, handler, _example, _text in table:
+        if env and env in environ and env != "QEMU_VERSION":
+            handler(opts, environ[env])
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if not word.startswith("-") or word == "-":
+            break
+        i += 1
+        if word == "--":
+            break
+        name = word[2:] if word.startswith("--") else word[1:]
+        for opt, _env, has_arg, handler, _example, _text in table:
+            if opt == name:
+                if has_arg:
+                    if i >= len(argv):
+                        raise UsageError(f"missing argument for option '{name}'")
+                    handler(opts, argv[i])
+                    i += 1
+                else:
+                    handler(opts, "")
+                break
+        else:
+            raise UsageError(f"unknown option '{name}'")
+        if opts.show_help or opts.show_version:
+            return
+    opts.program = argv[i:]
+    if not opts.program:
+        raise UsageError("no user program specified")
+
+
+def target_environ(opts: Options, environ: dict[str, str]) -> list[str]:
+    """The guest's environment: the host's, edited by -E and -U (QEMU's order)."""
+    env = dict(environ)
+    for item in opts.set_env:
+        if "=" in item:
+            key, value = item.split("=", 1)
+            env[key] = value
+    for key in opts.unset_env:
+        env.pop(key, None)
+    return [f"{k}={v}" for k, v in env.items()]
+
+
+def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
+    """Entry point; returns the exit status (or dies of the guest's signal)."""
+    from pyqemu import _config
+    from pyqemu.linux_user.runner import run_program
+
+    args = sys.argv if argv is None else argv
+    prog = os.path.basename(args[0]) if args else f"pyqemu-{target}"
+    opts = Options(target=target)
+    try:
+        parse_args(args[1:], dict(os.environ), opts, _config.CONFIG_PLUGIN)
+    except UsageError as exc:
+        sys.stderr.write(f"pyqemu: {exc}\n")
+        return 1
+    if opts.show_help:
+        sys.stdout.write(usage_text(prog, target))
+        return 0
+    if opts.show_version:
+        sys.stdout.write(version_text(prog))
+        return 0
+    return run_program(opts, prog, dict(os.environ))
+
+
+def main_x86_64() -> None:
+    sys.exit(main(target="x86_64"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

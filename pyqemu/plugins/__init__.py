@@ -1,0 +1,1 @@
+"""The plugin host: mirrors QEMU's ``plugins/`` (loader, core, api)."""
