@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install what pyqemu needs on a Debian 12 machine, then build and install
+# pyqemu itself (editable) into ./.venv.  Idempotent: apt runs only when a
+# package is missing.  Used by quickstart.sh, run-tests.sh and .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(gcc libc6-dev make pkg-config musl-tools qemu-user python3-venv python3-dev binutils)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+VPY=.venv/bin/python
+BUILD_DEPS=(meson-python "meson>=1.1" ninja "cffi>=1.16" "unicorn==2.1.4" "capstone>=5,<6")
+"$VPY" -m pip install -q --upgrade pip
+"$VPY" -m pip install -q "${BUILD_DEPS[@]}" "pyelftools>=0.30" pytest ruff
+# Editable: meson-python rebuilds the C host on import when sources change.
+"$VPY" -m pip install -q --no-build-isolation -Cbuild-dir=build-python -e .
+# The plugins, as a user builds them: meson setup build -Denable-plugins=true.
+if [ ! -f build/build.ninja ]; then
+  .venv/bin/meson setup build -Denable-plugins=true >/dev/null
+fi
+.venv/bin/ninja -C build >/dev/null

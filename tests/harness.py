@@ -1,0 +1,490 @@
+"""Build guest programs and run them natively, under qemu-x86_64 and under pyqemu.
+
+Plays the part of QEMU's tests/tcg make rules (build each guest, run it under the emulator,
+compare with a reference), except that the reference is a native run and a run under the
+installed qemu-x86_64 7.2 rather than a stored .ref file.
+
+Every run gets the same small environment (see guest_env), stdin from /dev/null unless given,
+its own session (so a timeout can kill the whole process group) and RLIMIT_CORE = 0, so that
+no core files land in the working directory and qemu's fatal-signal message is stable (see
+QEMU_STDERR_NOISE).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+import resource
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = TESTS_DIR.parent
+GUESTS_DIR = TESTS_DIR / "guests"
+
+# Seconds a single run may take before it is killed and the test fails.
+DEFAULT_TIMEOUT = 60.0
+# pyqemu runs the guest on Unicorn with a Python syscall layer: allow it more time.
+PYQEMU_TIMEOUT = 300.0
+COMPILE_TIMEOUT = 120.0
+
+QEMU_MISSING_REASON = "qemu-x86_64 not installed (apt-get install qemu-user)"
+PYQEMU_MISSING_REASON = "pyqemu-x86_64 not available yet"
+
+# The module pyqemu's command line lives in; run as `python -m` unless PYQEMU says otherwise.
+PYQEMU_MAIN_MODULE = "pyqemu.linux_user.main"
+
+# Flags shared by every flavor: optimised (so -O2 code paths are what gets emulated), warnings
+# fatal, and -pthread so pthreads.c links the same way everywhere.
+GUEST_CFLAGS: tuple[str, ...] = ("-O2", "-Wall", "-Werror", "-pthread")
+
+# flavor -> (compiler, flags that select the kind of executable)
+FLAVORS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "gcc-static": ("gcc", ("-static",)),
+    "gcc-pie": ("gcc", ("-fPIE", "-pie")),
+    "gcc-nopie": ("gcc", ("-fno-pie", "-no-pie")),
+    "gcc-static-pie": ("gcc", ("-fPIE", "-static-pie")),
+    "musl-static": ("musl-gcc", ("-static",)),
+}
+ALL_FLAVORS: tuple[str, ...] = tuple(FLAVORS)
+
+# Linker messages meaning a static C library is not installed (a machine problem, not a bug).
+_MISSING_STATIC_LIBC = re.compile(r"cannot find (-lc\b|-lpthread\b|\S*crt1\.o)")
+
+# Lines qemu-x86_64 7.2 writes to stderr on its own behalf, which a native run never writes.
+# Each entry is (pattern matching one whole line, why the line is there). strip_qemu_noise()
+# drops them before qemu's stderr is compared with a native run's; pyqemu is compared with qemu
+# unfiltered, because pyqemu is meant to print the same lines.
+QEMU_STDERR_NOISE: tuple[tuple[re.Pattern[str], str], ...] = (
+    # The guest died of a signal whose default action dumps core (SIGSEGV, SIGABRT, SIGILL,
+    # SIGBUS, SIGFPE...). qemu prints this, then re-raises the signal on itself so the parent
+    # sees the same status as natively. Observed with 7.2: the line appears when RLIMIT_CORE
+    # is 0 (which the harness always sets); with a non-zero limit qemu instead writes
+    # qemu_<prog>_<date>-<time>_<pid>.core into the working directory and prints nothing.
+    # SIGTERM, SIGKILL and other non-core signals print nothing.
+    (
+        re.compile(r"qemu: uncaught target signal \d+ \([^)]*\) - core dumped"),
+        "fatal guest signal reported by qemu",
+    ),
+    # -plugin ...,arg=X is the only argument syntax QEMU 5.2 knows; 7.2 still accepts it but
+    # warns (twice per argument). plugin_spec() uses arg= so one spec works on both.
+    (
+        re.compile(r"qemu-x86_64: warning: using 'arg=.*' is deprecated"),
+        "7.2 deprecation warning for -plugin arg=",
+    ),
+    (
+        re.compile(r"Please use '.*' directly"),
+        "second line of the same deprecation warning",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One finished run: the command, how it ended and what it printed.
+
+    returncode is as subprocess reports it: the exit status, or -N when the process died of
+    signal N (qemu re-raises a guest's fatal signal on itself, so this holds under qemu too).
+    stdout and stderr are decoded as UTF-8 with surrogateescape, so no byte is lost.
+    """
+
+    command: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def describe(self) -> str:
+        """Return a multi-line summary for assertion messages."""
+        return (
+            f"command: {shlex.join(self.command)}\n"
+            f"returncode: {self.returncode}\n"
+            f"stdout ({len(self.stdout)} chars):\n{_abridge(self.stdout)}\n"
+            f"stderr ({len(self.stderr)} chars):\n{_abridge(self.stderr)}"
+        )
+
+
+def _abridge(text: str, limit: int = 4000) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n[... {len(text) - limit} chars left out ...]\n{text[-half:]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Building guests
+# ---------------------------------------------------------------------------------------------
+
+
+def compile_guest(src: Path, out: Path, flavor: str, extra_flags: Sequence[str] = ()) -> Path:
+    """Compile one C guest into an executable of the given flavor.
+
+    src: the C source; out: where the executable goes; flavor: a key of FLAVORS;
+    extra_flags: more compiler flags, after the flavor's own.
+    Returns out.
+    Raises: ValueError for an unknown flavor. Skips the calling test when the compiler (or,
+    for static flavors, the static C library) is not installed; fails it when the compiler
+    reports an error.
+    """
+    if flavor not in FLAVORS:
+        raise ValueError(f"unknown guest flavor {flavor!r}; choose from {', '.join(FLAVORS)}")
+    compiler, flavor_flags = FLAVORS[flavor]
+    compiler_path = shutil.which(compiler)
+    if compiler_path is None:
+        pytest.skip(f"{compiler} not installed (needed for {flavor} guests)")
+    command = [
+        compiler_path,
+        *GUEST_CFLAGS,
+        *flavor_flags,
+        *extra_flags,
+        "-o",
+        str(out),
+        str(src),
+    ]
+    completed = subprocess.run(
+        command,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=COMPILE_TIMEOUT,
+        check=False,
+    )
+    if completed.returncode != 0:
+        if _MISSING_STATIC_LIBC.search(completed.stderr):
+            pytest.skip(f"static C library for {compiler} not installed ({flavor} guests)")
+        pytest.fail(
+            f"compiling {src.name} ({flavor}) failed:\n{shlex.join(command)}\n{completed.stderr}"
+        )
+    return out
+
+
+class GuestBuilder:
+    """Compiles guests from tests/guests/ once each and hands out the cached executables.
+
+    Meant to live for the whole test session (see the guest_builder fixture), because the
+    machine has two cores and the same guests are needed by many tests.
+    """
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self._built: dict[tuple[str, str], Path] = {}
+
+    def build(self, name: str, flavor: str) -> Path:
+        """Return the executable for tests/guests/<name>.c in the given flavor, compiling once."""
+        key = (name, flavor)
+        if key not in self._built:
+            src = guest_source(name)
+            self._built[key] = compile_guest(src, self.output_dir / f"{name}-{flavor}", flavor)
+        return self._built[key]
+
+
+def guest_source(name: str) -> Path:
+    """Return the path of tests/guests/<name>.c; FileNotFoundError if there is none."""
+    src = GUESTS_DIR / f"{name}.c"
+    if not src.is_file():
+        raise FileNotFoundError(f"no guest source {src}")
+    return src
+
+
+def guest_names() -> list[str]:
+    """Return the names of all guests in tests/guests/, sorted."""
+    return sorted(path.stem for path in GUESTS_DIR.glob("*.c"))
+
+
+_EXPECTED_STATUS_LINE = re.compile(r"^\s*\*\s*Expected status:\s*(.+?)\s*$", re.MULTILINE)
+
+
+def expected_status(name: str) -> int:
+    """Return the returncode a guest documents in its "Expected status:" header line.
+
+    "Expected status: 7" gives 7 and "Expected status: signal SIGSEGV" gives -11, matching
+    RunResult.returncode. A note in parentheses after the value is ignored.
+    Raises: ValueError when the source has no such line or it cannot be read.
+    """
+    text = guest_source(name).read_text(encoding="utf-8")
+    match = _EXPECTED_STATUS_LINE.search(text)
+    if match is None:
+        raise ValueError(f"{name}.c has no 'Expected status:' line")
+    value = match.group(1).split("(")[0].strip()
+    if value.startswith("signal "):
+        return -int(signal.Signals[value.removeprefix("signal ").strip()])
+    return int(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running programs
+# ---------------------------------------------------------------------------------------------
+
+
+def guest_env(**overrides: str) -> dict[str, str]:
+    """Return the environment every run gets unless a test passes its own.
+
+    Small and fixed, so that native, qemu and pyqemu runs see exactly the same environment
+    (qemu hands its own environment to the guest unchanged, and glibc start-up work depends
+    on it). PATH holds only system directories, so `sh -c` finds the Debian tools rather
+    than pyenv shims. overrides: extra or replacement variables.
+    """
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LC_ALL": "C",
+        "TZ": "UTC",
+        "HOME": os.environ.get("HOME", "/"),
+    }
+    env.update(overrides)
+    return env
+
+
+def _limit_core_dumps(allow: bool) -> None:
+    # Runs in the child between fork and exec.
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard if allow else 0, hard))
+
+
+def _run(
+    command: Sequence[str],
+    *,
+    cwd: Path | str | None,
+    env: Mapping[str, str] | None,
+    stdin: str | bytes | None,
+    timeout: float,
+    core_dumps: bool,
+) -> RunResult:
+    if isinstance(stdin, str):
+        stdin = stdin.encode("utf-8")
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=dict(guest_env() if env is None else env),
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: _limit_core_dumps(core_dumps),
+    )
+    try:
+        stdout, stderr = process.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # The process leads its own group (start_new_session): kill it and anything it forked.
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(
+            f"timed out after {timeout:.0f} s: {shlex.join(command)}\n"
+            f"stdout so far:\n{_abridge(_decode(stdout))}\n"
+            f"stderr so far:\n{_abridge(_decode(stderr))}"
+        )
+    return RunResult(tuple(command), process.returncode, _decode(stdout), _decode(stderr))
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def run_native(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: str | bytes | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    core_dumps: bool = False,
+) -> RunResult:
+    """Run argv directly on the host.
+
+    argv: program and arguments (argv[0] is the path that gets executed and also the guest's
+    argv[0]); cwd: working directory; env: the whole environment (default guest_env());
+    stdin: bytes or text fed to stdin (default /dev/null); timeout: seconds before the run is
+    killed and the test fails; core_dumps: leave RLIMIT_CORE at its hard limit instead of 0.
+    """
+    return _run(
+        [os.fspath(arg) for arg in argv],
+        cwd=cwd,
+        env=env,
+        stdin=stdin,
+        timeout=timeout,
+        core_dumps=core_dumps,
+    )
+
+
+def qemu_path() -> str:
+    """Return the path of qemu-x86_64, skipping the calling test when it is not installed."""
+    path = shutil.which("qemu-x86_64")
+    if path is None:
+        pytest.skip(QEMU_MISSING_REASON)
+    return path
+
+
+def plugin_spec(path: str | os.PathLike[str], *args: str) -> str:
+    """Return the text after `-plugin` that loads path with the given plugin arguments.
+
+    Uses the `arg=` form, the only one QEMU 5.2 accepts (7.2 accepts it with a warning, which
+    strip_qemu_noise removes). Commas inside an argument are doubled, as QEMU's option
+    parser expects. Example: plugin_spec("libdrcov.so", "filename=/tmp/t.drcov").
+    """
+    parts = [os.fspath(path).replace(",", ",,")]
+    parts.extend(f"arg={arg.replace(',', ',,')}" for arg in args)
+    return ",".join(parts)
+
+
+def _emulator_options(plugins: Sequence[str], extra: Sequence[str]) -> list[str]:
+    options = list(extra)
+    for spec in plugins:
+        options += ["-plugin", spec]
+    return options
+
+
+def run_qemu(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    plugins: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: str | bytes | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    core_dumps: bool = False,
+) -> RunResult:
+    """Run argv under the installed qemu-x86_64.
+
+    plugins: one string per -plugin option, e.g. from plugin_spec(); extra: emulator options
+    placed before the plugins (e.g. ["-cpu", "Nehalem"], ["-d", "plugin"]); the other
+    arguments are as for run_native. Skips the calling test when qemu-x86_64 is missing.
+    """
+    command = [qemu_path(), *_emulator_options(plugins, extra), *map(os.fspath, argv)]
+    return _run(command, cwd=cwd, env=env, stdin=stdin, timeout=timeout, core_dumps=core_dumps)
+
+
+@functools.cache
+def pyqemu_command() -> tuple[str, ...]:
+    """Return the command that starts pyqemu-x86_64 (its options and the guest follow).
+
+    From $PYQEMU (split like a shell would) when set. Otherwise `python -m
+    pyqemu.linux_user.main` with this interpreter, when pyqemu is importable from anywhere
+    (installed, editable or not). While it is only a source tree, the same module is run
+    through runpy with the repository root put on sys.path inside the process: PYTHONPATH
+    is not used because pyqemu hands its environment to the guest, which would then differ
+    from the one native and qemu runs give it.
+    """
+    override = os.environ.get("PYQEMU")
+    if override:
+        words = shlex.split(override)
+        words[0] = shutil.which(words[0]) or words[0]
+        return tuple(words)
+    if _importable_without_repo_path("pyqemu"):
+        return (sys.executable, "-m", PYQEMU_MAIN_MODULE)
+    bootstrap = (
+        "import runpy, sys; "
+        f"sys.path.insert(0, {str(REPO_ROOT)!r}); "
+        f"runpy.run_module({PYQEMU_MAIN_MODULE!r}, run_name='__main__', alter_sys=True)"
+    )
+    return (sys.executable, "-c", bootstrap)
+
+
+def _importable_without_repo_path(module: str) -> bool:
+    check = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)"
+    with tempfile.TemporaryDirectory() as neutral_dir:
+        completed = subprocess.run(
+            [sys.executable, "-c", check],
+            cwd=neutral_dir,
+            env=guest_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=DEFAULT_TIMEOUT,
+            check=False,
+        )
+    return completed.returncode == 0
+
+
+@functools.cache
+def pyqemu_available() -> bool:
+    """Return whether `<pyqemu command> -version` succeeds; checked once per session."""
+    try:
+        completed = subprocess.run(
+            [*pyqemu_command(), "-version"],
+            env=guest_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=DEFAULT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return completed.returncode == 0
+
+
+def run_pyqemu(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    plugins: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: str | bytes | None = None,
+    timeout: float = PYQEMU_TIMEOUT,
+    core_dumps: bool = False,
+) -> RunResult:
+    """Run argv under pyqemu-x86_64; the same arguments as run_qemu.
+
+    Skips the calling test with PYQEMU_MISSING_REASON while `pyqemu -version` fails.
+    """
+    if not pyqemu_available():
+        pytest.skip(PYQEMU_MISSING_REASON)
+    command = [*pyqemu_command(), *_emulator_options(plugins, extra), *map(os.fspath, argv)]
+    return _run(command, cwd=cwd, env=env, stdin=stdin, timeout=timeout, core_dumps=core_dumps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing runs
+# ---------------------------------------------------------------------------------------------
+
+
+def strip_qemu_noise(stderr: str) -> str:
+    """Return stderr without the lines qemu itself adds (see QEMU_STDERR_NOISE)."""
+    kept = [
+        line
+        for line in stderr.splitlines(keepends=True)
+        if not any(pattern.fullmatch(line.rstrip("\n")) for pattern, _ in QEMU_STDERR_NOISE)
+    ]
+    return "".join(kept)
+
+
+def without_qemu_noise(result: RunResult) -> RunResult:
+    """Return result with strip_qemu_noise applied to its stderr."""
+    return dataclasses.replace(result, stderr=strip_qemu_noise(result.stderr))
+
+
+def assert_same_run(
+    reference: RunResult,
+    candidate: RunResult,
+    *,
+    stdout_filter: Callable[[str], str] | None = None,
+    compare_stderr: bool = True,
+) -> None:
+    """Assert that candidate ended like reference and printed the same.
+
+    Compares returncode, stdout (both passed through stdout_filter when given) and, unless
+    compare_stderr is False, stderr. The message shows both runs in full.
+    """
+    ref_out, cand_out = reference.stdout, candidate.stdout
+    if stdout_filter is not None:
+        ref_out, cand_out = stdout_filter(ref_out), stdout_filter(cand_out)
+    problems = []
+    if candidate.returncode != reference.returncode:
+        problems.append(f"returncode {candidate.returncode} != {reference.returncode}")
+    if cand_out != ref_out:
+        problems.append("stdout differs")
+    if compare_stderr and candidate.stderr != reference.stderr:
+        problems.append("stderr differs")
+    assert not problems, (
+        "; ".join(problems)
+        + f"\n--- reference ---\n{reference.describe()}\n--- candidate ---\n{candidate.describe()}"
+    )
