@@ -64,6 +64,11 @@ class X86CPU:
         self.pending_exception: BaseException | None = None
         self.exit_info = ffi.new("cpu_exit_info *")
 
+    @property
+    def handle(self) -> object:
+        """The C CPUState pointer."""
+        return self._cpu
+
     # ---- registers ----
     def read_reg(self, name: str) -> int:
         value = ffi.new("uint64_t *")
@@ -73,6 +78,25 @@ class X86CPU:
     def write_reg(self, name: str, value: int) -> None:
         self._check(lib.cpu_reg_write(self._cpu, _REGS[name], value & (2**64 - 1)),
                     f"write {name}")
+
+    def read_reg_bytes(self, name: str, size: int) -> bytes:
+        buf = ffi.new("uint8_t[64]")
+        self._check(lib.cpu_reg_read_bytes(self._cpu, _REGS[name], buf), f"read {name}")
+        return bytes(ffi.buffer(buf, size))
+
+    def write_reg_bytes(self, name: str, data: bytes) -> None:
+        buf = ffi.new("uint8_t[64]", data)
+        self._check(lib.cpu_reg_write_bytes(self._cpu, _REGS[name], buf), f"write {name}")
+
+    # Registers a new thread inherits (QEMU's cpu_copy): all of user state.
+    _GPRS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+             "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base", "fpcw", "mxcsr")
+
+    def copy_state_from(self, other: X86CPU) -> None:
+        for name in self._GPRS:
+            self.write_reg(name, other.read_reg(name))
+        for i in range(16):
+            self.write_reg_bytes(f"xmm{i}", other.read_reg_bytes(f"xmm{i}", 16))
 
     def get_fs_base(self) -> int:
         return self.read_reg("fs_base")
@@ -92,9 +116,12 @@ class X86CPU:
         self._check(err, f"map {start:#x}+{size:#x}")
 
     def on_unmap(self, start: int, size: int) -> None:
+        lib.cpu_flush_code(self._cpu, start, size)
         self._check(lib.cpu_mem_unmap(self._cpu, start, size), f"unmap {start:#x}+{size:#x}")
 
     def on_protect(self, start: int, size: int, prot: int) -> None:
+        # code written while the page was not executable must be translated anew
+        lib.cpu_flush_code(self._cpu, start, size)
         err = lib.cpu_mem_protect(self._cpu, start, size, prot & UC_PROT_MASK)
         self._check(err, f"protect {start:#x}+{size:#x}")
 

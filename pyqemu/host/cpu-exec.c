@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ struct CPUState {
     unsigned int cpu_index;
     CPUState *next;
 
-    uc_hook h_block, h_code, h_mem_read, h_mem_write;
+    uc_hook h_block, h_code, h_mem_read, h_mem_write, h_edge;
     uc_hook h_syscall, h_invalid, h_intr;
     bool want_code_hook, want_mem_hooks;
 
@@ -49,6 +50,7 @@ struct CPUState {
     struct qemu_plugin_insn *mem_insn;
 
     /* why emulation stopped */
+    volatile int kicked;
     bool restart;
     int exit_reason;
     cpu_exit_info stop;
@@ -57,6 +59,11 @@ struct CPUState {
 __thread CPUState *current_cpu;
 static CPUState *cpu_list;
 static volatile int flush_pending;
+
+/* Host signals caught for the guest, delivered by Python between blocks. */
+#define HOST_NSIG 65
+static volatile sig_atomic_t signal_pending[HOST_NSIG];
+static volatile sig_atomic_t signal_any;
 
 #define EV_BIT(ev) (1u << (ev))
 
@@ -128,6 +135,56 @@ static void tb_hash_insert(CPUState *cpu, struct qemu_plugin_tb *tb)
     tb->hash_next = cpu->tb_hash[idx];
     cpu->tb_hash[idx] = tb;
     cpu->tb_count++;
+}
+
+static void tb_free(struct qemu_plugin_tb *tb);
+
+/* Forget the record of one block, so the next execution translates it anew. */
+static void tb_hash_remove(CPUState *cpu, struct qemu_plugin_tb *tb)
+{
+    struct qemu_plugin_tb **link = &cpu->tb_hash[tb_hash_index(cpu, tb->vaddr, tb->size)];
+
+    for (; *link; link = &(*link)->hash_next) {
+        if (*link == tb) {
+            *link = tb->hash_next;
+            cpu->tb_count--;
+            if (cpu->cur_tb == tb) {
+                cpu->cur_tb = NULL;
+                cpu->mem_insn = NULL;
+            }
+            tb_free(tb);
+            return;
+        }
+    }
+}
+
+static bool tb_code_changed(const struct qemu_plugin_tb *tb)
+{
+    for (size_t i = 0; i < tb->n; i++) {
+        const struct qemu_plugin_insn *insn = &tb->insns[i];
+        size_t len = insn->size < PLUGIN_INSN_MAX_BYTES ? insn->size : PLUGIN_INSN_MAX_BYTES;
+
+        if (memcmp(insn->data, (const void *)(uintptr_t)insn->vaddr, len) != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The engine translated a block again (its code was written, or the cache
+ * was flushed): if the bytes changed, plugins must see a new translation.
+ */
+static void hook_edge_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
+{
+    CPUState *cpu = opaque;
+    struct qemu_plugin_tb *tb = tb_lookup(cpu, cur->pc, cur->size);
+
+    (void)uc;
+    (void)prev;
+    if (tb && tb_code_changed(tb)) {
+        tb_hash_remove(cpu, tb);
+    }
 }
 
 static void tb_free(struct qemu_plugin_tb *tb)
@@ -519,10 +576,13 @@ static void cpu_sync_hooks(CPUState *cpu)
 
     if (want_block && !cpu->h_block) {
         uc_hook_add(cpu->uc, &cpu->h_block, UC_HOOK_BLOCK, (void *)hook_block, cpu, 1, 0);
+        uc_hook_add(cpu->uc, &cpu->h_edge, UC_HOOK_EDGE_GENERATED, (void *)hook_edge_generated,
+                    cpu, 1, 0);
         changed = true;
     } else if (!want_block && cpu->h_block) {
         uc_hook_del(cpu->uc, cpu->h_block);
-        cpu->h_block = 0;
+        uc_hook_del(cpu->uc, cpu->h_edge);
+        cpu->h_block = cpu->h_edge = 0;
         changed = true;
     }
     if (cpu->want_code_hook && !cpu->h_code) {
@@ -539,6 +599,53 @@ static void cpu_sync_hooks(CPUState *cpu)
     }
 }
 
+/*
+ * The host handler only records the signal and asks every engine to stop
+ * at its next block boundary, as QEMU's host_signal_handler queues the
+ * signal and kicks the vCPU (uc_emu_stop only sets flags).
+ */
+static void host_signal_handler(int sig)
+{
+    signal_pending[sig] = 1;
+    signal_any = 1;
+    for (CPUState *cpu = cpu_list; cpu; cpu = cpu->next) {
+        uc_emu_stop(cpu->uc);
+    }
+}
+
+int cpu_signal_catch(int sig)
+{
+    struct sigaction sa;
+
+    if (sig <= 0 || sig >= HOST_NSIG) {
+        return -EINVAL;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = host_signal_handler;
+    sigfillset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL) == 0 ? 0 : -errno;
+}
+
+int cpu_signal_take(void)
+{
+    if (!signal_any) {
+        return 0;
+    }
+    signal_any = 0;
+    for (int sig = 1; sig < HOST_NSIG; sig++) {
+        if (signal_pending[sig]) {
+            signal_pending[sig] = 0;
+            for (int rest = sig + 1; rest < HOST_NSIG; rest++) {
+                if (signal_pending[rest]) {
+                    signal_any = 1;
+                }
+            }
+            return sig;
+        }
+    }
+    return 0;
+}
+
 int cpu_exec(CPUState *cpu, cpu_exit_info *info)
 {
     uint64_t pc;
@@ -546,6 +653,21 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
 
     current_cpu = cpu;
     for (;;) {
+        if (cpu->kicked) {
+            cpu->kicked = 0;
+            uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
+            memset(info, 0, sizeof(*info));
+            info->pc = pc;
+            current_cpu = NULL;
+            return EXCP_KICK;
+        }
+        if (signal_any) {
+            uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
+            memset(info, 0, sizeof(*info));
+            info->pc = pc;
+            current_cpu = NULL;
+            return EXCP_SIGNAL;
+        }
         if (flush_pending) {
             flush_pending = 0;
             plugin_flush_destroy(cpu);
@@ -563,6 +685,9 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
             continue;
         }
         uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
+        if (!cpu->exit_reason && err == UC_ERR_OK && (signal_any || cpu->kicked)) {
+            continue;   /* reported at the top of the loop */
+        }
         if (!cpu->exit_reason) {
             /* stopped with no hook saying why: an engine error, or hlt and the like */
             cpu->exit_reason = err == UC_ERR_INSN_INVALID ? EXCP_ILL : EXCP_ENGINE;
@@ -606,10 +731,47 @@ int cpu_reg_write(CPUState *cpu, int regid, uint64_t value)
     return uc_reg_write(cpu->uc, regid, &value);
 }
 
-/* Host-side writes into code (the loader, a debugger) need the stale blocks dropped. */
+/* Wide registers (xmm: 16 bytes, fp: 10 bytes); buf must hold 64 bytes. */
+int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf)
+{
+    return uc_reg_read(cpu->uc, regid, buf);
+}
+
+int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf)
+{
+    return uc_reg_write(cpu->uc, regid, buf);
+}
+
+/*
+ * Drop the translations of [addr, addr + size): host-side writes into code
+ * and mapping changes (mprotect, munmap) must not leave stale blocks behind.
+ */
 void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size)
 {
     uc_ctl_remove_cache(cpu->uc, addr, addr + size);
+    for (size_t i = 0; i <= cpu->tb_hash_mask; i++) {
+        struct qemu_plugin_tb *tb = cpu->tb_hash[i], *next;
+
+        for (; tb; tb = next) {
+            next = tb->hash_next;
+            if (tb->vaddr < addr + size && tb->vaddr + tb->size > addr) {
+                tb_hash_remove(cpu, tb);
+            }
+        }
+    }
+}
+
+/* Make this vCPU's cpu_exec return EXCP_KICK soon (QEMU's cpu_exit). */
+void cpu_kick(CPUState *cpu)
+{
+    cpu->kicked = 1;
+    uc_emu_stop(cpu->uc);
+}
+
+/* Make cpu_exec return EXCP_SIGNAL at the next block boundary. */
+void cpu_signal_kick(void)
+{
+    host_signal_handler(0);
 }
 
 /* qemu_plugin_insn_disas: "mnemonic operands", as QEMU formats capstone's output. */

@@ -21,6 +21,8 @@ typedef struct CPUState CPUState;
 #define EXCP_ILL 3            /* invalid instruction */
 #define EXCP_INTR 4           /* CPU exception or interrupt; see intno */
 #define EXCP_ENGINE 5         /* the engine reported another error; see uc_err */
+#define EXCP_SIGNAL 6         /* a host signal is pending for the guest; see cpu_signal_take */
+#define EXCP_KICK 7           /* another thread asked this vCPU to stop (cpu_kick) */
 
 /* What the Python syscall handler tells the syscall hook to do next. */
 #define SYSCALL_SET_RET 0     /* write the result into the return register */
@@ -44,7 +46,15 @@ int cpu_reg_read(CPUState *cpu, int regid, uint64_t *value);
 int cpu_reg_write(CPUState *cpu, int regid, uint64_t value);
 int cpu_exec(CPUState *cpu, cpu_exit_info *info);
 void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size);
+void cpu_kick(CPUState *cpu);
 const char *cpu_strerror(int err);
+int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf);
+int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
+
+/* Host signals meant for the guest (linux-user/signal.c's host_signal_handler). */
+int cpu_signal_catch(int sig);
+int cpu_signal_take(void);
+void cpu_signal_kick(void);
 
 /* The plugin side: install, events that Python raises, logging. */
 int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,

@@ -171,15 +171,22 @@ def parse_args(argv: list[str], environ: dict[str, str], opts: Options,
 
 
 def target_environ(opts: Options, environ: dict[str, str]) -> list[str]:
-    """The guest's environment: the host's, edited by -E and -U (QEMU's order)."""
-    env = dict(environ)
+    """The guest's environment: the host's, edited by -E and -U.
+
+    QEMU keeps it in an envlist whose entries are pushed at the head, so the
+    guest sees the variables in reverse order, a -E variable first; copy that.
+    """
+    envlist = [f"{k}={v}" for k, v in environ.items()]
+    envlist.reverse()
     for item in opts.set_env:
-        if "=" in item:
-            key, value = item.split("=", 1)
-            env[key] = value
+        if "=" not in item:
+            continue
+        key = item.split("=", 1)[0]
+        envlist = [e for e in envlist if e.split("=", 1)[0] != key]
+        envlist.insert(0, item)
     for key in opts.unset_env:
-        env.pop(key, None)
-    return [f"{k}={v}" for k, v in env.items()]
+        envlist = [e for e in envlist if e.split("=", 1)[0] != key]
+    return envlist
 
 
 def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
@@ -188,7 +195,9 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     from pyqemu.linux_user.runner import run_program
 
     args = sys.argv if argv is None else argv
-    prog = os.path.basename(args[0]) if args else f"pyqemu-{target}"
+    prog = os.path.basename(args[0]) if args else ""
+    if not prog or prog.endswith(".py"):
+        prog = f"pyqemu-{target}"  # run as python -m pyqemu.linux_user.main
     opts = Options(target=target)
     try:
         parse_args(args[1:], dict(os.environ), opts, _config.CONFIG_PLUGIN)
@@ -201,7 +210,38 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     if opts.show_version:
         sys.stdout.write(version_text(prog))
         return 0
-    return run_program(opts, prog, dict(os.environ))
+    try:
+        return run_program(opts, prog, guest_base_environ())
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a pyqemu bug: one line, not a traceback
+        if os.environ.get("PYQEMU_DEBUG"):
+            raise
+        from pyqemu.linux_user.runner import run_atexit
+
+        sys.stderr.write(f"{prog}: internal error: {type(exc).__name__}: {exc} "
+                         "(set PYQEMU_DEBUG=1 for a traceback)\n")
+        run_atexit()
+        return 1
+
+
+def guest_base_environ() -> dict[str, str]:
+    """The environment pyqemu was started with, before Python edited it.
+
+    Python's start-up may add LC_CTYPE (PEP 538 locale coercion); the guest
+    must see what the user gave, so read the process's original block.
+    """
+    try:
+        with open("/proc/self/environ", "rb") as f:
+            block = f.read()
+    except OSError:
+        return dict(os.environ)
+    env: dict[str, str] = {}
+    for item in block.split(b"\0"):
+        if b"=" in item:
+            key, value = item.split(b"=", 1)
+            env[os.fsdecode(key)] = os.fsdecode(value)
+    return env
 
 
 def main_x86_64() -> None:

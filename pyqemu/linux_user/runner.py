@@ -8,11 +8,12 @@ normal exit, a fatal guest signal, and an error of the emulator itself.
 
 from __future__ import annotations
 
-import errno
 import os
 import resource
 import signal
 import sys
+import threading
+from mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import PyqemuError
@@ -20,34 +21,21 @@ from pyqemu.errors import PyqemuError
 if TYPE_CHECKING:
     from pyqemu.linux_user.main import Options
 
-# CPU exceptions (x86 vector numbers) and the guest signal each raises in user mode.
-_X86_EXCEPTION_SIGNALS = {
-    0: signal.SIGFPE,    # divide error
-    1: signal.SIGTRAP,   # debug
-    3: signal.SIGTRAP,   # int3
-    4: signal.SIGSEGV,   # into
-    5: signal.SIGSEGV,   # bound
-    6: signal.SIGILL,    # invalid opcode
-    13: signal.SIGSEGV,  # general protection (privileged instructions, hlt)
-    14: signal.SIGSEGV,  # page fault
-    16: signal.SIGFPE,   # x87 error
-    17: signal.SIGBUS,   # alignment check
-    19: signal.SIGFPE,   # SIMD floating point
-}
-
-
-class GuestSignal(Exception):
-    """The guest is to die of a signal (no guest handler takes it yet)."""
-
-    def __init__(self, sig: int) -> None:
-        super().__init__(f"guest signal {sig}")
-        self.sig = sig
-
-
 def _write_err(text: str) -> None:
     data = text.encode(errors="replace")
     while data:
         data = data[os.write(2, data):]
+
+
+def report_error(prog: str, exc: PyqemuError) -> None:
+    """One line for the user, in QEMU's words.
+
+    QEMU prints "Error while loading" to stdout and then _exit()s, so the
+    line is lost unless stdout is a terminal; pyqemu always shows it, on
+    stderr.  Other messages keep QEMU's prefix (or its lack of one).
+    """
+    bare = not getattr(exc, "qemu_prefix", True) and getattr(exc, "stream", "") != "stdout"
+    _write_err(f"{exc}\n" if bare else f"{prog}: {exc}\n")
 
 
 def run_atexit() -> None:
@@ -86,13 +74,19 @@ def _setup_logging(opts: Options) -> int:
 
 def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     """Load plugins, create the vCPU, load the program and run it to its end."""
-    from pyqemu.accel.cpu import REGS_SET, SET_RET, STOP, X86CPU, SyscallResult
-    from pyqemu.host import lib
+    from pyqemu.accel.cpu import X86CPU
     from pyqemu.linux_user.elfload import load_elf_binary
     from pyqemu.linux_user.main import target_environ
     from pyqemu.linux_user.mmap import GuestMemory
-    from pyqemu.linux_user.qemu import GuestExit, TaskState
-    from pyqemu.linux_user.syscall import do_syscall
+    from pyqemu.linux_user.qemu import TaskState
+    from pyqemu.linux_user.signal import (
+        GuestSignal,
+        PendingSignals,
+        do_rt_sigreturn,
+        host_signal_init,
+    )
+    from pyqemu.linux_user.thread import GuestProcess, do_clone_thread, thread_exit
+    from pyqemu.linux_user.x86_64.cpu_loop import ProcessExit, ThreadExit, cpu_loop
     from pyqemu.plugins.loader import QemuPluginList, qemu_plugin_load_list, qemu_plugin_opt_parse
 
     try:
@@ -114,61 +108,56 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         image = load_elf_binary(exec_path, guest_argv, target_environ(opts, environ), mem,
                                 ld_prefix=opts.ld_prefix, stack_size=opts.stack_size,
                                 exec_path=exec_path)
+        # qemu-x86_64 maps the IDT and the GDT next, one page each; keeping
+        # them puts later mappings (ld.so's, libc) at qemu's addresses.
+        for _table in ("idt", "gdt"):
+            mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
     except PyqemuError as exc:
-        _write_err(f"{prog}: {exc}\n")
+        report_error(prog, exc)
         run_atexit()
         return exc.exit_status
 
     cpu.write_reg("rip", image.interp_entry)
     cpu.write_reg("rsp", image.start_stack)
+    process = GuestProcess(mem=mem)
+    process.cpus.add(cpu)
+    process.end_process = _end_process_from_thread
     task = TaskState(mem=mem, cpu=cpu, exe_path=os.path.abspath(image.path),
                      argv=guest_argv, image=image,
                      strace=opts.strace or "strace" in opts.log_items,
                      unimp_log="unimp" in opts.log_items)
+    task.process = process  # type: ignore[attr-defined]
+    task.pending_signals = PendingSignals()  # type: ignore[attr-defined]
+    task.sigreturn = lambda: do_rt_sigreturn(task)
+    task.clone_thread = lambda *a: do_clone_thread(task, *a)
     if log_fd != 2:
         task.log_write = lambda text: os.write(log_fd, text.encode(errors="replace"))
-    exit_status: list[int] = []
-
-    def handle_syscall(num: int, args: tuple[int, ...]) -> SyscallResult:
-        try:
-            ret = do_syscall(task, num, *args)
-        except GuestExit as exc:
-            exit_status.append(exc.status & 0xFF)
-            return SyscallResult(STOP)
-        if ret is None:
-            return SyscallResult(REGS_SET)
-        ret &= 2**64 - 1
-        return SyscallResult(SET_RET, ret - 2**64 if ret >= 2**63 else ret)
-
-    cpu.syscall_handler = handle_syscall
+    host_signal_init()
     try:
-        while True:
-            reason = cpu.exec()
-            if reason == lib.EXCP_SYSCALL_STOP and exit_status:
-                run_atexit()
-                return exit_status[0]
-            raise GuestSignal(_signal_of_exit(reason, cpu))
+        try:
+            cpu_loop(task)
+        except ThreadExit as exc:
+            if not thread_exit(task):
+                threading.Event().wait()   # the last thread ends the process
+            status = exc.status
+        except ProcessExit as exc:
+            status = exc.status
+        run_atexit()
+        if len(process.cpus.cpus) > 1:
+            os._exit(status)   # other threads still run guest code: no interpreter teardown
+        return status
     except GuestSignal as exc:
         die_of_signal(exc.sig)
     except PyqemuError as exc:
-        _write_err(f"{prog}: {exc}\n")
+        report_error(prog, exc)
         run_atexit()
         return exc.exit_status
     return 1
 
 
-def _signal_of_exit(reason: int, cpu: object) -> int:
-    from pyqemu.host import lib
-
-    info = cpu.exit_info  # type: ignore[attr-defined]
-    if reason == lib.EXCP_SEGV:
-        return signal.SIGSEGV
-    if reason == lib.EXCP_ILL:
-        return signal.SIGILL
-    if reason == lib.EXCP_INTR:
-        return _X86_EXCEPTION_SIGNALS.get(info.intno, signal.SIGSEGV)
-    if reason == lib.EXCP_ENGINE:
-        # an engine stop with no error is hlt or another privileged instruction
-        return signal.SIGSEGV if info.uc_err == 0 else signal.SIGILL
-    raise PyqemuError(f"unexpected stop of the vCPU ({reason}) at {info.pc:#x}"
-                      f" ({os.strerror(errno.EFAULT)})")
+def _end_process_from_thread(code: int) -> None:
+    """A non-main thread ends the process: exit status, or -signal."""
+    if code < 0:
+        die_of_signal(-code)
+    run_atexit()
+    os._exit(code)

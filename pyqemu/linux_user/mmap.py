@@ -1,0 +1,728 @@
+"""Mirrors QEMU's linux-user/mmap.c: the guest's address space and its mmap family.
+
+Guest memory is host memory at the same address (QEMU's guest_base = 0): every guest
+mapping is a real host mapping made here through libc, and the guest's rights are kept
+in a region list that the execution engine enforces. Listeners (the engine) hear about
+every change so they can mirror the host pages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import errno
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from pyqemu.errors import GuestFault
+
+PAGE_SIZE = 4096
+_PAGE_LOW = PAGE_SIZE - 1
+#: first address above x86-64 user space (47-bit, less the last page, as Linux's TASK_SIZE)
+TASK_SIZE = 0x7FFFFFFFF000
+#: lowest address handed out without MAP_FIXED (Linux's default vm.mmap_min_addr is lower)
+MMAP_MIN_ADDR = 0x10000
+#: where qemu-x86_64 7.2 starts placing non-fixed mappings (TASK_UNMAPPED_BASE)
+MMAP_BASE = 0x4000000000
+
+PROT_NONE = 0x0
+PROT_READ = 0x1
+PROT_WRITE = 0x2
+PROT_EXEC = 0x4
+PROT_SEM = 0x8
+_PROT_RWX = PROT_READ | PROT_WRITE | PROT_EXEC
+
+MAP_SHARED = 0x01
+MAP_PRIVATE = 0x02
+MAP_SHARED_VALIDATE = 0x03
+MAP_TYPE = 0x0F
+MAP_FIXED = 0x10
+MAP_ANONYMOUS = 0x20
+MAP_32BIT = 0x40
+MAP_GROWSDOWN = 0x100
+MAP_DENYWRITE = 0x800
+MAP_EXECUTABLE = 0x1000
+MAP_LOCKED = 0x2000
+MAP_NORESERVE = 0x4000
+MAP_POPULATE = 0x8000
+MAP_NONBLOCK = 0x10000
+MAP_STACK = 0x20000
+MAP_HUGETLB = 0x40000
+MAP_SYNC = 0x80000
+MAP_FIXED_NOREPLACE = 0x100000
+# flags MAP_SHARED_VALIDATE accepts (Linux's LEGACY_MAP_MASK plus MAP_SYNC)
+_VALIDATED_FLAGS = (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDOWN
+                    | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE
+                    | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE
+                    | (0x3F << 26))
+# guest flags passed on to the host mapping; placement flags are ours to choose, and
+# MAP_HUGETLB is dropped so that every guest mapping is made of 4 KiB pages
+_HOST_PASSED_FLAGS = (MAP_TYPE | MAP_ANONYMOUS | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE
+                      | MAP_NONBLOCK | MAP_SYNC)
+_RESERVE_FLAGS = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
+
+MREMAP_MAYMOVE = 1
+MREMAP_FIXED = 2
+MREMAP_DONTUNMAP = 4
+
+_MAP_FAILED = (1 << 64) - 1
+
+
+def _page_align(value: int) -> int:
+    return (value + _PAGE_LOW) & ~_PAGE_LOW
+
+
+def _neg_errno() -> int:
+    return -(ctypes.get_errno() or errno.EINVAL)
+
+
+# --- host libc, through ctypes ------------------------------------------------------------
+
+class _IoVec(ctypes.Structure):
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                       ctypes.c_int, ctypes.c_long]
+_libc.mmap.restype = ctypes.c_void_p
+_libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+_libc.munmap.restype = ctypes.c_int
+_libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+_libc.mprotect.restype = ctypes.c_int
+_libc.mremap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int,
+                         ctypes.c_void_p]
+_libc.mremap.restype = ctypes.c_void_p
+for _name in ("process_vm_readv", "process_vm_writev"):
+    getattr(_libc, _name).argtypes = [ctypes.c_int, ctypes.POINTER(_IoVec), ctypes.c_ulong,
+                                      ctypes.POINTER(_IoVec), ctypes.c_ulong, ctypes.c_ulong]
+    getattr(_libc, _name).restype = ctypes.c_ssize_t
+
+
+def _host_mmap(addr: int, size: int, prot: int, flags: int, fd: int, offset: int) -> int:
+    """Host mmap; the address, or -errno."""
+    ctypes.set_errno(0)
+    result = _libc.mmap(addr or None, size, prot, flags, fd, offset)
+    if result is None or result == _MAP_FAILED:
+        return _neg_errno()
+    return int(result)
+
+
+def _host_munmap(addr: int, size: int) -> int:
+    return 0 if _libc.munmap(addr, size) == 0 else _neg_errno()
+
+
+def _host_mprotect(addr: int, size: int, prot: int) -> int:
+    return 0 if _libc.mprotect(addr, size, prot) == 0 else _neg_errno()
+
+
+def _host_mremap(old: int, old_size: int, new_size: int, flags: int, new: int) -> int:
+    result = _libc.mremap(old, old_size, new_size, flags, new or None)
+    if result is None or result == _MAP_FAILED:
+        return _neg_errno()
+    return int(result)
+
+
+def _host_place(addr: int, size: int, prot: int, flags: int, fd: int, offset: int) -> int:
+    """Map exactly at addr, never over anything already there; addr, or -errno (-EEXIST)."""
+    result = _host_mmap(addr, size, prot, flags | MAP_FIXED_NOREPLACE, fd, offset)
+    if result >= 0 and result != addr:
+        # kernels before 4.17 take MAP_FIXED_NOREPLACE as a mere hint
+        _host_munmap(result, size)
+        return -errno.EEXIST
+    return result
+
+
+def _host_copy(local: int, remote: int, size: int, *, to_remote: bool) -> bool:
+    """Copy between a Python buffer and guest memory without risking SIGBUS.
+
+    process_vm_readv/writev on our own pid report an unbacked page (a file mapping past
+    its end, a page unmapped behind our back) as EFAULT instead of killing the emulator.
+    """
+    local_iov = _IoVec(local, size)
+    remote_iov = _IoVec(remote, size)
+    call = _libc.process_vm_writev if to_remote else _libc.process_vm_readv
+    done = call(os.getpid(), ctypes.byref(local_iov), 1, ctypes.byref(remote_iov), 1, 0)
+    if done == size:
+        return True
+    if done < 0 and ctypes.get_errno() in (errno.ENOSYS, errno.EPERM):
+        # sandboxes that forbid the call: the access checks already passed, copy directly
+        if to_remote:
+            ctypes.memmove(remote, local, size)
+        else:
+            ctypes.memmove(local, remote, size)
+        return True
+    return False
+
+
+def _host_obstacle_end(start: int, end: int) -> int:
+    """End of the host mappings that overlap [start, end), from /proc/self/maps."""
+    highest = 0
+    with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
+        for line in maps:
+            low_text, _, rest = line.partition("-")
+            low, high = int(low_text, 16), int(rest.split(" ", 1)[0], 16)
+            if low < end and high > start:
+                highest = max(highest, high)
+    return highest if highest > start else start + PAGE_SIZE
+
+
+# --- the guest's view ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Region:
+    """One guest mapping, like a kernel VMA: [start, end) with the guest's rights.
+
+    flags keeps MAP_SHARED/MAP_PRIVATE and MAP_ANONYMOUS; path is the mapped file's host
+    path ("" for anonymous memory) and offset the file offset of start.
+    """
+
+    start: int
+    end: int
+    prot: int
+    flags: int
+    path: str = ""
+    offset: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+    @property
+    def shared_file(self) -> bool:
+        """A shared file mapping: the host may only write it when the guest may."""
+        return self.flags & MAP_TYPE == MAP_SHARED and not self.flags & MAP_ANONYMOUS
+
+    def clip(self, start: int, end: int) -> Region:
+        start, end = max(start, self.start), min(end, self.end)
+        offset = self.offset + (start - self.start) if self.path else 0
+        return replace(self, start=start, end=end, offset=offset)
+
+    def continues(self, before: Region) -> bool:
+        """True when this region can merge onto the end of before."""
+        return (before.end == self.start and before.prot == self.prot
+                and before.flags == self.flags and before.path == self.path
+                and (not self.path or before.offset + before.size == self.offset))
+
+
+class MemoryListener(Protocol):
+    """Told about every change of the guest map (all ranges page aligned).
+
+    Note: each call comes after the host memory has changed.
+    """
+
+    def on_map(self, start: int, size: int, prot: int) -> None: ...
+
+    def on_unmap(self, start: int, size: int) -> None: ...
+
+    def on_protect(self, start: int, size: int, prot: int) -> None: ...
+
+
+def _host_prot(prot: int, flags: int) -> int:
+    """Host rights for guest rights: readable always, writable unless a shared file.
+
+    PROT_NONE stays PROT_NONE so a guard page stays a guard page for the host too.
+    """
+    if not prot & _PROT_RWX:
+        return PROT_NONE
+    host = prot & _PROT_RWX | PROT_READ
+    if not (flags & MAP_TYPE == MAP_SHARED and not flags & MAP_ANONYMOUS):
+        host |= PROT_WRITE
+    return host
+
+
+def _region_flags(flags: int) -> int:
+    kind = MAP_SHARED if flags & MAP_TYPE in (MAP_SHARED, MAP_SHARED_VALIDATE) else MAP_PRIVATE
+    return kind | flags & MAP_ANONYMOUS
+
+
+class GuestMemory:
+    """The guest address space: a sorted region list over real host mappings.
+
+    Methods named target_* take raw syscall arguments and return a guest address or a
+    negative errno, as QEMU's do; they never raise on bad guest input.
+    """
+
+    def __init__(self, mmap_base: int = MMAP_BASE) -> None:
+        self.mmap_base = mmap_base
+        # QEMU's mmap_next_start: default placements go upward from here, holes below
+        # are only reused once the search wraps
+        self._next_start = mmap_base
+        self._regions: list[Region] = []
+        self._listeners: list[MemoryListener] = []
+        self._start_brk = 0
+        self._brk = 0
+        self._brk_top = 0  # end of the pages mapped for brk
+
+    # -- listeners --------------------------------------------------------------------
+
+    def add_listener(self, listener: MemoryListener) -> None:
+        """Subscribe listener and replay the current map to it through on_map."""
+        self._listeners.append(listener)
+        for region in self._regions:
+            listener.on_map(region.start, region.size, region.prot)
+
+    def remove_listener(self, listener: MemoryListener) -> None:
+        """Unsubscribe listener (a vCPU whose thread has ended)."""
+        self._listeners.remove(listener)
+
+    # -- region list --------------------------------------------------------------------
+
+    def regions(self) -> list[Region]:
+        return list(self._regions)
+
+    def find_region(self, addr: int) -> Region | None:
+        index = self._first_ending_after(addr)
+        if index < len(self._regions) and self._regions[index].start <= addr:
+            return self._regions[index]
+        return None
+
+    def _first_ending_after(self, addr: int) -> int:
+        index = bisect.bisect_right(self._regions, addr, key=lambda r: r.start) - 1
+        if index >= 0 and self._regions[index].end > addr:
+            return index
+        return index + 1
+
+    def _overlapping(self, start: int, end: int) -> list[Region]:
+        found = []
+        index = self._first_ending_after(start)
+        while index < len(self._regions) and self._regions[index].start < end:
+            found.append(self._regions[index])
+            index += 1
+        return found
+
+    def _runs(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Contiguous guest-owned stretches inside [start, end)."""
+        runs: list[tuple[int, int]] = []
+        for region in self._overlapping(start, end):
+            low, high = max(start, region.start), min(end, region.end)
+            if runs and runs[-1][1] == low:
+                runs[-1] = (runs[-1][0], high)
+            else:
+                runs.append((low, high))
+        return runs
+
+    def _gaps(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Stretches of [start, end) the guest does not own."""
+        gaps, cursor = [], start
+        for low, high in self._runs(start, end):
+            if low > cursor:
+                gaps.append((cursor, low))
+            cursor = high
+        if cursor < end:
+            gaps.append((cursor, end))
+        return gaps
+
+    def _cut(self, start: int, end: int) -> None:
+        """Drop [start, end) from the region list, splitting regions at its edges."""
+        first = self._first_ending_after(start)
+        last = first
+        kept: list[Region] = []
+        while last < len(self._regions) and self._regions[last].start < end:
+            region = self._regions[last]
+            if region.start < start:
+                kept.append(region.clip(region.start, start))
+            if region.end > end:
+                kept.append(region.clip(end, region.end))
+            last += 1
+        self._regions[first:last] = kept
+
+    def _insert(self, region: Region) -> None:
+        """Insert a region over a free range, merging with compatible neighbours."""
+        index = bisect.bisect_left(self._regions, region.start, key=lambda r: r.start)
+        if index > 0 and region.continues(self._regions[index - 1]):
+            index -= 1
+            region = replace(self._regions.pop(index), end=region.end)
+        if index < len(self._regions) and self._regions[index].continues(region):
+            region = replace(region, end=self._regions.pop(index).end)
+        self._regions.insert(index, region)
+
+    def _record(self, region: Region) -> None:
+        self._insert(region)
+        for listener in self._listeners:
+            listener.on_map(region.start, region.size, region.prot)
+
+    def _forget(self, start: int, end: int) -> None:
+        runs = self._runs(start, end)
+        self._cut(start, end)
+        for low, high in runs:
+            for listener in self._listeners:
+                listener.on_unmap(low, high - low)
+
+    # -- placement ------------------------------------------------------------------------
+
+    def _search(self, low: int, high: int, size: int, place: Callable[[int], int]) -> int | None:
+        """First fit in [low, high) where place() succeeds; None when nothing fits."""
+        candidate = _page_align(low)
+        while candidate + size <= high:
+            blockers = self._overlapping(candidate, candidate + size)
+            if blockers:
+                candidate = blockers[-1].end
+                continue
+            result = place(candidate)
+            if result != -errno.EEXIST:
+                return result
+            # the emulator itself lives there: step over its mappings
+            candidate = _page_align(_host_obstacle_end(candidate, candidate + size))
+        return None
+
+    def _place_anywhere(self, hint: int, size: int, low_2g: bool,
+                        place: Callable[[int], int]) -> int:
+        """Non-fixed placement: at or above the hint, else upward from mmap_next_start."""
+        if low_2g:  # Linux puts MAP_32BIT mappings in [1 GiB, 2 GiB)
+            found = self._search(0x40000000, 0x80000000, size, place)
+            return -errno.ENOMEM if found is None else found
+        if hint:
+            start = _page_align(hint)
+            if MMAP_MIN_ADDR <= start and start + size <= TASK_SIZE:
+                found = self._search(start, TASK_SIZE, size, place)
+                if found is not None:
+                    return found
+        for low, high in ((self._next_start, TASK_SIZE), (self.mmap_base, TASK_SIZE),
+                          (MMAP_MIN_ADDR, self.mmap_base)):
+            found = self._search(low, high, size, place)
+            if found is None:
+                continue
+            if found >= self.mmap_base:
+                self._next_start = found + size
+            return found
+        return -errno.ENOMEM
+
+    def _reserve_gaps(self, start: int, end: int) -> list[tuple[int, int]] | int:
+        """Take the unowned parts of [start, end) with PROT_NONE placeholders.
+
+        Returns the placeholders, or -ENOMEM when the host owns part of the range:
+        the guest may replace its own mappings, never the emulator's.
+        """
+        taken: list[tuple[int, int]] = []
+        for low, high in self._gaps(start, end):
+            result = _host_place(low, high - low, PROT_NONE, _RESERVE_FLAGS, -1, 0)
+            if result < 0:
+                for done_low, done_high in taken:
+                    _host_munmap(done_low, done_high - done_low)
+                return -errno.ENOMEM if result == -errno.EEXIST else result
+            taken.append((low, high))
+        return taken
+
+    # -- mmap family --------------------------------------------------------------------
+
+    def target_mmap(self, addr: int, length: int, prot: int, flags: int, fd: int,
+                    offset: int) -> int:
+        """mmap(2) with Linux's argument checks; the guest address or -errno."""
+        if offset & _PAGE_LOW or length <= 0 or addr < 0:
+            return -errno.EINVAL
+        map_type = flags & MAP_TYPE
+        if map_type not in (MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE):
+            return -errno.EINVAL
+        if map_type == MAP_SHARED_VALIDATE and flags & ~_VALIDATED_FLAGS:
+            return -errno.EOPNOTSUPP
+        size = _page_align(length)
+        if size > TASK_SIZE:
+            return -errno.ENOMEM
+        anonymous = bool(flags & MAP_ANONYMOUS)
+        if anonymous:
+            fd, offset = -1, 0
+        elif offset >= 1 << 63 or offset + size >= 1 << 63:
+            return -errno.EOVERFLOW
+        prot &= _PROT_RWX  # Linux's mmap ignores unknown bits such as PROT_SEM
+        host_flags = flags & _HOST_PASSED_FLAGS
+        if map_type == MAP_PRIVATE and not prot & PROT_WRITE:
+            # the write right is only the emulator's: keep it out of commit accounting
+            host_flags |= MAP_NORESERVE
+        host_prot = _host_prot(prot, flags)
+
+        def place(at: int) -> int:
+            return _host_place(at, size, host_prot, host_flags, fd, offset)
+
+        if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE):
+            if addr & _PAGE_LOW:
+                return -errno.EINVAL
+            if addr + size > TASK_SIZE:
+                return -errno.ENOMEM
+            if flags & MAP_FIXED_NOREPLACE:
+                result = -errno.EEXIST if self._overlapping(addr, addr + size) else place(addr)
+            else:
+                result = self._map_over(addr, size, host_prot, host_flags, fd, offset)
+        else:
+            result = self._place_anywhere(addr, size, bool(flags & MAP_32BIT), place)
+        if result < 0:
+            return result
+        path = "" if anonymous else self._fd_path(fd)
+        self._record(Region(result, result + size, prot, _region_flags(flags), path,
+                            offset if path else 0))
+        return result
+
+    def _map_over(self, addr: int, size: int, host_prot: int, host_flags: int, fd: int,
+                  offset: int) -> int:
+        """MAP_FIXED: replace what the guest has in the range, take the rest if free."""
+        end = addr + size
+        if not self._overlapping(addr, end):
+            result = _host_place(addr, size, host_prot, host_flags, fd, offset)
+            return -errno.ENOMEM if result == -errno.EEXIST else result
+        if fd >= 0:
+            # surface EACCES/ENODEV/EBADF before the guest's old mapping is touched
+            probe = _host_mmap(0, PAGE_SIZE, host_prot, host_flags, fd, offset)
+            if probe < 0:
+                return probe
+            _host_munmap(probe, PAGE_SIZE)
+        taken = self._reserve_gaps(addr, end)
+        if isinstance(taken, int):
+            return taken
+        result = _host_mmap(addr, size, host_prot, host_flags | MAP_FIXED, fd, offset)
+        if result != addr:
+            # as on Linux, a failed MAP_FIXED may leave the old mapping gone
+            _host_munmap(addr, size)
+            self._forget(addr, end)
+            return result if result < 0 else -errno.ENOMEM
+        self._forget(addr, end)
+        return addr
+
+    @staticmethod
+    def _fd_path(fd: int) -> str:
+        try:
+            return os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return ""
+
+    def target_munmap(self, addr: int, length: int) -> int:
+        """munmap(2): drops only guest-owned pages; 0 or -errno."""
+        if addr & _PAGE_LOW or length <= 0 or addr < 0:
+            return -errno.EINVAL
+        end = addr + _page_align(length)
+        if end > TASK_SIZE:
+            return -errno.EINVAL
+        for low, high in self._runs(addr, end):
+            result = _host_munmap(low, high - low)
+            if result < 0:
+                return result
+            self._forget(low, high)
+        return 0
+
+    def target_mprotect(self, addr: int, length: int, prot: int) -> int:
+        """mprotect(2): the whole range must be mapped (else -ENOMEM); 0 or -errno."""
+        if addr & _PAGE_LOW or addr < 0 or prot & ~(_PROT_RWX | PROT_SEM):
+            return -errno.EINVAL
+        if length == 0:
+            return 0
+        end = addr + _page_align(length)
+        if length < 0 or end > TASK_SIZE:
+            return -errno.ENOMEM
+        pieces = [region.clip(addr, end) for region in self._overlapping(addr, end)]
+        if sum(piece.size for piece in pieces) != end - addr:
+            return -errno.ENOMEM
+        prot &= _PROT_RWX
+        for done, piece in enumerate(pieces):
+            result = _host_mprotect(piece.start, piece.size, _host_prot(prot, piece.flags))
+            if result < 0:
+                for undo in pieces[:done]:
+                    _host_mprotect(undo.start, undo.size, _host_prot(undo.prot, undo.flags))
+                return result
+        self._cut(addr, end)
+        for piece in pieces:
+            self._insert(replace(piece, prot=prot))
+        for listener in self._listeners:
+            listener.on_protect(addr, end - addr, prot)
+        return 0
+
+    def target_mremap(self, old_addr: int, old_size: int, new_size: int, flags: int,
+                      new_addr: int) -> int:
+        """mremap(2) on one guest mapping; the new address or -errno.
+
+        Duplicating a shared mapping (old_size 0) is not supported: -EINVAL.
+        """
+        if flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) or old_addr & _PAGE_LOW:
+            return -errno.EINVAL
+        may_move = bool(flags & MREMAP_MAYMOVE)
+        if flags & MREMAP_FIXED and not may_move:
+            return -errno.EINVAL
+        if flags & MREMAP_DONTUNMAP and (not may_move or old_size != new_size):
+            return -errno.EINVAL
+        old_len, new_len = _page_align(old_size), _page_align(new_size)
+        if new_len <= 0 or old_len <= 0 or new_len > TASK_SIZE or old_len > TASK_SIZE:
+            return -errno.EINVAL
+        if flags & MREMAP_FIXED:
+            if new_addr & _PAGE_LOW or new_addr < 0 or new_addr > TASK_SIZE - new_len:
+                return -errno.EINVAL
+            if new_addr < old_addr + old_len and old_addr < new_addr + new_len:
+                return -errno.EINVAL
+        region = self.find_region(old_addr)
+        if region is None or region.end < old_addr + old_len:
+            return -errno.EFAULT
+        keep_old = bool(flags & MREMAP_DONTUNMAP)
+        if flags & MREMAP_FIXED or keep_old:  # MREMAP_DONTUNMAP always moves
+            fixed_at = new_addr if flags & MREMAP_FIXED else None
+            return self._mremap_move(region, old_addr, old_len, new_len, fixed_at, keep_old)
+        if new_len <= old_len:
+            if new_len < old_len:
+                result = self.target_munmap(old_addr + new_len, old_len - new_len)
+                if result < 0:
+                    return result
+            return old_addr
+        grow_from, grow_to = old_addr + old_len, old_addr + new_len
+        if (region.end == grow_from and grow_to <= TASK_SIZE
+                and not self._overlapping(grow_from, grow_to)):
+            # the host grows in place only if it has nothing there either
+            if _host_mremap(old_addr, old_len, new_len, 0, 0) == old_addr:
+                offset = region.offset + (grow_from - region.start) if region.path else 0
+                self._record(replace(region, start=grow_from, end=grow_to, offset=offset))
+                return old_addr
+        if not may_move:
+            return -errno.ENOMEM
+        return self._mremap_move(region, old_addr, old_len, new_len, None, keep_old)
+
+    def _mremap_move(self, region: Region, old_addr: int, old_len: int, new_len: int,
+                     fixed_at: int | None, keep_old: bool) -> int:
+        if fixed_at is None:
+            target = self._place_anywhere(
+                0, new_len, False,
+                lambda at: _host_place(at, new_len, PROT_NONE, _RESERVE_FLAGS, -1, 0))
+            if target < 0:
+                return target
+            placeholders = [(target, target + new_len)]
+        else:
+            target = fixed_at
+            taken = self._reserve_gaps(target, target + new_len)
+            if isinstance(taken, int):
+                return taken
+            placeholders = taken
+        host_flags = MREMAP_MAYMOVE | MREMAP_FIXED | (MREMAP_DONTUNMAP if keep_old else 0)
+        result = _host_mremap(old_addr, old_len, new_len, host_flags, target)
+        if result != target:
+            for low, high in placeholders:
+                _host_munmap(low, high - low)
+            return result if result < 0 else -errno.ENOMEM
+        self._forget(target, target + new_len)
+        if not keep_old:
+            self._forget(old_addr, old_addr + old_len)
+        moved = region.clip(old_addr, old_addr + old_len)
+        self._record(replace(moved, start=target, end=target + new_len))
+        return target
+
+    # -- brk --------------------------------------------------------------------------------
+
+    def set_brk(self, start: int) -> None:
+        """Start the brk area at the page after start (the loaded image's bss end)."""
+        self._start_brk = self._brk = self._brk_top = _page_align(start)
+
+    def target_brk(self, new_brk: int) -> int:
+        """brk(2): the new break, or the current one when it cannot move."""
+        if new_brk == 0 or new_brk < self._start_brk or self._start_brk == 0:
+            return self._brk
+        new_top = _page_align(new_brk)
+        old_top = self._brk_top
+        if new_top > TASK_SIZE:
+            return self._brk
+        if new_top > old_top:
+            if self._overlapping(old_top, new_top):
+                return self._brk
+            flags = MAP_PRIVATE | MAP_ANONYMOUS
+            rw = PROT_READ | PROT_WRITE
+            if _host_place(old_top, new_top - old_top, rw, flags, -1, 0) < 0:
+                return self._brk
+            self._record(Region(old_top, new_top, rw, flags))
+        elif new_top < old_top:
+            self.target_munmap(new_top, old_top - new_top)
+        self._brk_top = new_top
+        if new_brk > self._brk and self._brk < old_top:
+            # memory given back and taken again reads as zero, as under QEMU
+            try:
+                self.write_force(self._brk, bytes(min(new_brk, old_top) - self._brk))
+            except GuestFault:
+                pass  # the guest unmapped its own heap: nothing to clear
+        self._brk = new_brk
+        return new_brk
+
+    # -- access from the emulator --------------------------------------------------------------
+
+    def access_ok(self, addr: int, size: int, write: bool = False) -> bool:
+        """True when the guest itself may read (or write) all of [addr, addr + size)."""
+        if size == 0:
+            return True
+        if addr < 0 or size < 0 or addr + size > TASK_SIZE:
+            return False
+        need = PROT_WRITE if write else PROT_READ
+        cursor = addr
+        for region in self._overlapping(addr, addr + size):
+            if region.start > cursor or not region.prot & need:
+                return False
+            cursor = region.end
+        return cursor >= addr + size
+
+    def read(self, addr: int, size: int) -> bytes:
+        """Bytes the guest may read; raises GuestFault otherwise."""
+        if not self.access_ok(addr, size):
+            raise GuestFault(addr, size)
+        if size == 0:
+            return b""
+        buffer = ctypes.create_string_buffer(size)
+        if not _host_copy(ctypes.addressof(buffer), addr, size, to_remote=False):
+            raise GuestFault(addr, size)
+        return buffer.raw
+
+    def write(self, addr: int, data: bytes) -> None:
+        """Store bytes where the guest may write; raises GuestFault otherwise."""
+        if not self.access_ok(addr, len(data), write=True):
+            raise GuestFault(addr, len(data))
+        self._store(addr, data)
+
+    def write_force(self, addr: int, data: bytes) -> None:
+        """Store bytes into guest-owned memory whatever the guest's rights (loader, kernel).
+
+        Raises GuestFault when any byte is outside the guest's mappings.
+        """
+        size = len(data)
+        if size == 0:
+            return
+        pieces = [region.clip(addr, addr + size)
+                  for region in self._overlapping(addr, addr + size)]
+        if addr < 0 or sum(piece.size for piece in pieces) != size:
+            raise GuestFault(addr, size)
+        locked = [piece for piece in pieces
+                  if not _host_prot(piece.prot, piece.flags) & PROT_WRITE]
+        opened: list[Region] = []
+        try:
+            for piece in locked:
+                low, high = piece.start & ~_PAGE_LOW, _page_align(piece.end)
+                if _host_mprotect(low, high - low, PROT_READ | PROT_WRITE) < 0:
+                    raise GuestFault(piece.start, piece.size)
+                opened.append(piece)
+            self._store(addr, data)
+        finally:
+            for piece in opened:
+                low, high = piece.start & ~_PAGE_LOW, _page_align(piece.end)
+                _host_mprotect(low, high - low, _host_prot(piece.prot, piece.flags))
+
+    def _store(self, addr: int, data: bytes) -> None:
+        if not data:
+            return
+        buffer = ctypes.create_string_buffer(data, len(data))
+        if not _host_copy(ctypes.addressof(buffer), addr, len(data), to_remote=True):
+            raise GuestFault(addr, len(data))
+
+    def read_cstring(self, addr: int, limit: int = 4096) -> bytes:
+        """The NUL-terminated string at addr, without its NUL.
+
+        At most limit bytes are returned: a result of exactly limit bytes means no NUL
+        was found within them. Raises GuestFault on an unreadable byte before the NUL.
+        """
+        found = bytearray()
+        cursor = addr
+        while len(found) < limit:
+            chunk = min(PAGE_SIZE - (cursor & _PAGE_LOW), limit - len(found))
+            data = self.read(cursor, chunk)
+            nul = data.find(b"\0")
+            if nul >= 0:
+                return bytes(found + data[:nul])
+            found += data
+            cursor += chunk
+        return bytes(found)
+
+    def close(self) -> None:
+        """Unmap every guest mapping (tests, or a second guest in one process)."""
+        for region in list(self._regions):
+            _host_munmap(region.start, region.size)
+            self._forget(region.start, region.end)
+        self._start_brk = self._brk = self._brk_top = 0
+        self._next_start = self.mmap_base

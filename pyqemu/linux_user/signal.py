@@ -1,0 +1,155 @@
+"""Signal delivery to the guest: mirrors QEMU's linux-user/signal.c.
+
+Host signals meant for the guest are caught in C (cpu_signal_catch), which
+stops the vCPU at the next block boundary; CPU faults arrive as exits of
+cpu_exec.  Either way ``queue_signal`` records the signal with its siginfo,
+and ``process_pending_signals`` delivers the unblocked ones: a guest handler
+gets an rt_sigframe (the architecture's ``setup_rt_frame``), SIG_IGN and
+ignore-by-default signals are dropped, and the rest end the process the way
+qemu-x86_64 ends (``GuestSignal``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import struct
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pyqemu.errors import GuestFault
+from pyqemu.linux_user.x86_64 import signal as arch_signal
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
+
+SIG_DFL, SIG_IGN = 0, 1
+SA_SIGINFO = 0x4
+SA_ONSTACK = 0x08000000
+SA_RESTORER = 0x04000000
+SA_NODEFER = 0x40000000
+SA_RESETHAND = 0x80000000
+SS_DISABLE = 2
+
+SI_USER, SI_KERNEL, SI_TKILL = 0, 0x80, -6
+SEGV_MAPERR, SEGV_ACCERR = 1, 2
+ILL_ILLOPN = 2
+FPE_INTDIV = 1
+TRAP_BRKPT = 1
+
+#: rt_sigreturn's return value, telling the loop the registers are restored
+#: (QEMU's -QEMU_ESIGRETURN).
+QEMU_ESIGRETURN = 513
+
+# Signals whose default action is to do nothing.
+DEFAULT_IGNORE = {signal.SIGCHLD, signal.SIGURG, signal.SIGWINCH, signal.SIGCONT}
+# Signals the emulator itself needs (its own faults) or cannot catch.
+NOT_FORWARDED = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGKILL,
+                 signal.SIGSTOP, signal.SIGTRAP}
+
+
+class GuestSignal(Exception):
+    """The guest dies of ``sig`` (its action is the default, terminate)."""
+
+    def __init__(self, sig: int) -> None:
+        super().__init__(f"guest signal {sig}")
+        self.sig = sig
+
+
+@dataclass
+class PendingSignals:
+    """Signals queued for the task, each with its siginfo bytes."""
+
+    queue: list[tuple[int, bytes]] = field(default_factory=list)
+
+
+def make_siginfo(sig: int, code: int, addr: int = 0, pid: int = 0, uid: int = 0) -> bytes:
+    """A guest siginfo_t: signo, errno, code, then the union (fault address or sender)."""
+    head = struct.pack("<iii4x", sig, 0, code)
+    if addr:
+        return head + struct.pack("<Q", addr)
+    return head + struct.pack("<iI", pid, uid)
+
+
+def host_signal_init() -> None:
+    """Catch, in C, every host signal that a guest may receive (QEMU's signal_init)."""
+    from pyqemu.host import lib
+
+    for sig in range(1, signal.NSIG):
+        if sig in NOT_FORWARDED:
+            continue
+        lib.cpu_signal_catch(sig)
+
+
+def queue_signal(task: TaskState, sig: int, info: bytes) -> None:
+    pending: PendingSignals = task.pending_signals  # type: ignore[attr-defined]
+    pending.queue.append((sig, info))
+
+
+def take_host_signals(task: TaskState) -> None:
+    """Move the signals C caught into the task's queue."""
+    from pyqemu.host import lib
+
+    while sig := lib.cpu_signal_take():
+        queue_signal(task, sig, make_siginfo(sig, SI_USER, pid=os.getpid(), uid=os.getuid()))
+
+
+def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
+                   cr2: int = 0) -> None:
+    """Run the guest's action for sig now; raises GuestSignal when it is fatal."""
+    action = task.get_sigaction(sig)
+    if action.handler == SIG_IGN and sig not in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL,
+                                                 signal.SIGFPE) or (
+            action.handler == SIG_DFL and sig in DEFAULT_IGNORE):
+        return
+    if action.handler == SIG_DFL or action.handler == SIG_IGN:
+        raise GuestSignal(sig)
+    if not action.flags & SA_RESTORER:
+        raise GuestSignal(signal.SIGSEGV)   # the kernel's force_sigsegv
+    stack_top = None
+    alt = task.sigaltstack
+    rsp = task.cpu.read_reg("rsp")
+    on_alt = alt.size and 0 <= rsp - alt.sp < alt.size
+    if action.flags & SA_ONSTACK and alt.size and not on_alt and not alt.flags & SS_DISABLE:
+        stack_top = alt.sp + alt.size
+    old_mask = task.sigmask
+    try:
+        arch_signal.setup_rt_frame(task.cpu, task.mem, sig, action.handler,  # type: ignore[arg-type]
+                                   action.restorer, info, old_mask, stack_top,
+                                   (alt.sp, alt.flags if alt.size else SS_DISABLE, alt.size),
+                                   trapno, cr2)
+    except GuestFault:
+        raise GuestSignal(signal.SIGSEGV) from None
+    task.sigmask |= action.mask
+    if not action.flags & SA_NODEFER:
+        task.sigmask |= 1 << (sig - 1)
+    if action.flags & SA_RESETHAND:
+        task.sigactions.pop(sig, None)
+
+
+def has_deliverable(task: TaskState) -> bool:
+    """Is a queued signal no longer blocked (after a syscall changed the mask)?"""
+    pending: PendingSignals = task.pending_signals  # type: ignore[attr-defined]
+    return any(not task.sigmask & (1 << (sig - 1)) for sig, _info in pending.queue)
+
+
+def process_pending_signals(task: TaskState) -> None:
+    """Deliver every queued signal that the guest does not block."""
+    pending: PendingSignals = task.pending_signals  # type: ignore[attr-defined]
+    kept: list[tuple[int, bytes]] = []
+    queue, pending.queue = pending.queue, kept
+    for sig, info in queue:
+        if task.sigmask & (1 << (sig - 1)):
+            kept.append((sig, info))
+        else:
+            deliver_signal(task, sig, info)
+
+
+def do_rt_sigreturn(task: TaskState) -> int:
+    """rt_sigreturn: restore the interrupted context saved by setup_rt_frame."""
+    try:
+        mask = arch_signal.restore_rt_frame(task.cpu, task.mem)  # type: ignore[arg-type]
+    except GuestFault:
+        raise GuestSignal(signal.SIGSEGV) from None
+    task.sigmask = mask & ~((1 << (signal.SIGKILL - 1)) | (1 << (signal.SIGSTOP - 1)))
+    return -QEMU_ESIGRETURN

@@ -1,0 +1,72 @@
+"""The Linux syscall layer for x86_64 guests: mirrors do_syscall in QEMU's linux-user/syscall.c.
+
+``SYSCALL_TABLE`` maps every served syscall number to its row (argument kinds
+plus a special implementation or host pass-through); the rows live with their
+kernel area (io, fs, mman, process, signal, time, socket, misc).  A number
+without a row returns -ENOSYS and, with ``-d unimp``, logs QEMU's
+``Unsupported syscall: N`` line.  do_syscall never raises, except GuestExit.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pyqemu.errors import GuestFault
+from pyqemu.linux_user import strace
+from pyqemu.linux_user.syscall import fs, io, misc, mman, process, signal, socket, time
+from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32, to_u64
+from pyqemu.linux_user.syscall.defs import SyscallDef
+from pyqemu.linux_user.x86_64 import syscall_nr as nr
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
+
+__all__ = ["SYSCALL_TABLE", "UNIMPLEMENTED_ON_PURPOSE", "do_syscall"]
+
+#: Left out on purpose, so they answer -ENOSYS and log like any unknown call,
+#: exactly as qemu-x86_64 7.2 does: glibc then falls back (rseq: no restartable
+#: sequences; clone3: clone).
+UNIMPLEMENTED_ON_PURPOSE = frozenset({nr.TARGET_NR_rseq, nr.TARGET_NR_clone3})
+
+
+def _build_table() -> dict[int, SyscallDef]:
+    table: dict[int, SyscallDef] = {}
+    for area in (io, fs, mman, process, signal, time, socket, misc):
+        for number, row in area.SYSCALLS.items():
+            assert number not in table, f"syscall {number} defined twice"
+            table[number] = row
+    assert not UNIMPLEMENTED_ON_PURPOSE & table.keys()
+    return table
+
+
+#: Syscall number -> how it is served.
+SYSCALL_TABLE: dict[int, SyscallDef] = _build_table()
+
+
+def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4: int,
+               arg5: int, arg6: int) -> int:
+    """Run guest syscall ``num`` with the raw 64-bit register arguments.
+
+    Returns the value for RAX: the result, or -errno.  The caller masks it to
+    64 bits.  Raises GuestExit for exit/exit_group, and nothing else.
+    """
+    num = to_s32(num)  # like the kernel and QEMU, only the low 32 bits of RAX count
+    raw = tuple(to_u64(arg) for arg in (arg1, arg2, arg3, arg4, arg5, arg6))
+    if task.strace:
+        strace.print_syscall(task, num, raw)
+    row = SYSCALL_TABLE.get(num)
+    if row is None:
+        if task.unimp_log:
+            task.log(f"Unsupported syscall: {num}")
+        ret = -errno.ENOSYS
+    else:
+        try:
+            ret = row.run(task, num, decode_args(task, row.args, raw))
+        except SyscallError as failure:
+            ret = -failure.errno
+        except GuestFault:
+            ret = -errno.EFAULT
+    if task.strace:
+        strace.print_syscall_ret(task, num, ret, raw)
+    return ret

@@ -1,0 +1,143 @@
+"""File-system syscalls (paths, stat, links, modes): mirrors those cases of QEMU's
+linux-user/syscall.c, including its /proc/self/exe redirection (do_openat,
+readlink), which makes the guest see its own program instead of the emulator.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import TYPE_CHECKING
+
+from pyqemu.linux_user.syscall.args import (
+    Addr,
+    Fd,
+    In,
+    InBuf,
+    Int,
+    Off,
+    Out,
+    OutBuf,
+    Path,
+    Size,
+    UInt,
+    check_guest_range,
+    write_guest,
+)
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.host import host_syscall
+from pyqemu.linux_user.x86_64 import syscall_nr as nr
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
+
+STAT_SIZE = 144  # struct stat on x86_64
+STATX_SIZE = 256
+STATFS_SIZE = 120
+UTIMENSAT_TIMES_SIZE = 32  # two struct timespec
+AT_FDCWD = -100
+
+
+def is_proc_self_exe(path: bytes) -> bool:
+    """True for the names by which a process reaches its own program."""
+    return path in (b"/proc/self/exe", f"/proc/{os.getpid()}/exe".encode())
+
+
+def guest_path(task: TaskState, path: bytes) -> bytes:
+    """The host path to use for a guest path: /proc/self/exe is the guest program."""
+    return os.fsencode(task.exe_path) if is_proc_self_exe(path) else path
+
+
+def do_open(task: TaskState, path: bytes, flags: int, mode: int) -> int:
+    """open, with /proc/self/exe opening the guest program."""
+    return host_syscall(nr.TARGET_NR_open, guest_path(task, path), flags, mode)
+
+
+def do_openat(task: TaskState, dirfd: int, path: bytes, flags: int, mode: int) -> int:
+    """openat, with /proc/self/exe opening the guest program (exe_path is absolute)."""
+    return host_syscall(nr.TARGET_NR_openat, dirfd, guest_path(task, path), flags, mode)
+
+
+def _readlink_exe(task: TaskState, buf: int, bufsiz: int) -> int:
+    target = os.fsencode(task.exe_path)[:bufsiz]
+    write_guest(task, buf, target)
+    return len(target)
+
+
+def do_readlink(task: TaskState, path: bytes, buf: int, bufsiz: int) -> int:
+    """readlink; /proc/self/exe answers the guest program's path."""
+    if bufsiz <= 0:
+        return -errno.EINVAL
+    check_guest_range(task, buf, bufsiz, True)
+    if is_proc_self_exe(path):
+        return _readlink_exe(task, buf, bufsiz)
+    return host_syscall(nr.TARGET_NR_readlink, path, buf, bufsiz)
+
+
+def do_readlinkat(task: TaskState, dirfd: int, path: bytes, buf: int, bufsiz: int) -> int:
+    """readlinkat; /proc/self/exe answers the guest program's path."""
+    if bufsiz <= 0:
+        return -errno.EINVAL
+    check_guest_range(task, buf, bufsiz, True)
+    if is_proc_self_exe(path):
+        return _readlink_exe(task, buf, bufsiz)
+    return host_syscall(nr.TARGET_NR_readlinkat, dirfd, path, buf, bufsiz)
+
+
+SYSCALLS: dict[int, SyscallDef] = {
+    nr.TARGET_NR_open: special(do_open, Path(), Int(), UInt()),
+    nr.TARGET_NR_openat: special(do_openat, Fd(), Path(), Int(), UInt()),
+    nr.TARGET_NR_creat: host(Path(), UInt()),
+    nr.TARGET_NR_access: host(Path(), Int()),
+    nr.TARGET_NR_faccessat: host(Fd(), Path(), Int()),
+    nr.TARGET_NR_faccessat2: host(Fd(), Path(), Int(), Int()),
+    nr.TARGET_NR_stat: host(Path(), Out(STAT_SIZE)),
+    nr.TARGET_NR_lstat: host(Path(), Out(STAT_SIZE)),
+    nr.TARGET_NR_fstat: host(Fd(), Out(STAT_SIZE)),
+    nr.TARGET_NR_newfstatat: host(Fd(), Path(), Out(STAT_SIZE), Int()),
+    nr.TARGET_NR_statx: host(Fd(), Path(), Int(), UInt(), Out(STATX_SIZE)),
+    nr.TARGET_NR_statfs: host(Path(), Out(STATFS_SIZE)),
+    nr.TARGET_NR_fstatfs: host(Fd(), Out(STATFS_SIZE)),
+    nr.TARGET_NR_getcwd: host(OutBuf(1), Size()),
+    nr.TARGET_NR_chdir: host(Path()),
+    nr.TARGET_NR_fchdir: host(Fd()),
+    nr.TARGET_NR_mkdir: host(Path(), UInt()),
+    nr.TARGET_NR_mkdirat: host(Fd(), Path(), UInt()),
+    nr.TARGET_NR_rmdir: host(Path()),
+    nr.TARGET_NR_unlink: host(Path()),
+    nr.TARGET_NR_unlinkat: host(Fd(), Path(), Int()),
+    nr.TARGET_NR_rename: host(Path(), Path()),
+    nr.TARGET_NR_renameat: host(Fd(), Path(), Fd(), Path()),
+    nr.TARGET_NR_renameat2: host(Fd(), Path(), Fd(), Path(), UInt()),
+    nr.TARGET_NR_link: host(Path(), Path()),
+    nr.TARGET_NR_linkat: host(Fd(), Path(), Fd(), Path(), Int()),
+    nr.TARGET_NR_symlink: host(Path(), Path()),
+    nr.TARGET_NR_symlinkat: host(Path(), Fd(), Path()),
+    nr.TARGET_NR_readlink: special(do_readlink, Path(), Addr(), Int()),
+    nr.TARGET_NR_readlinkat: special(do_readlinkat, Fd(), Path(), Addr(), Int()),
+    nr.TARGET_NR_chmod: host(Path(), UInt()),
+    nr.TARGET_NR_fchmod: host(Fd(), UInt()),
+    nr.TARGET_NR_fchmodat: host(Fd(), Path(), UInt()),
+    nr.TARGET_NR_chown: host(Path(), UInt(), UInt()),
+    nr.TARGET_NR_fchown: host(Fd(), UInt(), UInt()),
+    nr.TARGET_NR_lchown: host(Path(), UInt(), UInt()),
+    nr.TARGET_NR_fchownat: host(Fd(), Path(), UInt(), UInt(), Int()),
+    nr.TARGET_NR_truncate: host(Path(), Off()),
+    nr.TARGET_NR_utimensat: host(Fd(), Path(nullable=True), In(UTIMENSAT_TIMES_SIZE, nullable=True),
+                                 Int()),
+    nr.TARGET_NR_umask: host(UInt()),
+    # Extended attributes: names are C strings; a NULL value buffer asks for the size.
+    nr.TARGET_NR_getxattr: host(Path(), Path(), OutBuf(3, nullable=True), Size()),
+    nr.TARGET_NR_lgetxattr: host(Path(), Path(), OutBuf(3, nullable=True), Size()),
+    nr.TARGET_NR_fgetxattr: host(Fd(), Path(), OutBuf(3, nullable=True), Size()),
+    nr.TARGET_NR_listxattr: host(Path(), OutBuf(2, nullable=True), Size()),
+    nr.TARGET_NR_llistxattr: host(Path(), OutBuf(2, nullable=True), Size()),
+    nr.TARGET_NR_flistxattr: host(Fd(), OutBuf(2, nullable=True), Size()),
+    nr.TARGET_NR_setxattr: host(Path(), Path(), InBuf(3, nullable=True), Size(), Int()),
+    nr.TARGET_NR_lsetxattr: host(Path(), Path(), InBuf(3, nullable=True), Size(), Int()),
+    nr.TARGET_NR_fsetxattr: host(Fd(), Path(), InBuf(3, nullable=True), Size(), Int()),
+    nr.TARGET_NR_removexattr: host(Path(), Path()),
+    nr.TARGET_NR_lremovexattr: host(Path(), Path()),
+    nr.TARGET_NR_fremovexattr: host(Fd(), Path()),
+    nr.TARGET_NR_memfd_create: host(Path(), UInt()),
+}

@@ -1,0 +1,244 @@
+"""File-descriptor I/O syscalls: mirrors the read/write/ioctl/fcntl/poll parts of QEMU's
+linux-user/syscall.c (and the ioctl table of linux-user/ioctls.h).
+
+Almost everything passes through with checked buffers.  ioctl and fcntl decide
+the size of their pointer argument from the request, so they are special.
+"""
+
+from __future__ import annotations
+
+import errno
+import struct
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from pyqemu.linux_user.syscall.args import (
+    Buf,
+    Fd,
+    FdSet,
+    In,
+    InBuf,
+    InOut,
+    Int,
+    IoVec,
+    Off,
+    Out,
+    OutBounce,
+    OutBuf,
+    Size,
+    SyscallError,
+    UInt,
+    ULong,
+    check_guest_range,
+    is_error,
+    read_guest,
+)
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.host import host_syscall
+from pyqemu.linux_user.x86_64 import syscall_nr as nr
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
+
+TIMESPEC_SIZE = 16
+POLLFD_SIZE = 8
+EPOLL_EVENT_SIZE = 12  # packed on x86_64
+SIGSET_SIZE = 8
+FLOCK_SIZE = 32  # struct flock on x86_64
+F_OWNER_EX_SIZE = 8
+
+
+class IoctlDir(Enum):
+    """How an ioctl uses its third argument."""
+
+    VALUE = "value"  # an integer (or nothing): passed as is
+    IN = "in"  # a struct the kernel reads
+    OUT = "out"  # a struct the kernel writes
+
+
+@dataclass(frozen=True)
+class IoctlDef:
+    """One supported ioctl request (a row of QEMU's ioctls.h)."""
+
+    name: str
+    direction: IoctlDir
+    size: int = 0
+
+
+#: Terminal and generic-fd ioctls simple tools use.  Sizes are the x86_64
+#: kernel's: struct termios (not glibc's) is 36 bytes, struct winsize 8.
+IOCTLS: dict[int, IoctlDef] = {
+    0x5401: IoctlDef("TCGETS", IoctlDir.OUT, 36),
+    0x5402: IoctlDef("TCSETS", IoctlDir.IN, 36),
+    0x5403: IoctlDef("TCSETSW", IoctlDir.IN, 36),
+    0x5404: IoctlDef("TCSETSF", IoctlDir.IN, 36),
+    0x5409: IoctlDef("TCSBRK", IoctlDir.VALUE),
+    0x540A: IoctlDef("TCXONC", IoctlDir.VALUE),
+    0x540B: IoctlDef("TCFLSH", IoctlDir.VALUE),
+    0x540E: IoctlDef("TIOCSCTTY", IoctlDir.VALUE),
+    0x540F: IoctlDef("TIOCGPGRP", IoctlDir.OUT, 4),
+    0x5410: IoctlDef("TIOCSPGRP", IoctlDir.IN, 4),
+    0x5411: IoctlDef("TIOCOUTQ", IoctlDir.OUT, 4),
+    0x5413: IoctlDef("TIOCGWINSZ", IoctlDir.OUT, 8),
+    0x5414: IoctlDef("TIOCSWINSZ", IoctlDir.IN, 8),
+    0x541B: IoctlDef("FIONREAD", IoctlDir.OUT, 4),
+    0x5421: IoctlDef("FIONBIO", IoctlDir.IN, 4),
+    0x5422: IoctlDef("TIOCNOTTY", IoctlDir.VALUE),
+    0x5429: IoctlDef("TIOCGSID", IoctlDir.OUT, 4),
+    0x5450: IoctlDef("FIONCLEX", IoctlDir.VALUE),
+    0x5451: IoctlDef("FIOCLEX", IoctlDir.VALUE),
+    0x5452: IoctlDef("FIOASYNC", IoctlDir.IN, 4),
+    0x80045430: IoctlDef("TIOCGPTN", IoctlDir.OUT, 4),
+    0x40045431: IoctlDef("TIOCSPTLCK", IoctlDir.IN, 4),
+}
+
+
+def do_ioctl(task: TaskState, fd: int, cmd: int, arg: int) -> int:
+    """ioctl: only known requests reach the host; others are -ENOSYS, as in QEMU 7.2."""
+    request = IOCTLS.get(cmd)
+    if request is None:
+        if task.unimp_log:
+            task.log(f"Unsupported ioctl: cmd=0x{cmd:04x}")
+        return -errno.ENOSYS
+    if request.direction is IoctlDir.OUT:
+        # Like QEMU: run on a host struct, copy it out only when the call succeeded.
+        result = OutBounce(arg, request.size)
+        ret = host_syscall(nr.TARGET_NR_ioctl, fd, cmd, result)
+        if not is_error(ret):
+            result.copy_out(task)
+        return ret
+    if request.direction is IoctlDir.IN:
+        if arg == 0:
+            raise SyscallError(errno.EFAULT)
+        check_guest_range(task, arg, request.size, False)
+    return host_syscall(nr.TARGET_NR_ioctl, fd, cmd, arg)
+
+
+F_GETFL = 3
+O_LARGEFILE = 0o100000
+# fcntl commands, and the struct their third argument points to (size, kernel writes it).
+F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
+F_SETOWN_EX, F_GETOWN_EX = 15, 16
+F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
+FCNTL_POINTER_CMDS: dict[int, tuple[int, bool]] = {
+    F_GETLK: (FLOCK_SIZE, True),
+    F_SETLK: (FLOCK_SIZE, False),
+    F_SETLKW: (FLOCK_SIZE, False),
+    F_OFD_GETLK: (FLOCK_SIZE, True),
+    F_OFD_SETLK: (FLOCK_SIZE, False),
+    F_OFD_SETLKW: (FLOCK_SIZE, False),
+    F_GETOWN_EX: (F_OWNER_EX_SIZE, True),
+    F_SETOWN_EX: (F_OWNER_EX_SIZE, False),
+}
+#: F_DUPFD..F_GETSIG, leases/notify, F_DUPFD_CLOEXEC, pipe sizes, seals: integer arguments.
+FCNTL_VALUE_CMDS = frozenset({0, 1, 2, 3, 4, 8, 9, 10, 11, 1024, 1025, 1026, 1030, 1031, 1032,
+                              1033, 1034})
+
+
+def do_fcntl(task: TaskState, fd: int, cmd: int, arg: int) -> int:
+    """fcntl: the command says whether ``arg`` is a value or a struct pointer."""
+    if cmd in FCNTL_POINTER_CMDS:
+        size, write = FCNTL_POINTER_CMDS[cmd]
+        if arg == 0:
+            raise SyscallError(errno.EFAULT)
+        check_guest_range(task, arg, size, write)
+    elif cmd not in FCNTL_VALUE_CMDS:
+        return -errno.EINVAL
+    ret = host_syscall(nr.TARGET_NR_fcntl, fd, cmd, arg)
+    if cmd == F_GETFL and ret >= 0:
+        # QEMU 7.2 has no x86_64 O_LARGEFILE to translate the host's into, so the
+        # guest never sees that bit (natively F_GETFL shows 0x8000).
+        ret &= ~O_LARGEFILE
+    return ret
+
+
+def do_pselect6(task: TaskState, nfds: int, readfds: int, writefds: int, exceptfds: int,
+                timeout: int, sigdata: int) -> int:
+    """pselect6: the sixth argument points to {sigset pointer, sigset size}."""
+    if sigdata:
+        sigset, sigsetsize = struct.unpack("<QQ", read_guest(task, sigdata, 16))
+        if sigset:
+            if sigsetsize != SIGSET_SIZE:
+                return -errno.EINVAL
+            check_guest_range(task, sigset, SIGSET_SIZE, False)
+    return host_syscall(nr.TARGET_NR_pselect6, nfds, readfds, writefds, exceptfds, timeout,
+                        sigdata)
+
+
+def do_ppoll(task: TaskState, fds: int, nfds: int, timeout: int, sigmask: int,
+             sigsetsize: int) -> int:
+    """ppoll: the signal mask must have the kernel's size."""
+    if sigmask:
+        if sigsetsize != SIGSET_SIZE:
+            return -errno.EINVAL
+        check_guest_range(task, sigmask, SIGSET_SIZE, False)
+    return host_syscall(nr.TARGET_NR_ppoll, fds, nfds, timeout, sigmask, sigsetsize)
+
+
+def do_epoll_wait(task: TaskState, epfd: int, events: int, maxevents: int, timeout: int) -> int:
+    """epoll_wait: ``events`` holds ``maxevents`` packed 12-byte entries."""
+    if maxevents <= 0:
+        return -errno.EINVAL
+    check_guest_range(task, events, maxevents * EPOLL_EVENT_SIZE, True)
+    return host_syscall(nr.TARGET_NR_epoll_wait, epfd, events, maxevents, timeout)
+
+
+def do_epoll_pwait(task: TaskState, epfd: int, events: int, maxevents: int, timeout: int,
+                   sigmask: int, sigsetsize: int) -> int:
+    """epoll_pwait: epoll_wait with a temporary signal mask."""
+    if maxevents <= 0:
+        return -errno.EINVAL
+    check_guest_range(task, events, maxevents * EPOLL_EVENT_SIZE, True)
+    if sigmask:
+        if sigsetsize != SIGSET_SIZE:
+            return -errno.EINVAL
+        check_guest_range(task, sigmask, SIGSET_SIZE, False)
+    return host_syscall(nr.TARGET_NR_epoll_pwait, epfd, events, maxevents, timeout, sigmask,
+                        sigsetsize)
+
+
+SYSCALLS: dict[int, SyscallDef] = {
+    nr.TARGET_NR_read: host(Fd(), OutBuf(2), Size()),
+    nr.TARGET_NR_write: host(Fd(), InBuf(2), Size()),
+    nr.TARGET_NR_pread64: host(Fd(), OutBuf(2), Size(), Off()),
+    nr.TARGET_NR_pwrite64: host(Fd(), InBuf(2), Size(), Off()),
+    nr.TARGET_NR_readv: host(Fd(), IoVec(2, write=True), Int()),
+    nr.TARGET_NR_writev: host(Fd(), IoVec(2, write=False), Int()),
+    nr.TARGET_NR_preadv: host(Fd(), IoVec(2, write=True), Int(), ULong(), ULong()),
+    nr.TARGET_NR_pwritev: host(Fd(), IoVec(2, write=False), Int(), ULong(), ULong()),
+    nr.TARGET_NR_lseek: host(Fd(), Off(), UInt()),
+    nr.TARGET_NR_close: host(Fd()),
+    nr.TARGET_NR_dup: host(Fd()),
+    nr.TARGET_NR_dup2: host(Fd(), Fd()),
+    nr.TARGET_NR_dup3: host(Fd(), Fd(), Int()),
+    nr.TARGET_NR_pipe: host(Out(8)),
+    nr.TARGET_NR_pipe2: host(Out(8), Int()),
+    nr.TARGET_NR_fcntl: special(do_fcntl, Fd(), UInt(), ULong()),
+    nr.TARGET_NR_ioctl: special(do_ioctl, Fd(), UInt(), ULong()),
+    nr.TARGET_NR_flock: host(Fd(), Int()),
+    nr.TARGET_NR_fsync: host(Fd()),
+    nr.TARGET_NR_fdatasync: host(Fd()),
+    nr.TARGET_NR_ftruncate: host(Fd(), Off()),
+    nr.TARGET_NR_fadvise64: host(Fd(), Off(), Off(), Int()),
+    nr.TARGET_NR_getdents64: host(Fd(), OutBuf(2), UInt()),
+    nr.TARGET_NR_getdents: host(Fd(), OutBuf(2), UInt()),
+    nr.TARGET_NR_sendfile: host(Fd(), Fd(), InOut(8, nullable=True), Size()),
+    nr.TARGET_NR_copy_file_range: host(Fd(), InOut(8, nullable=True), Fd(),
+                                       InOut(8, nullable=True),
+                                       Size(), UInt()),
+    nr.TARGET_NR_poll: host(Buf(1, write=True, scale=POLLFD_SIZE), UInt(), Int()),
+    nr.TARGET_NR_ppoll: special(do_ppoll, Buf(1, write=True, scale=POLLFD_SIZE), UInt(),
+                                InOut(TIMESPEC_SIZE, nullable=True), ULong(), Size()),
+    nr.TARGET_NR_select: host(Int(), FdSet(0), FdSet(0), FdSet(0), InOut(16, nullable=True)),
+    nr.TARGET_NR_pselect6: special(do_pselect6, Int(), FdSet(0), FdSet(0), FdSet(0),
+                                   InOut(TIMESPEC_SIZE, nullable=True), ULong()),
+    nr.TARGET_NR_epoll_create: host(Int()),
+    nr.TARGET_NR_epoll_create1: host(Int()),
+    nr.TARGET_NR_epoll_ctl: host(Fd(), Int(), Fd(), In(EPOLL_EVENT_SIZE, nullable=True)),
+    nr.TARGET_NR_epoll_wait: special(do_epoll_wait, Fd(), ULong(), Int(), Int()),
+    nr.TARGET_NR_epoll_pwait: special(do_epoll_pwait, Fd(), ULong(), Int(), Int(), ULong(),
+                                      Size()),
+    nr.TARGET_NR_eventfd2: host(UInt(), Int()),
+    nr.TARGET_NR_eventfd: host(UInt()),
+}

@@ -1,0 +1,289 @@
+"""Process and thread syscalls: mirrors exit/exit_group, do_fork, execve, set_tid_address
+and the x86_64 do_arch_prctl of QEMU's linux-user/syscall.c.
+
+fork, vfork and clone without CLONE_VM fork the whole emulator, as QEMU does:
+the child goes on emulating in its copy.  Threads (CLONE_VM) belong to the
+execution loop, reached through ``task.clone_thread``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import struct
+from typing import TYPE_CHECKING
+
+from pyqemu.linux_user.qemu import GuestExit
+from pyqemu.linux_user.syscall.args import (
+    Addr,
+    Int,
+    Out,
+    OutBounce,
+    Path,
+    SyscallError,
+    UInt,
+    ULong,
+    check_guest_range,
+    read_guest,
+    read_guest_path,
+    write_guest,
+)
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.fs import guest_path
+from pyqemu.linux_user.syscall.host import host_syscall
+from pyqemu.linux_user.x86_64 import syscall_nr as nr
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
+
+# clone flags (linux/sched.h)
+CSIGNAL = 0x000000FF
+CLONE_VM = 0x00000100
+CLONE_FS = 0x00000200
+CLONE_FILES = 0x00000400
+CLONE_SIGHAND = 0x00000800
+CLONE_VFORK = 0x00004000
+CLONE_THREAD = 0x00010000
+CLONE_SYSVSEM = 0x00040000
+CLONE_SETTLS = 0x00080000
+CLONE_PARENT_SETTID = 0x00100000
+CLONE_CHILD_CLEARTID = 0x00200000
+CLONE_DETACHED = 0x00400000
+CLONE_CHILD_SETTID = 0x01000000
+CLONE_IO = 0x80000000
+SIGCHLD = 17
+
+#: What a thread-creating clone must carry (QEMU's CLONE_THREAD_FLAGS).
+CLONE_THREAD_FLAGS = (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
+                      | CLONE_SYSVSEM)
+#: Flags a fork-like clone may carry; anything else is -EINVAL, as in QEMU.
+CLONE_FORK_FLAGS = (CSIGNAL | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID
+                    | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_IO)
+
+# arch_prctl codes (asm/prctl.h)
+ARCH_SET_GS = 0x1001
+ARCH_SET_FS = 0x1002
+ARCH_GET_FS = 0x1003
+ARCH_GET_GS = 0x1004
+#: First address past x86_64 user space: segment bases must lie below it.
+TASK_SIZE_MAX = 0x7FFFFFFFF000
+
+#: Most argv/envp entries execve reads before giving up (-E2BIG).
+EXECVE_MAX_STRINGS = 1 << 20
+
+
+def do_exit(task: TaskState, status: int) -> int:
+    """exit: ends this thread; the loop catches GuestExit."""
+    raise GuestExit(status, group=False)
+
+
+def do_exit_group(task: TaskState, status: int) -> int:
+    """exit_group: ends the process; the loop catches GuestExit."""
+    raise GuestExit(status, group=True)
+
+
+def do_set_tid_address(task: TaskState, tidptr: int) -> int:
+    """set_tid_address: remember where to clear the tid at thread exit."""
+    task.clear_child_tid = tidptr
+    return host_syscall(nr.TARGET_NR_gettid)
+
+
+def _store_tid(task: TaskState, addr: int, tid: int) -> None:
+    try:
+        write_guest(task, addr, struct.pack("<i", tid))
+    except SyscallError:
+        pass  # like the kernel's put_user in copy_process: a bad pointer is ignored
+
+
+def _fork(task: TaskState, flags: int, newsp: int, parent_tidptr: int, child_tidptr: int,
+          tls: int) -> int:
+    if flags & ~CLONE_FORK_FLAGS:
+        return -errno.EINVAL
+    if (flags & CSIGNAL) != SIGCHLD:
+        return -errno.EINVAL  # the host child would not signal its exit like the guest asked
+    try:
+        pid = os.fork()
+    except OSError as err:
+        return -(err.errno or errno.EAGAIN)
+    if pid == 0:
+        tid = os.getpid()
+        if newsp:
+            task.cpu.write_reg("rsp", newsp)
+        if flags & CLONE_SETTLS:
+            task.cpu.set_fs_base(tls)
+        if flags & CLONE_CHILD_SETTID:
+            task.child_tidptr = child_tidptr
+            _store_tid(task, child_tidptr, tid)
+        if flags & CLONE_PARENT_SETTID:
+            _store_tid(task, parent_tidptr, tid)
+        if flags & CLONE_CHILD_CLEARTID:
+            task.clear_child_tid = child_tidptr
+        return 0
+    if flags & CLONE_PARENT_SETTID:
+        _store_tid(task, parent_tidptr, pid)
+    return pid
+
+
+def do_clone(task: TaskState, flags: int, newsp: int, parent_tidptr: int, child_tidptr: int,
+             tls: int) -> int:
+    """clone (x86_64 order: flags, newsp, parent_tid, child_tid, tls).
+
+    vfork-style clones become forks, as in QEMU; thread clones go to the loop.
+    """
+    flags &= 0xFFFFFFFF  # clone (unlike clone3) takes the flags as a 32-bit value
+    if flags & CLONE_VFORK:
+        flags &= ~(CLONE_VFORK | CLONE_VM)
+    if flags & CLONE_VM:
+        if (flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS:
+            return -errno.EINVAL
+        return task.clone_thread(flags, newsp, parent_tidptr, child_tidptr, tls)
+    return _fork(task, flags, newsp, parent_tidptr, child_tidptr, tls)
+
+
+def do_fork(task: TaskState) -> int:
+    """fork: a clone with SIGCHLD only."""
+    return _fork(task, SIGCHLD, 0, 0, 0, 0)
+
+
+def do_vfork(task: TaskState) -> int:
+    """vfork: a fork, since the child has its own copy of guest memory."""
+    return _fork(task, SIGCHLD, 0, 0, 0, 0)
+
+
+def read_string_array(task: TaskState, addr: int) -> list[bytes]:
+    """Read a NULL-terminated array of guest string pointers (argv, envp)."""
+    strings: list[bytes] = []
+    if addr == 0:
+        return strings
+    while True:
+        (pointer,) = struct.unpack("<Q", read_guest(task, addr + 8 * len(strings), 8))
+        if pointer == 0:
+            return strings
+        if len(strings) >= EXECVE_MAX_STRINGS:
+            raise SyscallError(errno.E2BIG)
+        strings.append(read_guest_path(task, pointer))
+
+
+def _c_string_array(strings: list[bytes]) -> ctypes.Array[ctypes.c_char_p]:
+    array = (ctypes.c_char_p * (len(strings) + 1))()
+    array[:-1] = strings
+    return array
+
+
+def do_execve(task: TaskState, path: bytes, argv_addr: int, envp_addr: int) -> int:
+    """execve: run the new program on the host, like QEMU without binfmt_misc."""
+    argv = _c_string_array(read_string_array(task, argv_addr))
+    envp = _c_string_array(read_string_array(task, envp_addr))
+    return host_syscall(nr.TARGET_NR_execve, guest_path(task, path), ctypes.addressof(argv),
+                        ctypes.addressof(envp))
+
+
+def do_arch_prctl(task: TaskState, code: int, addr: int) -> int:
+    """arch_prctl: the FS/GS segment bases live in the vCPU."""
+    if code in (ARCH_SET_FS, ARCH_SET_GS):
+        if addr >= TASK_SIZE_MAX:
+            return -errno.EPERM
+        if code == ARCH_SET_FS:
+            task.cpu.set_fs_base(addr)
+        else:
+            task.cpu.set_gs_base(addr)
+        return 0
+    if code in (ARCH_GET_FS, ARCH_GET_GS):
+        base = task.cpu.get_fs_base() if code == ARCH_GET_FS else task.cpu.get_gs_base()
+        write_guest(task, addr, struct.pack("<Q", base))
+        return 0
+    return -errno.EINVAL
+
+
+# futex commands (linux/futex.h); the private and clock flags sit above them.
+FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP = 0, 1, 3, 4, 5
+FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET = 9, 10
+FUTEX_FLAGS = 0x80 | 0x100  # FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME
+TIMESPEC_SIZE = 16
+
+
+def _check_futex_word(task: TaskState, addr: int, write: bool) -> None:
+    if addr % 4:
+        raise SyscallError(errno.EINVAL)
+    check_guest_range(task, addr, 4, write)
+
+
+def do_futex(task: TaskState, uaddr: int, op: int, val: int, timeout: int, uaddr2: int,
+             val3: int) -> int:
+    """futex: guest memory is host memory, so the host kernel waits and wakes on it.
+
+    Every futex word must be guest memory: a wake on the emulator's own memory
+    could release its internal locks.  The PI commands are -ENOSYS, as in QEMU 7.2.
+    """
+    cmd = op & ~FUTEX_FLAGS
+    if cmd in (FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET) and val3 == 0:
+        return -errno.EINVAL  # an empty bitset, refused before the word is looked at
+    if cmd in (FUTEX_WAIT, FUTEX_WAIT_BITSET):
+        _check_futex_word(task, uaddr, False)
+        if timeout:
+            check_guest_range(task, timeout, TIMESPEC_SIZE, False)
+    elif cmd in (FUTEX_WAKE, FUTEX_WAKE_BITSET):
+        _check_futex_word(task, uaddr, False)
+    elif cmd in (FUTEX_REQUEUE, FUTEX_CMP_REQUEUE):
+        _check_futex_word(task, uaddr, False)
+        _check_futex_word(task, uaddr2, False)
+    elif cmd == FUTEX_WAKE_OP:
+        _check_futex_word(task, uaddr, False)
+        _check_futex_word(task, uaddr2, True)
+    else:
+        return -errno.ENOSYS
+    return host_syscall(nr.TARGET_NR_futex, uaddr, op, val, timeout, uaddr2, val3)
+
+
+def do_wait4(task: TaskState, pid: int, status: int, options: int,
+             rusage: OutBounce | int) -> int:
+    """wait4: the status is stored only when a child was reaped, as the kernel does."""
+    host_status = OutBounce(status, 4)
+    ret = host_syscall(nr.TARGET_NR_wait4, pid, host_status if status else 0, options, rusage)
+    if ret > 0 and status:
+        host_status.copy_out(task)
+    return ret
+
+
+def do_enosys(task: TaskState, *args: int) -> int:
+    """Deliberately unsupported, without a -d unimp line (QEMU 7.2: set_robust_list)."""
+    return -errno.ENOSYS
+
+
+WAIT_RUSAGE_SIZE = 144
+SIGINFO_SIZE = 128
+
+SYSCALLS: dict[int, SyscallDef] = {
+    nr.TARGET_NR_exit: special(do_exit, Int()),
+    nr.TARGET_NR_exit_group: special(do_exit_group, Int()),
+    nr.TARGET_NR_set_tid_address: special(do_set_tid_address, Addr()),
+    nr.TARGET_NR_set_robust_list: special(do_enosys),
+    nr.TARGET_NR_clone: special(do_clone, ULong(), Addr(), Addr(), Addr(), Addr()),
+    nr.TARGET_NR_fork: special(do_fork),
+    nr.TARGET_NR_vfork: special(do_vfork),
+    nr.TARGET_NR_execve: special(do_execve, Path(), Addr(), Addr()),
+    nr.TARGET_NR_arch_prctl: special(do_arch_prctl, Int(), Addr()),
+    nr.TARGET_NR_futex: special(do_futex, Addr(), Int(), UInt(), Addr(), Addr(), UInt()),
+    nr.TARGET_NR_wait4: special(do_wait4, Int(), Addr(), Int(), Out(WAIT_RUSAGE_SIZE,
+                                                                    nullable=True)),
+    nr.TARGET_NR_waitid: host(Int(), Int(), Out(SIGINFO_SIZE, nullable=True), Int(),
+                              Out(WAIT_RUSAGE_SIZE, nullable=True)),
+    nr.TARGET_NR_getpid: host(),
+    nr.TARGET_NR_getppid: host(),
+    nr.TARGET_NR_gettid: host(),
+    nr.TARGET_NR_getuid: host(),
+    nr.TARGET_NR_geteuid: host(),
+    nr.TARGET_NR_getgid: host(),
+    nr.TARGET_NR_getegid: host(),
+    nr.TARGET_NR_getresuid: host(Out(4), Out(4), Out(4)),
+    nr.TARGET_NR_getresgid: host(Out(4), Out(4), Out(4)),
+    nr.TARGET_NR_setpgid: host(Int(), Int()),
+    nr.TARGET_NR_getpgid: host(Int()),
+    nr.TARGET_NR_getpgrp: host(),
+    nr.TARGET_NR_setsid: host(),
+    nr.TARGET_NR_getsid: host(Int()),
+    nr.TARGET_NR_kill: host(Int(), Int()),
+    nr.TARGET_NR_tgkill: host(Int(), Int(), Int()),
+    nr.TARGET_NR_tkill: host(Int(), Int()),
+}

@@ -1,0 +1,142 @@
+"""Signal-state syscalls: mirrors do_sigaction, do_sigprocmask and do_sigaltstack of QEMU's
+linux-user/signal.c, as far as they keep the guest's tables.
+
+No host handler is installed and the host mask is left alone: delivering
+signals to the guest belongs to the execution loop, which reads the tables
+kept here in TaskState and serves rt_sigreturn through ``task.sigreturn``.
+"""
+
+from __future__ import annotations
+
+import errno
+import struct
+from typing import TYPE_CHECKING
+
+from pyqemu.linux_user.qemu import SS_DISABLE, TargetSigaction, TargetSigaltstack
+from pyqemu.linux_user.syscall.args import (
+    Addr,
+    Int,
+    Size,
+    check_guest_range,
+    read_guest,
+    write_guest,
+)
+from pyqemu.linux_user.syscall.defs import SyscallDef, special
+from pyqemu.linux_user.x86_64 import syscall_nr as nr
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
+
+TARGET_NSIG = 64
+SIGKILL = 9
+SIGSTOP = 19
+#: Signals whose action and blocking the kernel never lets a task change.
+UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
+SIGSET_SIZE = 8
+
+SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
+
+# struct sigaction as rt_sigaction takes it on x86_64: handler, flags, restorer, mask.
+SIGACTION_FORMAT = "<QQQQ"
+SIGACTION_SIZE = struct.calcsize(SIGACTION_FORMAT)
+# stack_t: ss_sp, ss_flags (int, padded), ss_size.
+STACK_T_FORMAT = "<Qi4xQ"
+STACK_T_SIZE = struct.calcsize(STACK_T_FORMAT)
+SS_ONSTACK = 1
+SS_AUTODISARM = 1 << 31
+MINSIGSTKSZ = 2048
+
+
+def do_rt_sigaction(task: TaskState, sig: int, act: int, oldact: int, sigsetsize: int) -> int:
+    """rt_sigaction: read or replace the guest's action for ``sig``."""
+    if sigsetsize != SIGSET_SIZE:
+        return -errno.EINVAL
+    if sig < 1 or sig > TARGET_NSIG or (act and sig in (SIGKILL, SIGSTOP)):
+        return -errno.EINVAL
+    new = None
+    if act:
+        handler, flags, restorer, mask = struct.unpack(SIGACTION_FORMAT,
+                                                       read_guest(task, act, SIGACTION_SIZE))
+        new = TargetSigaction(handler, flags, restorer, mask & ~UNBLOCKABLE)
+    if oldact:
+        check_guest_range(task, oldact, SIGACTION_SIZE, True)
+    old = task.get_sigaction(sig)
+    if new is not None:
+        task.sigactions[sig] = new
+    if oldact:
+        write_guest(task, oldact, struct.pack(SIGACTION_FORMAT, old.handler, old.flags,
+                                              old.restorer, old.mask))
+    return 0
+
+
+def do_rt_sigprocmask(task: TaskState, how: int, newset: int, oldset: int,
+                      sigsetsize: int) -> int:
+    """rt_sigprocmask: change the guest's blocked mask (SIGKILL/SIGSTOP stay unblocked)."""
+    if sigsetsize != SIGSET_SIZE:
+        return -errno.EINVAL
+    old = task.sigmask
+    if newset:
+        (bits,) = struct.unpack("<Q", read_guest(task, newset, SIGSET_SIZE))
+        if how == SIG_BLOCK:
+            mask = old | bits
+        elif how == SIG_UNBLOCK:
+            mask = old & ~bits
+        elif how == SIG_SETMASK:
+            mask = bits
+        else:
+            return -errno.EINVAL
+        if oldset:
+            check_guest_range(task, oldset, SIGSET_SIZE, True)
+        task.sigmask = mask & ~UNBLOCKABLE
+    if oldset:
+        write_guest(task, oldset, struct.pack("<Q", old))
+    return 0
+
+
+def _on_altstack(task: TaskState, stack: TargetSigaltstack) -> bool:
+    if stack.size == 0:
+        return False
+    return 0 <= task.cpu.read_reg("rsp") - stack.sp < stack.size
+
+
+def do_sigaltstack(task: TaskState, new_ss: int, old_ss: int) -> int:
+    """sigaltstack: set or read the guest's alternate signal stack."""
+    current = task.sigaltstack
+    on_stack = _on_altstack(task, current)
+    if on_stack:
+        old_flags = SS_ONSTACK
+    else:
+        old_flags = SS_DISABLE if current.size == 0 else 0
+    old_flags |= current.flags & SS_AUTODISARM
+    if old_ss:
+        check_guest_range(task, old_ss, STACK_T_SIZE, True)
+    if new_ss:
+        sp, flags, size = struct.unpack(STACK_T_FORMAT, read_guest(task, new_ss, STACK_T_SIZE))
+        if on_stack:
+            return -errno.EPERM
+        mode = flags & ~SS_AUTODISARM
+        if mode not in (0, SS_ONSTACK, SS_DISABLE):
+            return -errno.EINVAL
+        if mode == SS_DISABLE:
+            task.sigaltstack = TargetSigaltstack(0, SS_DISABLE, 0)
+        else:
+            if size < MINSIGSTKSZ:
+                return -errno.ENOMEM
+            task.sigaltstack = TargetSigaltstack(sp, flags & SS_AUTODISARM, size)
+    if old_ss:
+        write_guest(task, old_ss, struct.pack(STACK_T_FORMAT, current.sp, old_flags,
+                                              current.size))
+    return 0
+
+
+def do_rt_sigreturn(task: TaskState) -> int:
+    """rt_sigreturn: the execution loop restores the frame it built."""
+    return task.sigreturn()
+
+
+SYSCALLS: dict[int, SyscallDef] = {
+    nr.TARGET_NR_rt_sigaction: special(do_rt_sigaction, Int(), Addr(), Addr(), Size()),
+    nr.TARGET_NR_rt_sigprocmask: special(do_rt_sigprocmask, Int(), Addr(), Addr(), Size()),
+    nr.TARGET_NR_sigaltstack: special(do_sigaltstack, Addr(), Addr()),
+    nr.TARGET_NR_rt_sigreturn: special(do_rt_sigreturn),
+}

@@ -1,0 +1,161 @@
+"""Guest threads: mirrors the CLONE_VM half of do_fork in QEMU's
+linux-user/syscall.c and the thread side of its exit handling.
+
+Like QEMU, each guest thread gets its own vCPU (here: its own engine over
+the same host memory) and runs on its own host thread.  The new vCPU is
+created, and the plugins' vcpu_init callbacks run, on the parent thread
+before the child starts.  A thread that exits (not the last) fires
+vcpu_exit; the last thread to exit ends the process like exit_group.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import struct
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pyqemu.accel.cpu import X86CPU
+from pyqemu.accel.cpus import CpuList
+from pyqemu.linux_user.qemu import TaskState
+from pyqemu.linux_user.signal import PendingSignals, do_rt_sigreturn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pyqemu.linux_user.mmap import GuestMemory
+
+CLONE_VM = 0x100
+CLONE_SETTLS = 0x80000
+CLONE_PARENT_SETTID = 0x100000
+CLONE_CHILD_CLEARTID = 0x200000
+CLONE_CHILD_SETTID = 0x1000000
+FUTEX_WAKE = 1
+SYS_futex = 202
+SYS_gettid = 186
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+@dataclass
+class GuestProcess:
+    """What the threads of one guest process share."""
+
+    mem: GuestMemory
+    cpus: CpuList = field(default_factory=CpuList)
+    live_threads: int = 1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: called by a non-main thread that ends the process: (status or -signal)
+    end_process: Callable[[int], None] | None = None
+
+
+def gettid() -> int:
+    return _libc.syscall(SYS_gettid)
+
+
+def clear_child_tid(task: TaskState) -> None:
+    """CLONE_CHILD_CLEARTID / set_tid_address: zero the word and wake a joiner."""
+    addr = task.clear_child_tid
+    if not addr:
+        return
+    try:
+        task.mem.write(addr, struct.pack("<I", 0))
+    except Exception:   # noqa: BLE001 - the kernel ignores a bad address here too
+        return
+    _libc.syscall(SYS_futex, ctypes.c_void_p(addr), FUTEX_WAKE, 1, None, None, 0)
+
+
+def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
+                    child_tid: int, tls: int) -> int:
+    """clone with CLONE_VM: a new vCPU on a new host thread; returns its tid."""
+    from pyqemu.linux_user.x86_64.cpu_loop import cpu_loop  # noqa: F401 - fail early
+
+    process: GuestProcess = task.process  # type: ignore[attr-defined]
+    parent_cpu: X86CPU = task.cpu  # type: ignore[assignment]
+    with process.cpus.exclusive(parent_cpu):
+        child_cpu = X86CPU(process.cpus.free_index())
+        process.mem.add_listener(child_cpu)
+        child_cpu.copy_state_from(parent_cpu)
+        # the syscall hook sees rip at the syscall instruction (2 bytes)
+        child_cpu.write_reg("rip", parent_cpu.read_reg("rip") + 2)
+        child_cpu.write_reg("rax", 0)
+        if newsp:
+            child_cpu.write_reg("rsp", newsp)
+        if flags & CLONE_SETTLS:
+            child_cpu.set_fs_base(tls)
+        process.cpus.add(child_cpu)
+    with process.lock:
+        process.live_threads += 1
+    child_cpu.vcpu_init()
+
+    child = TaskState(mem=task.mem, cpu=child_cpu, exe_path=task.exe_path, argv=task.argv,
+                      image=task.image, sigactions=task.sigactions, sigmask=task.sigmask,
+                      strace=task.strace, unimp_log=task.unimp_log, log_write=task.log_write)
+    child.process = process  # type: ignore[attr-defined]
+    child.pending_signals = PendingSignals()  # type: ignore[attr-defined]
+    child.sigreturn = lambda: do_rt_sigreturn(child)
+    child.clone_thread = lambda *a: do_clone_thread(child, *a)
+    if flags & CLONE_CHILD_CLEARTID:
+        child.clear_child_tid = child_tid
+    started = threading.Event()
+    tid_box: list[int] = []
+
+    def thread_main() -> None:
+        tid = gettid()
+        tid_box.append(tid)
+        if flags & CLONE_CHILD_SETTID:
+            task.mem.write(child_tid, struct.pack("<I", tid))
+        started.set()
+        run_thread(child)
+
+    threading.Thread(target=thread_main, name=f"vcpu{child_cpu.cpu_index}", daemon=True).start()
+    started.wait()
+    if flags & CLONE_PARENT_SETTID:
+        try:
+            task.mem.write(parent_tid, struct.pack("<I", tid_box[0]))
+        except Exception:   # noqa: BLE001
+            return -errno.EFAULT
+    return tid_box[0]
+
+
+def thread_exit(task: TaskState) -> bool:
+    """A thread leaves; returns True when it was the last one (the process ends)."""
+    process: GuestProcess = task.process  # type: ignore[attr-defined]
+    with process.lock:
+        process.live_threads -= 1
+        last = process.live_threads == 0
+    if last:
+        return True
+    cpu: X86CPU = task.cpu  # type: ignore[assignment]
+    cpu.vcpu_exit()
+    clear_child_tid(task)
+    with process.cpus.exclusive(cpu):
+        process.cpus.remove(cpu)
+        process.mem.remove_listener(cpu)
+        cpu.close()
+    return False
+
+
+def run_thread(task: TaskState) -> None:
+    """Body of a non-main guest thread."""
+    from pyqemu.linux_user.signal import GuestSignal
+    from pyqemu.linux_user.x86_64.cpu_loop import ProcessExit, ThreadExit, cpu_loop
+
+    process: GuestProcess = task.process  # type: ignore[attr-defined]
+    assert process.end_process is not None
+    try:
+        cpu_loop(task)
+    except ThreadExit as exc:
+        if thread_exit(task):
+            process.end_process(exc.status)
+    except ProcessExit as exc:
+        process.end_process(exc.status)
+    except GuestSignal as exc:
+        process.end_process(-exc.sig)
+    except BaseException as exc:  # noqa: BLE001 - a pyqemu bug: end the process cleanly
+        os.write(2, f"pyqemu: internal error in guest thread: {exc!r}\n".encode())
+        process.end_process(1)

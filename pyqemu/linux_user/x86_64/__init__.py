@@ -1,0 +1,1 @@
+"""x86_64 specifics of Linux user mode: mirrors QEMU's linux-user/x86_64/."""
