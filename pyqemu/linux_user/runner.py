@@ -67,7 +67,10 @@ def _setup_logging(opts: Options) -> int:
 
     log_fd = 2
     if opts.log_file:
-        log_fd = os.open(opts.log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            log_fd = os.open(opts.log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except OSError as exc:
+            raise PyqemuError(f"Error opening logfile {opts.log_file}: {exc.strerror}") from None
     lib.plugin_set_log_fd(log_fd if "plugin" in opts.log_items else -1)
     return log_fd
 

@@ -15,7 +15,7 @@ from harness import RunResult, run_pyqemu, run_qemu
 
 # The emulators every guest-running test runs under.
 # TODO: add "pyqemu" once pyqemu-x86_64 loads plugins.
-EMULATORS = ["qemu"]
+EMULATORS = ["qemu", "pyqemu"]
 RUNNERS: dict[str, Callable[..., RunResult]] = {"qemu": run_qemu, "pyqemu": run_pyqemu}
 
 

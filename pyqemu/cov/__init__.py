@@ -1,0 +1,1 @@
+"""Coverage tooling: read drcov files, merge them, summarise them."""
