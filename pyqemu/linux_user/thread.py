@@ -11,7 +11,6 @@ vcpu_exit; the last thread to exit ends the process like exit_group.
 from __future__ import annotations
 
 import ctypes
-import errno
 import os
 import struct
 import threading
@@ -105,20 +104,21 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
     tid_box: list[int] = []
 
     def thread_main() -> None:
+        # both tid words are stored before the child runs, as the kernel does:
+        # a child that exits at once must find its tid there to clear it
         tid = gettid()
         tid_box.append(tid)
-        if flags & CLONE_CHILD_SETTID:
-            task.mem.write(child_tid, struct.pack("<I", tid))
+        for wanted, addr in ((CLONE_PARENT_SETTID, parent_tid), (CLONE_CHILD_SETTID, child_tid)):
+            if flags & wanted:
+                try:
+                    task.mem.write(addr, struct.pack("<I", tid))
+                except Exception:   # noqa: BLE001 - the kernel ignores a bad address too
+                    pass
         started.set()
         run_thread(child)
 
     threading.Thread(target=thread_main, name=f"vcpu{child_cpu.cpu_index}", daemon=True).start()
     started.wait()
-    if flags & CLONE_PARENT_SETTID:
-        try:
-            task.mem.write(parent_tid, struct.pack("<I", tid_box[0]))
-        except Exception:   # noqa: BLE001
-            return -errno.EFAULT
     return tid_box[0]
 
 
