@@ -13,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from unicorn import x86_const
-
 from pyqemu.host import ffi, lib
 
 # Guest protection bits (PROT_*) map one to one onto the engine's UC_PROT_*.
 UC_PROT_MASK = 7
 
+# Register ids by lower-case name, from the engine's header (through cffi).
 _REGS = {
-    name[len("UC_X86_REG_"):].lower(): value
-    for name, value in vars(x86_const).items()
+    name[len("UC_X86_REG_"):].lower(): getattr(lib, name)
+    for name in dir(lib)
     if name.startswith("UC_X86_REG_")
 }
 

@@ -16,6 +16,13 @@ from pathlib import Path
 import cffi
 
 MODULE = "pyqemu.host._host"
+
+# The engine's x86 register ids Python needs, by name; cffi takes their
+# values from unicorn/x86.h at compile time ("...").
+X86_REGISTERS = (
+    "RAX RBX RCX RDX RSI RDI RBP RSP R8 R9 R10 R11 R12 R13 R14 R15 RIP EFLAGS "
+    "FS_BASE GS_BASE FPCW MXCSR " + " ".join(f"XMM{i}" for i in range(16))
+).split()
 _MARKED = re.compile(r"/\* CDEF BEGIN \*/(.*)/\* CDEF END \*/", re.S)
 
 
@@ -31,7 +38,8 @@ def cdef_from_header(header: str) -> str:
 def build(header_path: Path, output: Path) -> None:
     ffi = cffi.FFI()
     ffi.cdef(cdef_from_header(header_path.read_text()))
-    ffi.set_source(MODULE, '#include "host.h"\n')
+    ffi.cdef("".join(f"#define UC_X86_REG_{name} ...\n" for name in X86_REGISTERS))
+    ffi.set_source(MODULE, '#include "host.h"\n#include <unicorn/unicorn.h>\n')
     ffi.emit_c_code(str(output))
 
 
