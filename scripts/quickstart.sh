@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 out=${TMPDIR:-/tmp}/pyqemu-quickstart
 mkdir -p "$out"
-gcc -O1 -g -o "$out/sample" examples/sample.c
+gcc -O0 -g -o "$out/sample" examples/sample.c
 .venv/bin/pyqemu-x86_64 \
   -plugin ./build/contrib/plugins/libdrcov.so,arg=filename="$out/sample.drcov" \
   "$out/sample" hello World 42 hello again

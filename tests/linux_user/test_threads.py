@@ -8,7 +8,6 @@ regression once made one run in three hang.  Repeated runs catch such races.
 from __future__ import annotations
 
 import pytest
-
 from harness import run_pyqemu
 
 RUNS = 8
