@@ -9,3 +9,7 @@ __version__ = "0.1.0"
 
 # The QEMU release whose plugin API and build glue pyqemu reproduces.
 QEMU_VERSION = "5.2.0"
+
+from pyqemu.embed import RunResult, run  # noqa: E402  (the embedding API)
+
+__all__ = ["QEMU_VERSION", "RunResult", "__version__", "run"]
