@@ -11,11 +11,19 @@
  * - a block seen for the first time is decoded with capstone and handed to
  *   the plugins' tb_trans callbacks (QEMU's qemu_plugin_tb_trans_cb); the
  *   callbacks they register there are kept in the block's record;
+ * - the engine's blocks may run on across a page boundary where QEMU 7.2
+ *   ends its blocks, so an engine block is cut into the blocks QEMU would
+ *   have made; the later ones start at an instruction hook (the global one,
+ *   or one hook on that address alone);
  * - Unicorn decides at translation whether a block calls the instruction
  *   and memory hooks, so when a plugin first asks for them the running
  *   block is abandoned before its first instruction (the engine checks for
  *   a stop request right after the block hook), the code cache is flushed
- *   and the block restarts with the hooks in place.
+ *   and the block restarts with the hooks in place;
+ * - memory callbacks run after the access, as QEMU's do: the engine reports
+ *   a store before it is made, so its callbacks wait until the store is
+ *   known to have succeeded (the next hook of any kind), and a store that
+ *   faults is never reported.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +36,21 @@
 
 #include "plugin.h"
 
+#define TARGET_PAGE_BITS 12
+#define TARGET_PAGE_MASK (~(uint64_t)0 << TARGET_PAGE_BITS)
+
+/* meminfo bits, as QEMU 5.2's trace/mem-internal.h lays them out */
+#define TRACE_MEM_SE (1u << 4)
+#define TRACE_MEM_BE (1u << 5)
+#define TRACE_MEM_ST (1u << 6)
+
+/* A store the engine announced and has not yet been seen to complete. */
+struct plugin_pending_store {
+    const struct qemu_plugin_insn *insn;   /* NULL: none pending */
+    uint64_t vaddr;
+    qemu_plugin_meminfo_t info;
+};
+
 struct CPUState {
     uc_engine *uc;
     csh cs;
@@ -39,19 +62,30 @@ struct CPUState {
     uc_hook h_syscall, h_invalid, h_intr;
     bool want_code_hook, want_mem_hooks;
 
+    /* one instruction hook per address where an engine block is cut */
+    uc_hook *split_hooks;
+    uint64_t *split_addrs;
+    size_t n_split, split_cap;
+
     /* this vCPU's translated blocks, keyed by (vaddr, size) */
     struct qemu_plugin_tb **tb_hash;
     size_t tb_hash_mask;
     size_t tb_count;
 
+    /* an engine block's instructions, decoded before they become blocks */
+    struct qemu_plugin_insn *decoded;
+    size_t decoded_cap;
+
     /* the block and instruction being executed */
     struct qemu_plugin_tb *cur_tb;
     size_t cur_insn;
     struct qemu_plugin_insn *mem_insn;
+    struct plugin_pending_store store;
 
     /* why emulation stopped */
     volatile int kicked;
     bool restart;
+    uint64_t uncache_start, uncache_end;    /* engine code to drop before a restart */
     int exit_reason;
     cpu_exit_info stop;
 };
@@ -85,6 +119,45 @@ CPUState *cpu_next(CPUState *cpu)
 const char *cpu_strerror(int err)
 {
     return uc_strerror((uc_err)err);
+}
+
+/* ---- memory callbacks ---- */
+
+/* QEMU's qemu_plugin_vcpu_mem_cb: one access of @insn, after it happened. */
+static void qemu_plugin_vcpu_mem_cb(const CPUState *cpu, const struct qemu_plugin_insn *insn,
+                                    uint64_t vaddr, qemu_plugin_meminfo_t info)
+{
+    unsigned int rw = (info & TRACE_MEM_ST) ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R;
+
+    for (size_t i = 0; i < insn->mem_cbs.n; i++) {
+        const struct qemu_plugin_dyn_cb *cb = &insn->mem_cbs.data[i];
+
+        if (!(cb->rw & rw)) {
+            continue;
+        }
+        switch (cb->type) {
+        case PLUGIN_CB_MEM_REGULAR:
+            cb->f.mem(cpu->cpu_index, info, vaddr, cb->userp);
+            break;
+        case PLUGIN_CB_MEM_HADDR:
+            cb->f.mem_haddr(cpu->cpu_index, info, vaddr, (void *)(uintptr_t)vaddr, cb->userp);
+            break;
+        default:
+            *(uint64_t *)cb->userp += cb->f.imm;
+            break;
+        }
+    }
+}
+
+/* The pending store completed (something happened after it): report it. */
+static inline void plugin_store_done(CPUState *cpu)
+{
+    const struct qemu_plugin_insn *insn = cpu->store.insn;
+
+    if (insn) {
+        cpu->store.insn = NULL;
+        qemu_plugin_vcpu_mem_cb(cpu, insn, cpu->store.vaddr, cpu->store.info);
+    }
 }
 
 /* ---- translated-block records ---- */
@@ -137,35 +210,64 @@ static void tb_hash_insert(CPUState *cpu, struct qemu_plugin_tb *tb)
     cpu->tb_count++;
 }
 
-static void tb_free(struct qemu_plugin_tb *tb);
-
-/* Forget the record of one block, so the next execution translates it anew. */
-static void tb_hash_remove(CPUState *cpu, struct qemu_plugin_tb *tb)
+static void tb_free(struct qemu_plugin_tb *tb)
 {
-    struct qemu_plugin_tb **link = &cpu->tb_hash[tb_hash_index(cpu, tb->vaddr, tb->size)];
+    for (size_t i = 0; i < tb->n; i++) {
+        dyn_cb_array_free(&tb->insns[i].exec_cbs);
+        dyn_cb_array_free(&tb->insns[i].mem_cbs);
+    }
+    dyn_cb_array_free(&tb->exec_cbs);
+    free(tb->insns);
+    free(tb);
+}
 
-    for (; *link; link = &(*link)->hash_next) {
-        if (*link == tb) {
-            *link = tb->hash_next;
-            cpu->tb_count--;
-            if (cpu->cur_tb == tb) {
-                cpu->cur_tb = NULL;
-                cpu->mem_insn = NULL;
+/* Before records go away: nothing may point into them any more. */
+static void tb_records_release(CPUState *cpu)
+{
+    if (cpu == current_cpu) {
+        plugin_store_done(cpu);
+    }
+    cpu->store.insn = NULL;
+    cpu->cur_tb = NULL;
+    cpu->mem_insn = NULL;
+}
+
+/*
+ * Forget every block whose bytes (up to its engine block's end) meet
+ * [start, end), so the next execution translates them anew.  A block's
+ * range holds the range of the block it is cut into, so no split_next is
+ * left pointing at a freed record.
+ */
+static void tb_records_remove_range(CPUState *cpu, uint64_t start, uint64_t end)
+{
+    tb_records_release(cpu);
+    for (size_t i = 0; i <= cpu->tb_hash_mask; i++) {
+        struct qemu_plugin_tb **link = &cpu->tb_hash[i];
+
+        while (*link) {
+            struct qemu_plugin_tb *tb = *link;
+
+            if (tb->vaddr < end && tb->vaddr + tb->size > start) {
+                *link = tb->hash_next;
+                cpu->tb_count--;
+                tb_free(tb);
+            } else {
+                link = &tb->hash_next;
             }
-            tb_free(tb);
-            return;
         }
     }
 }
 
 static bool tb_code_changed(const struct qemu_plugin_tb *tb)
 {
-    for (size_t i = 0; i < tb->n; i++) {
-        const struct qemu_plugin_insn *insn = &tb->insns[i];
-        size_t len = insn->size < PLUGIN_INSN_MAX_BYTES ? insn->size : PLUGIN_INSN_MAX_BYTES;
+    for (; tb; tb = tb->split_next) {
+        for (size_t i = 0; i < tb->n; i++) {
+            const struct qemu_plugin_insn *insn = &tb->insns[i];
+            size_t len = insn->size < PLUGIN_INSN_MAX_BYTES ? insn->size : PLUGIN_INSN_MAX_BYTES;
 
-        if (memcmp(insn->data, (const void *)(uintptr_t)insn->vaddr, len) != 0) {
-            return true;
+            if (memcmp(insn->data, (const void *)(uintptr_t)insn->vaddr, len) != 0) {
+                return true;
+            }
         }
     }
     return false;
@@ -183,23 +285,13 @@ static void hook_edge_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *op
     (void)uc;
     (void)prev;
     if (tb && tb_code_changed(tb)) {
-        tb_hash_remove(cpu, tb);
+        tb_records_remove_range(cpu, cur->pc, cur->pc + cur->size);
     }
-}
-
-static void tb_free(struct qemu_plugin_tb *tb)
-{
-    for (size_t i = 0; i < tb->n; i++) {
-        dyn_cb_array_free(&tb->insns[i].exec_cbs);
-        dyn_cb_array_free(&tb->insns[i].mem_cbs);
-    }
-    dyn_cb_array_free(&tb->exec_cbs);
-    free(tb->insns);
-    free(tb);
 }
 
 static void tb_records_clear(CPUState *cpu)
 {
+    tb_records_release(cpu);
     for (size_t i = 0; i <= cpu->tb_hash_mask; i++) {
         struct qemu_plugin_tb *tb = cpu->tb_hash[i], *next;
 
@@ -210,8 +302,6 @@ static void tb_records_clear(CPUState *cpu)
         cpu->tb_hash[i] = NULL;
     }
     cpu->tb_count = 0;
-    cpu->cur_tb = NULL;
-    cpu->mem_insn = NULL;
 }
 
 /* QEMU's tb_flush: drop all generated code; plugins see blocks translated anew. */
@@ -230,44 +320,64 @@ void plugin_request_flush(void)
     flush_pending = 1;
 }
 
-/*
- * Split the block into instructions (capstone) and let the plugins
- * instrument it.  Guest code is readable host memory at its guest address.
- */
-static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t size)
+/* What QEMU's translator records in each access's MemOp, beyond size and direction. */
+static void insn_note_memop(struct qemu_plugin_insn *insn, unsigned int id)
 {
-    struct qemu_plugin_tb *tb = calloc(1, sizeof(*tb));
+    switch (id) {
+    case X86_INS_MOVSX:
+    case X86_INS_MOVSXD:
+        insn->ld_sign_shifts = 0xf;
+        break;
+    case X86_INS_FIADD:
+    case X86_INS_FICOM:
+    case X86_INS_FICOMP:
+    case X86_INS_FIDIV:
+    case X86_INS_FIDIVR:
+    case X86_INS_FILD:
+    case X86_INS_FIMUL:
+    case X86_INS_FISUB:
+    case X86_INS_FISUBR:
+        insn->ld_sign_shifts = 1u << 1;     /* the m16int forms only */
+        break;
+    case X86_INS_MOVBE:
+        insn->mem_big_endian = true;
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * Split [pc, pc + size) into instructions (capstone), into cpu->decoded.
+ * Guest code is readable host memory at its guest address.
+ */
+static size_t decode_engine_block(CPUState *cpu, uint64_t pc, uint32_t size)
+{
     const uint8_t *code = (const uint8_t *)(uintptr_t)pc;
-    size_t left = size, cap = 8;
+    size_t left = size, n = 0;
     uint64_t addr = pc;
 
-    if (!tb) {
-        abort();
-    }
-    tb->vaddr = pc;
-    tb->size = size;
-    tb->insns = calloc(cap, sizeof(*tb->insns));
     while (left > 0) {
         struct qemu_plugin_insn *insn;
-        size_t len;
+        const uint8_t *p = code;
+        size_t avail = left, len;
+        uint64_t a = addr;
 
-        if (tb->n == cap) {
-            cap *= 2;
-            tb->insns = realloc(tb->insns, cap * sizeof(*tb->insns));
-            if (!tb->insns) {
+        if (n == cpu->decoded_cap) {
+            cpu->decoded_cap = cpu->decoded_cap ? cpu->decoded_cap * 2 : 64;
+            cpu->decoded = realloc(cpu->decoded, cpu->decoded_cap * sizeof(*cpu->decoded));
+            if (!cpu->decoded) {
                 abort();
             }
-            memset(tb->insns + tb->n, 0, (cap - tb->n) * sizeof(*tb->insns));
         }
-        const uint8_t *p = code;
-        size_t avail = left;
-        uint64_t a = addr;
+        insn = &cpu->decoded[n++];
+        memset(insn, 0, sizeof(*insn));
         if (cs_disasm_iter(cpu->cs, &p, &avail, &a, cpu->cs_insn)) {
             len = cpu->cs_insn->size;
+            insn_note_memop(insn, cpu->cs_insn->id);
         } else {
             len = left;   /* what the engine accepted but capstone did not */
         }
-        insn = &tb->insns[tb->n++];
         insn->vaddr = addr;
         insn->haddr = (void *)(uintptr_t)addr;
         insn->size = len;
@@ -275,6 +385,28 @@ static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t
         code += len;
         addr += len;
         left -= len;
+    }
+    return n;
+}
+
+/* Let the plugins instrument the block at @vaddr of @n decoded instructions. */
+static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, uint32_t size,
+                                                const struct qemu_plugin_insn *insns, size_t n)
+{
+    struct qemu_plugin_tb *tb = calloc(1, sizeof(*tb));
+
+    if (!tb) {
+        abort();
+    }
+    tb->vaddr = vaddr;
+    tb->size = size;
+    tb->n = n;
+    tb->insns = malloc((n ? n : 1) * sizeof(*tb->insns));
+    if (!tb->insns) {
+        abort();
+    }
+    if (n) {
+        memcpy(tb->insns, insns, n * sizeof(*tb->insns));
     }
 
     qemu_plugin_tb_trans_cb(cpu, tb);
@@ -290,7 +422,87 @@ static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t
             }
         }
     }
+    tb_hash_insert(cpu, tb);
     return tb;
+}
+
+/*
+ * Translate the engine block [pc, pc + size) into the blocks QEMU 7.2
+ * makes of it: each ends before the first later instruction that does not
+ * lie wholly on the page of the block's first byte.  (The engine also ends
+ * blocks at 512 instructions or about a page of bytes; counted from the
+ * engine block's start, so a rare straight run of 4 KiB of code may be cut
+ * where QEMU would not.)  A tail that was already translated as a block
+ * of its own, and keyed the same, is reused, as QEMU finds a block by its
+ * address.  Returns the first block; the others follow by split_next.
+ */
+static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t size)
+{
+    size_t n = decode_engine_block(cpu, pc, size);
+    struct qemu_plugin_tb *head = NULL, **link = &head;
+    size_t first = 0;
+
+    if (n == 0) {
+        return plugin_gen_one_tb(cpu, pc, size, NULL, 0);   /* an empty engine block */
+    }
+    while (first < n) {
+        uint64_t start = cpu->decoded[first].vaddr;
+        uint32_t left = (uint32_t)(pc + size - start);
+        struct qemu_plugin_tb *tb = first ? tb_lookup(cpu, start, left) : NULL;
+        size_t end = first + 1;
+
+        if (tb) {
+            *link = tb;
+            break;
+        }
+        while (end < n) {
+            const struct qemu_plugin_insn *insn = &cpu->decoded[end];
+
+            if (((insn->vaddr + insn->size - 1) & TARGET_PAGE_MASK) != (start & TARGET_PAGE_MASK)) {
+                break;
+            }
+            end++;
+        }
+        tb = plugin_gen_one_tb(cpu, start, left, cpu->decoded + first, end - first);
+        *link = tb;
+        link = &tb->split_next;
+        first = end;
+    }
+    return head;
+}
+
+static bool split_hook_add(CPUState *cpu, uint64_t addr);
+
+/*
+ * A new chain of blocks is ready to run once the engine calls the hooks
+ * its callbacks need; otherwise ask for them and return false (the caller
+ * abandons the block, which the engine translates again).
+ */
+static bool tb_chain_ready(CPUState *cpu, const struct qemu_plugin_tb *head, uint64_t pc,
+                           uint32_t size)
+{
+    bool want_code = false, want_mem = false, ready = !flush_pending;
+
+    for (const struct qemu_plugin_tb *tb = head; tb; tb = tb->split_next) {
+        want_code |= tb->insn_hooks;
+        want_mem |= tb->mem_hooks;
+    }
+    if ((want_code && !cpu->h_code) || (want_mem && !cpu->h_mem_read)) {
+        cpu->want_code_hook |= want_code;
+        cpu->want_mem_hooks |= want_mem;
+        return false;
+    }
+    if (!cpu->h_code) {
+        for (const struct qemu_plugin_tb *tb = head->split_next; tb; tb = tb->split_next) {
+            if (split_hook_add(cpu, tb->vaddr)) {
+                /* the engine's translation predates the hook */
+                cpu->uncache_start = pc;
+                cpu->uncache_end = pc + size;
+                ready = false;
+            }
+        }
+    }
+    return ready;
 }
 
 static inline void run_exec_cbs(const CPUState *cpu, const struct dyn_cb_array *cbs)
@@ -333,33 +545,35 @@ static void unfold_insn_inline(const struct qemu_plugin_tb *tb, uint64_t pc)
     }
 }
 
+static bool tb_contains(const struct qemu_plugin_tb *tb, uint64_t pc)
+{
+    const struct qemu_plugin_insn *last = tb->n ? &tb->insns[tb->n - 1] : NULL;
+
+    return last && pc >= tb->vaddr && pc < last->vaddr + last->size;
+}
+
 static void abandon_block(CPUState *cpu, uc_engine *uc)
 {
     cpu->restart = true;
     uc_emu_stop(uc);
 }
 
-static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
+/*
+ * A block is about to run.  QEMU checks for an exit request before a block
+ * and runs none of its callbacks then: a pending flush, a kick or a signal
+ * stops here, and the block runs (with its callbacks) after the stop.
+ */
+static inline bool tb_may_start(CPUState *cpu, uc_engine *uc)
 {
-    CPUState *cpu = opaque;
-    struct qemu_plugin_tb *tb;
-
-    if (flush_pending) {
+    if (flush_pending || cpu->kicked || signal_any) {
         abandon_block(cpu, uc);
-        return;
+        return false;
     }
-    tb = tb_lookup(cpu, pc, size);
-    if (!tb) {
-        tb = plugin_gen_tb(cpu, pc, size);
-        tb_hash_insert(cpu, tb);
-        if (flush_pending ||
-            (tb->insn_hooks && !cpu->h_code) || (tb->mem_hooks && !cpu->h_mem_read)) {
-            cpu->want_code_hook |= tb->insn_hooks;
-            cpu->want_mem_hooks |= tb->mem_hooks;
-            abandon_block(cpu, uc);
-            return;
-        }
-    }
+    return true;
+}
+
+static inline void tb_start(CPUState *cpu, struct qemu_plugin_tb *tb)
+{
     cpu->cur_tb = tb;
     cpu->cur_insn = 0;
     cpu->mem_insn = NULL;
@@ -369,24 +583,98 @@ static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     }
 }
 
+static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
+{
+    CPUState *cpu = opaque;
+    struct qemu_plugin_tb *tb;
+
+    plugin_store_done(cpu);
+    if (!tb_may_start(cpu, uc)) {
+        return;
+    }
+    tb = tb_lookup(cpu, pc, size);
+    if (!tb) {
+        tb = plugin_gen_tb(cpu, pc, size);
+        if (!tb_chain_ready(cpu, tb, pc, size)) {
+            abandon_block(cpu, uc);
+            return;
+        }
+    }
+    tb_start(cpu, tb);
+}
+
+/* Execution reached the start of the next block cut from the same engine block. */
+static void hook_split(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
+{
+    CPUState *cpu = opaque;
+    struct qemu_plugin_tb *tb = cpu->cur_tb;
+
+    (void)size;
+    if (tb && tb->split_next && tb->split_next->vaddr == pc && tb_may_start(cpu, uc)) {
+        tb_start(cpu, tb->split_next);
+    }
+}
+
+/* Add an instruction hook on @addr alone; false when it was there already. */
+static bool split_hook_add(CPUState *cpu, uint64_t addr)
+{
+    for (size_t i = 0; i < cpu->n_split; i++) {
+        if (cpu->split_addrs[i] == addr) {
+            return false;
+        }
+    }
+    if (cpu->n_split == cpu->split_cap) {
+        cpu->split_cap = cpu->split_cap ? cpu->split_cap * 2 : 16;
+        cpu->split_hooks = realloc(cpu->split_hooks, cpu->split_cap * sizeof(*cpu->split_hooks));
+        cpu->split_addrs = realloc(cpu->split_addrs, cpu->split_cap * sizeof(*cpu->split_addrs));
+        if (!cpu->split_hooks || !cpu->split_addrs) {
+            abort();
+        }
+    }
+    if (uc_hook_add(cpu->uc, &cpu->split_hooks[cpu->n_split], UC_HOOK_CODE, (void *)hook_split,
+                    cpu, addr, addr) != UC_ERR_OK) {
+        abort();
+    }
+    cpu->split_addrs[cpu->n_split++] = addr;
+    return true;
+}
+
+/* The global instruction hook finds block starts itself: drop the per-address ones. */
+static void split_hooks_clear(CPUState *cpu)
+{
+    for (size_t i = 0; i < cpu->n_split; i++) {
+        uc_hook_del(cpu->uc, cpu->split_hooks[i]);
+    }
+    cpu->n_split = 0;
+}
+
 static void hook_code(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
 {
     CPUState *cpu = opaque;
     struct qemu_plugin_tb *tb = cpu->cur_tb;
     size_t i;
 
-    (void)uc;
     (void)size;
+    plugin_store_done(cpu);
     if (!tb) {
         return;
     }
     i = cpu->cur_insn;
     if (i >= tb->n || tb->insns[i].vaddr != pc) {
-        for (i = 0; i < tb->n && tb->insns[i].vaddr != pc; i++) {
-        }
-        if (i == tb->n) {
-            cpu->mem_insn = NULL;
-            return;
+        if (tb->split_next && tb->split_next->vaddr == pc) {
+            if (!tb_may_start(cpu, uc)) {
+                return;
+            }
+            tb = tb->split_next;
+            tb_start(cpu, tb);
+            i = 0;
+        } else {
+            for (i = 0; i < tb->n && tb->insns[i].vaddr != pc; i++) {
+            }
+            if (i == tb->n) {
+                cpu->mem_insn = NULL;
+                return;
+            }
         }
     }
     cpu->cur_insn = i + 1;
@@ -394,41 +682,34 @@ static void hook_code(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     run_exec_cbs(cpu, &tb->insns[i].exec_cbs);
 }
 
-#define TRACE_MEM_ST (1u << 6)
-
 static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
                      int64_t value, void *opaque)
 {
     CPUState *cpu = opaque;
     const struct qemu_plugin_insn *insn = cpu->mem_insn;
-    bool store = type == UC_MEM_WRITE;
-    unsigned int rw = store ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R;
-    qemu_plugin_meminfo_t info;
+    unsigned int shift = (unsigned int)__builtin_ctz((unsigned int)size);
+    qemu_plugin_meminfo_t info = shift;
 
     (void)uc;
     (void)value;
+    plugin_store_done(cpu);
     if (!insn || !insn->mem_cbs.n) {
         return;
     }
-    info = (qemu_plugin_meminfo_t)__builtin_ctz((unsigned int)size) | (store ? TRACE_MEM_ST : 0);
-    for (size_t i = 0; i < insn->mem_cbs.n; i++) {
-        const struct qemu_plugin_dyn_cb *cb = &insn->mem_cbs.data[i];
-
-        if (!(cb->rw & rw)) {
-            continue;
-        }
-        switch (cb->type) {
-        case PLUGIN_CB_MEM_REGULAR:
-            cb->f.mem(cpu->cpu_index, info, addr, cb->userp);
-            break;
-        case PLUGIN_CB_MEM_HADDR:
-            cb->f.mem_haddr(cpu->cpu_index, info, addr, (void *)(uintptr_t)addr, cb->userp);
-            break;
-        default:
-            *(uint64_t *)cb->userp += cb->f.imm;
-            break;
-        }
+    if (insn->mem_big_endian) {
+        info |= TRACE_MEM_BE;
     }
+    if (type == UC_MEM_WRITE) {
+        /* reported once the store is known to have been made */
+        cpu->store.insn = insn;
+        cpu->store.vaddr = addr;
+        cpu->store.info = info | TRACE_MEM_ST;
+        return;
+    }
+    if (insn->ld_sign_shifts & (1u << shift)) {
+        info |= TRACE_MEM_SE;
+    }
+    qemu_plugin_vcpu_mem_cb(cpu, insn, addr, info);
 }
 
 /* x86_64 syscall: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9. */
@@ -444,6 +725,7 @@ static void hook_syscall(uc_engine *uc, void *opaque)
     int64_t num, ret = -ENOSYS;
     int action;
 
+    plugin_store_done(cpu);
     for (int i = 0; i < 7; i++) {
         ptrs[i] = &vals[i];
     }
@@ -493,13 +775,17 @@ static bool hook_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int siz
     switch (type) {
     case UC_MEM_WRITE_UNMAPPED:
     case UC_MEM_WRITE_PROT:
+        /* the announced store is this one: it never happened */
+        cpu->store.insn = NULL;
         cpu->stop.fault_write = 1;
         break;
     case UC_MEM_FETCH_UNMAPPED:
     case UC_MEM_FETCH_PROT:
+        plugin_store_done(cpu);
         cpu->stop.fault_write = 2;
         break;
     default:
+        plugin_store_done(cpu);
         cpu->stop.fault_write = 0;
         break;
     }
@@ -510,6 +796,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
     CPUState *cpu = opaque;
 
+    plugin_store_done(cpu);
     cpu->exit_reason = EXCP_INTR;
     cpu->stop.intno = (int)intno;
     uc_emu_stop(uc);
@@ -559,6 +846,9 @@ void cpu_destroy(CPUState *cpu)
     }
     tb_records_clear(cpu);
     free(cpu->tb_hash);
+    free(cpu->decoded);
+    free(cpu->split_hooks);
+    free(cpu->split_addrs);
     cs_free(cpu->cs_insn, 1);
     cs_close(&cpu->cs);
     uc_close(cpu->uc);
@@ -583,10 +873,12 @@ static void cpu_sync_hooks(CPUState *cpu)
         uc_hook_del(cpu->uc, cpu->h_block);
         uc_hook_del(cpu->uc, cpu->h_edge);
         cpu->h_block = cpu->h_edge = 0;
+        split_hooks_clear(cpu);
         changed = true;
     }
     if (cpu->want_code_hook && !cpu->h_code) {
         uc_hook_add(cpu->uc, &cpu->h_code, UC_HOOK_CODE, (void *)hook_code, cpu, 1, 0);
+        split_hooks_clear(cpu);
         changed = true;
     }
     if (cpu->want_mem_hooks && !cpu->h_mem_read) {
@@ -681,6 +973,12 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         memset(&cpu->stop, 0, sizeof(cpu->stop));
         uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
         err = uc_emu_start(cpu->uc, pc, 0, 0, 0);
+        /* a store still announced was made: the engine stopped after it */
+        plugin_store_done(cpu);
+        if (cpu->uncache_end) {
+            uc_ctl_remove_cache(cpu->uc, cpu->uncache_start, cpu->uncache_end);
+            cpu->uncache_start = cpu->uncache_end = 0;
+        }
         if (cpu->restart || (flush_pending && !cpu->exit_reason && err == UC_ERR_OK)) {
             continue;
         }
@@ -694,7 +992,7 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         }
         /* a block cut short: take back the folded adds it never earned */
         if (cpu->exit_reason != EXCP_SYSCALL_STOP && cpu->cur_tb && !cpu->h_code &&
-            pc >= cpu->cur_tb->vaddr && pc < cpu->cur_tb->vaddr + cpu->cur_tb->size) {
+            tb_contains(cpu->cur_tb, pc)) {
             unfold_insn_inline(cpu->cur_tb, pc);
         }
         *info = cpu->stop;
@@ -749,16 +1047,7 @@ int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf)
 void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size)
 {
     uc_ctl_remove_cache(cpu->uc, addr, addr + size);
-    for (size_t i = 0; i <= cpu->tb_hash_mask; i++) {
-        struct qemu_plugin_tb *tb = cpu->tb_hash[i], *next;
-
-        for (; tb; tb = next) {
-            next = tb->hash_next;
-            if (tb->vaddr < addr + size && tb->vaddr + tb->size > addr) {
-                tb_hash_remove(cpu, tb);
-            }
-        }
-    }
+    tb_records_remove_range(cpu, addr, addr + size);
 }
 
 /* Make this vCPU's cpu_exec return EXCP_KICK soon (QEMU's cpu_exit). */
@@ -774,7 +1063,11 @@ void cpu_signal_kick(void)
     host_signal_handler(0);
 }
 
-/* qemu_plugin_insn_disas: "mnemonic operands", as QEMU formats capstone's output. */
+/*
+ * qemu_plugin_insn_disas: as QEMU's disas/capstone.c prints for plugins,
+ * AT&T syntax and "mnemonic operands" (the space stays when there are no
+ * operands: "retq ").
+ */
 char *plugin_disas_insn(const struct qemu_plugin_insn *insn)
 {
     static __thread csh cs;
@@ -787,18 +1080,15 @@ char *plugin_disas_insn(const struct qemu_plugin_insn *insn)
         if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
             return strdup("");
         }
+        cs_option(cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
         cs_ready = true;
     }
     n = cs_disasm(cs, insn->data, insn->size, insn->vaddr, 1, &out);
     if (n == 0) {
         return strdup("");
     }
-    if (out[0].op_str[0]) {
-        if (asprintf(&text, "%s %s", out[0].mnemonic, out[0].op_str) < 0) {
-            text = NULL;
-        }
-    } else {
-        text = strdup(out[0].mnemonic);
+    if (asprintf(&text, "%s %s", out[0].mnemonic, out[0].op_str) < 0) {
+        text = NULL;
     }
     cs_free(out, n);
     return text;

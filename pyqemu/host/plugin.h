@@ -117,17 +117,27 @@ struct qemu_plugin_insn {
     uint8_t data[PLUGIN_INSN_MAX_BYTES];
     struct dyn_cb_array exec_cbs;   /* regular, then inline, in registration order */
     struct dyn_cb_array mem_cbs;
+    uint8_t ld_sign_shifts;         /* bit per size shift whose loads sign-extend (MO_SIGN) */
+    bool mem_big_endian;            /* its accesses byte-swap (MO_BE: movbe) */
 };
 
-/* A translated block as plugins see it, plus what the hooks do when it runs. */
+/*
+ * A translated block as plugins see it, plus what the hooks do when it runs.
+ *
+ * QEMU 7.2 ends a block before any instruction that is not on the page of
+ * the block's first byte; the engine's blocks run on across the page.  So
+ * one engine block may hold several of these, chained by split_next, each
+ * keyed by its start and the bytes left to the engine block's end.
+ */
 struct qemu_plugin_tb {
     uint64_t vaddr;
-    uint32_t size;                  /* bytes, as the engine reports them */
+    uint32_t size;                  /* bytes from vaddr to the end of the engine's block */
     size_t n;                       /* instructions */
     struct qemu_plugin_insn *insns;
     struct dyn_cb_array exec_cbs;
     bool insn_hooks;                /* some insn has exec or mem callbacks: needs code hooks */
     bool mem_hooks;                 /* some insn has mem callbacks */
+    struct qemu_plugin_tb *split_next;  /* the block that follows on the next page, same engine block */
     struct qemu_plugin_tb *hash_next;
 };
 

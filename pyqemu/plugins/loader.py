@@ -79,8 +79,13 @@ def plugin_add(name: str, value: str, head: QemuPluginList, desc: QemuPluginDesc
 
 
 def qemu_plugin_opt_parse(optstr: str, head: QemuPluginList) -> None:
-    """Parse one ``-plugin`` (or ``QEMU_PLUGIN``) value into ``head``."""
+    """Parse one ``-plugin`` (or ``QEMU_PLUGIN``) value into ``head``.
+
+    An empty value holds no option at all, so it loads nothing (as in QEMU).
+    """
     desc: QemuPluginDesc | None = None
+    if not optstr:
+        return
     for index, item in enumerate(split_qemu_opts(optstr)):
         if "=" in item:
             name, value = item.split("=", 1)
@@ -113,9 +118,17 @@ def _dl_error() -> str:
 
 
 def g_module_path(path: str) -> str:
-    """glib adds the platform suffix to a name that lacks it and does not exist."""
-    if not os.path.exists(path) and not path.endswith(".so"):
-        return path + ".so"
+    """The file name g_module_open() hands to dlopen for path.
+
+    A regular file is taken as it is; failing that, path + ".so" when that is a
+    regular file; failing both, ".so" is added when the last component of path
+    has no dot, and the dynamic linker searches (glib's libtool ".la" step is left out).
+    """
+    if os.path.isfile(path):
+        return path
+    with_suffix = path + ".so"
+    if os.path.isfile(with_suffix) or "." not in os.path.basename(path):
+        return with_suffix
     return path
 
 
@@ -171,6 +184,15 @@ def plugin_load(desc: QemuPluginDesc, head: QemuPluginList, target_name: str) ->
 
 
 def qemu_plugin_load_list(head: QemuPluginList, target_name: str) -> None:
-    """Load every pending plugin in order; the first failure stops the list."""
+    """Load every pending plugin in order; the first failure stops the list.
+
+    A ``.py`` file or an importable module name is a plugin written in
+    Python (pyqemu/plugins/pyplugin.py); anything else is a shared object.
+    """
+    from pyqemu.plugins.pyplugin import is_python_plugin, python_plugin_load
+
     for desc in head.descs:
-        plugin_load(desc, head, target_name)
+        if is_python_plugin(desc.path):
+            python_plugin_load(desc, head, target_name)
+        else:
+            plugin_load(desc, head, target_name)

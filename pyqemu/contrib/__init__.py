@@ -1,0 +1,1 @@
+"""Plugins written in Python, twins of the C plugins (``-plugin pyqemu.contrib.bb``)."""

@@ -1,0 +1,309 @@
+"""The plugin API for plugins written in Python: QEMU's qemu-plugin.h, in Python.
+
+Mirrors include/qemu/qemu-plugin.h function by function (the ``qemu_plugin_``
+prefix dropped): a Python plugin is a module (or file) with
+``qemu_plugin_install(id, info, args)``, and it registers the same events
+with the same meaning as a C plugin.  Every call goes to the same C API that
+C plugins call, so:
+
+- inline operations run in C, on counters allocated in C (``Counter``), and
+  Python reads them when it wants (at atexit, typically);
+- Python code runs only where the plugin registered a Python callback
+  (translation, block or instruction execution, memory access, syscalls...).
+
+Example (the bb plugin)::
+
+    from pyqemu.plugins import api
+
+    def qemu_plugin_install(plugin_id, info, args):
+        blocks, insns = api.Counter(), api.Counter()
+
+        def on_trans(plugin_id, tb):
+            api.register_vcpu_tb_exec_inline(tb, api.INLINE_ADD_U64, blocks, 1)
+            api.register_vcpu_tb_exec_inline(tb, api.INLINE_ADD_U64, insns, tb.n_insns)
+
+        api.register_vcpu_tb_trans_cb(plugin_id, on_trans)
+        api.register_atexit_cb(plugin_id, lambda plugin_id, _: api.outs(
+            f"bb's: {blocks.value}, insns: {insns.value}\\n"))
+        return 0
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from pyqemu.host import ffi, lib
+
+QEMU_PLUGIN_VERSION = 0
+
+CB_NO_REGS, CB_R_REGS, CB_RW_REGS = 0, 1, 2
+MEM_R, MEM_W, MEM_RW = 1, 2, 3
+INLINE_ADD_U64 = 0
+
+# Python objects C holds on to (callbacks, user data), per plugin id: freed
+# only with the process, as C may call them until exit.
+_keepalive: dict[int, list[object]] = {}
+_udata: dict[int, object] = {}
+#: plugin id -> name, for error lines; set by the Python plugin loader
+plugin_names: dict[int, str] = {}
+# the plugin whose tb_trans callback runs now: owner of dynamic registrations
+_translating: list[int] = [0]
+
+
+def _keep(plugin_id: int, obj: object) -> object:
+    _keepalive.setdefault(plugin_id, []).append(obj)
+    return obj
+
+
+_reported: set[tuple[int, str]] = set()
+
+
+def _report(event: str, plugin_id: int) -> Callable[..., None]:
+    """cffi's onerror: one line naming the plugin and the event, no traceback.
+
+    The line is written once per plugin and event; the guest runs on.
+    """
+    name = plugin_names.get(plugin_id, "python plugin")
+
+    def onerror(exc_type: type, exc: BaseException, _tb: object) -> None:
+        if (plugin_id, event) in _reported:
+            return
+        _reported.add((plugin_id, event))
+        os.write(2, f"pyqemu: {name}: {event} callback raised "
+                    f"{exc_type.__name__}: {exc}\n".encode())
+
+    return onerror
+
+
+def _udata_ptr(value: object) -> Any:
+    key = len(_udata) + 1
+    _udata[key] = value
+    return ffi.cast("void *", key)
+
+
+def _udata_of(ptr: Any) -> object:
+    return _udata.get(int(ffi.cast("uintptr_t", ptr)))
+
+
+class Counter:
+    """uint64 counters in C memory, the targets of inline operations."""
+
+    def __init__(self, n: int = 1) -> None:
+        self._cells = ffi.new("uint64_t[]", n)
+        self.n = n
+
+    def __getitem__(self, index: int) -> int:
+        return int(self._cells[index])
+
+    def __setitem__(self, index: int, value: int) -> None:
+        self._cells[index] = value
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def value(self) -> int:
+        return int(self._cells[0])
+
+    def values(self) -> list[int]:
+        return list(self._cells)
+
+    def ptr(self, index: int = 0) -> Any:
+        return self._cells + index
+
+
+class Insn:
+    """A translated instruction (``struct qemu_plugin_insn``)."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+
+    @property
+    def vaddr(self) -> int:
+        return int(lib.qemu_plugin_insn_vaddr(self.handle))
+
+    @property
+    def size(self) -> int:
+        return int(lib.qemu_plugin_insn_size(self.handle))
+
+    @property
+    def data(self) -> bytes:
+        return bytes(ffi.buffer(lib.qemu_plugin_insn_data(self.handle), self.size))
+
+    @property
+    def haddr(self) -> int:
+        return int(ffi.cast("uintptr_t", lib.qemu_plugin_insn_haddr(self.handle)))
+
+    def disas(self) -> str:
+        text = lib.qemu_plugin_insn_disas(self.handle)
+        try:
+            return ffi.string(text).decode()
+        finally:
+            lib.free(text)
+
+
+class Tb:
+    """A translated block (``struct qemu_plugin_tb``), valid during tb_trans."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+
+    @property
+    def n_insns(self) -> int:
+        return int(lib.qemu_plugin_tb_n_insns(self.handle))
+
+    @property
+    def vaddr(self) -> int:
+        return int(lib.qemu_plugin_tb_vaddr(self.handle))
+
+    def get_insn(self, index: int) -> Insn | None:
+        handle = lib.qemu_plugin_tb_get_insn(self.handle, index)
+        return None if handle == ffi.NULL else Insn(handle)
+
+    @property
+    def insns(self) -> list[Insn]:
+        return [Insn(lib.qemu_plugin_tb_get_insn(self.handle, i)) for i in range(self.n_insns)]
+
+
+# ---- per-plugin events ----
+
+def register_vcpu_init_cb(plugin_id: int, cb: Callable[[int, int], None]) -> None:
+    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, unsigned int)", cb,
+                                         onerror=_report("vcpu_init", plugin_id)))
+    lib.qemu_plugin_register_vcpu_init_cb(plugin_id, c_cb)
+
+
+def register_vcpu_exit_cb(plugin_id: int, cb: Callable[[int, int], None]) -> None:
+    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, unsigned int)", cb,
+                                         onerror=_report("vcpu_exit", plugin_id)))
+    lib.qemu_plugin_register_vcpu_exit_cb(plugin_id, c_cb)
+
+
+def register_vcpu_tb_trans_cb(plugin_id: int, cb: Callable[[int, Tb], None]) -> None:
+    def trampoline(pid: int, tb: Any) -> None:
+        _translating[0] = pid
+        cb(pid, Tb(tb))
+
+    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, struct qemu_plugin_tb *)", trampoline,
+                                         onerror=_report("tb_trans", plugin_id)))
+    lib.qemu_plugin_register_vcpu_tb_trans_cb(plugin_id, c_cb)
+
+
+def register_vcpu_syscall_cb(plugin_id: int, cb: Callable[..., None]) -> None:
+    c_cb = _keep(plugin_id, ffi.callback(
+        "void(uint64_t, unsigned int, int64_t, uint64_t, uint64_t, uint64_t, uint64_t, "
+        "uint64_t, uint64_t, uint64_t, uint64_t)", cb, onerror=_report("syscall", plugin_id)))
+    lib.qemu_plugin_register_vcpu_syscall_cb(plugin_id, c_cb)
+
+
+def register_vcpu_syscall_ret_cb(plugin_id: int, cb: Callable[[int, int, int, int], None]) -> None:
+    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, unsigned int, int64_t, int64_t)", cb,
+                                         onerror=_report("syscall_ret", plugin_id)))
+    lib.qemu_plugin_register_vcpu_syscall_ret_cb(plugin_id, c_cb)
+
+
+def register_flush_cb(plugin_id: int, cb: Callable[[int], None]) -> None:
+    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t)", cb, onerror=_report("flush", plugin_id)))
+    lib.qemu_plugin_register_flush_cb(plugin_id, c_cb)
+
+
+def register_atexit_cb(plugin_id: int, cb: Callable[[int, object], None],
+                       userdata: object = None) -> None:
+    def trampoline(pid: int, _ptr: Any) -> None:
+        cb(pid, userdata)
+
+    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, void *)", trampoline,
+                                         onerror=_report("atexit", plugin_id)))
+    lib.qemu_plugin_register_atexit_cb(plugin_id, c_cb, ffi.NULL)
+
+
+# ---- registrations on a block or an instruction (from tb_trans) ----
+
+def _exec_callback(event: str, cb: Callable[[int, object], None]) -> Any:
+    def trampoline(vcpu_index: int, ptr: Any) -> None:
+        cb(vcpu_index, _udata_of(ptr))
+
+    return _keep(_translating[0], ffi.callback("void(unsigned int, void *)", trampoline,
+                                               onerror=_report(event, _translating[0])))
+
+
+def register_vcpu_tb_exec_cb(tb: Tb, cb: Callable[[int, object], None], flags: int = CB_NO_REGS,
+                             userdata: object = None) -> None:
+    lib.qemu_plugin_register_vcpu_tb_exec_cb(tb.handle, _exec_callback("tb_exec", cb), flags,
+                                             _udata_ptr(userdata))
+
+
+def register_vcpu_tb_exec_inline(tb: Tb, op: int, counter: Counter, imm: int,
+                                 index: int = 0) -> None:
+    lib.qemu_plugin_register_vcpu_tb_exec_inline(tb.handle, op, counter.ptr(index), imm)
+
+
+def register_vcpu_insn_exec_cb(insn: Insn, cb: Callable[[int, object], None],
+                               flags: int = CB_NO_REGS, userdata: object = None) -> None:
+    lib.qemu_plugin_register_vcpu_insn_exec_cb(insn.handle, _exec_callback("insn_exec", cb),
+                                               flags, _udata_ptr(userdata))
+
+
+def register_vcpu_insn_exec_inline(insn: Insn, op: int, counter: Counter, imm: int,
+                                   index: int = 0) -> None:
+    lib.qemu_plugin_register_vcpu_insn_exec_inline(insn.handle, op, counter.ptr(index), imm)
+
+
+def register_vcpu_mem_cb(insn: Insn, cb: Callable[[int, int, int, object], None],
+                         flags: int = CB_NO_REGS, rw: int = MEM_RW,
+                         userdata: object = None) -> None:
+    def trampoline(vcpu_index: int, info: int, vaddr: int, ptr: Any) -> None:
+        cb(vcpu_index, info, vaddr, _udata_of(ptr))
+
+    c_cb = _keep(_translating[0], ffi.callback("void(unsigned int, uint32_t, uint64_t, void *)",
+                                               trampoline, onerror=_report("mem", _translating[0])))
+    lib.qemu_plugin_register_vcpu_mem_cb(insn.handle, c_cb, flags, rw, _udata_ptr(userdata))
+
+
+def register_vcpu_mem_inline(insn: Insn, rw: int, op: int, counter: Counter, imm: int,
+                             index: int = 0) -> None:
+    lib.qemu_plugin_register_vcpu_mem_inline(insn.handle, rw, op, counter.ptr(index), imm)
+
+
+# ---- memory access information, vCPUs, output, life cycle ----
+
+def mem_size_shift(info: int) -> int:
+    return int(lib.qemu_plugin_mem_size_shift(info))
+
+
+def mem_is_store(info: int) -> bool:
+    return bool(lib.qemu_plugin_mem_is_store(info))
+
+
+def mem_is_sign_extended(info: int) -> bool:
+    return bool(lib.qemu_plugin_mem_is_sign_extended(info))
+
+
+def mem_is_big_endian(info: int) -> bool:
+    return bool(lib.qemu_plugin_mem_is_big_endian(info))
+
+
+def n_vcpus() -> int:
+    return int(lib.qemu_plugin_n_vcpus())
+
+
+def n_max_vcpus() -> int:
+    return int(lib.qemu_plugin_n_max_vcpus())
+
+
+def outs(text: str) -> None:
+    lib.qemu_plugin_outs(text.encode())
+
+
+def uninstall(plugin_id: int, cb: Callable[[int], None] | None = None) -> None:
+    c_cb = ffi.NULL if cb is None else _keep(plugin_id, ffi.callback(
+        "void(uint64_t)", cb, onerror=_report("uninstall", plugin_id)))
+    lib.qemu_plugin_uninstall(plugin_id, c_cb)
+
+
+def reset(plugin_id: int, cb: Callable[[int], None] | None = None) -> None:
+    c_cb = ffi.NULL if cb is None else _keep(plugin_id, ffi.callback(
+        "void(uint64_t)", cb, onerror=_report("reset", plugin_id)))
+    lib.qemu_plugin_reset(plugin_id, c_cb)
