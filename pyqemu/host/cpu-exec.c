@@ -592,6 +592,9 @@ static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     if (!tb_may_start(cpu, uc)) {
         return;
     }
+    if (!(plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS))) {
+        return;
+    }
     tb = tb_lookup(cpu, pc, size);
     if (!tb) {
         tb = plugin_gen_tb(cpu, pc, size);
@@ -864,15 +867,22 @@ static void cpu_sync_hooks(CPUState *cpu)
     bool want_block = plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS);
     bool changed = false;
 
-    if (want_block && !cpu->h_block) {
+    /*
+     * The block hook is always there: it is where a kick, a signal or a
+     * flush stops the vCPU (see tb_may_start).  Only its plugin work
+     * depends on tb_trans subscribers.
+     */
+    if (!cpu->h_block) {
         uc_hook_add(cpu->uc, &cpu->h_block, UC_HOOK_BLOCK, (void *)hook_block, cpu, 1, 0);
+        changed = true;
+    }
+    if (want_block && !cpu->h_edge) {
         uc_hook_add(cpu->uc, &cpu->h_edge, UC_HOOK_EDGE_GENERATED, (void *)hook_edge_generated,
                     cpu, 1, 0);
         changed = true;
-    } else if (!want_block && cpu->h_block) {
-        uc_hook_del(cpu->uc, cpu->h_block);
+    } else if (!want_block && cpu->h_edge) {
         uc_hook_del(cpu->uc, cpu->h_edge);
-        cpu->h_block = cpu->h_edge = 0;
+        cpu->h_edge = 0;
         split_hooks_clear(cpu);
         changed = true;
     }
@@ -892,17 +902,19 @@ static void cpu_sync_hooks(CPUState *cpu)
 }
 
 /*
- * The host handler only records the signal and asks every engine to stop
- * at its next block boundary, as QEMU's host_signal_handler queues the
- * signal and kicks the vCPU (uc_emu_stop only sets flags).
+ * The host handler only records the signal, as QEMU's host_signal_handler
+ * queues it; every vCPU stops at its next block start (tb_may_start).
+ *
+ * It must not call uc_emu_stop: the engine also checks for a stop request
+ * after each guest load and store, and leaves by restarting the current
+ * instruction, so a request that lands just after a store would run that
+ * instruction twice (a lost or doubled "add [mem]" in the guest).  Stops
+ * requested from the block hook happen before any instruction of the block.
  */
 static void host_signal_handler(int sig)
 {
     signal_pending[sig] = 1;
     signal_any = 1;
-    for (CPUState *cpu = cpu_list; cpu; cpu = cpu->next) {
-        uc_emu_stop(cpu->uc);
-    }
 }
 
 int cpu_signal_catch(int sig)
@@ -1050,11 +1062,13 @@ void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size)
     tb_records_remove_range(cpu, addr, addr + size);
 }
 
-/* Make this vCPU's cpu_exec return EXCP_KICK soon (QEMU's cpu_exit). */
+/*
+ * Make this vCPU's cpu_exec return EXCP_KICK at its next block start (QEMU's
+ * cpu_exit); like the signal handler, it leaves uc_emu_stop to the block hook.
+ */
 void cpu_kick(CPUState *cpu)
 {
     cpu->kicked = 1;
-    uc_emu_stop(cpu->uc);
 }
 
 /* Make cpu_exec return EXCP_SIGNAL at the next block boundary. */
