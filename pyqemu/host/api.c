@@ -85,6 +85,7 @@ API void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
                                               enum qemu_plugin_cb_flags flags, void *userdata)
 {
     struct qemu_plugin_dyn_cb dyn = {
+        .ctx = plugin_cb_context.ctx,
         .type = PLUGIN_CB_REGULAR, .userp = userdata, .f.regular = cb,
     };
 
@@ -99,6 +100,7 @@ API void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
                                                   uint64_t imm)
 {
     struct qemu_plugin_dyn_cb dyn = {
+        .ctx = plugin_cb_context.ctx,
         .type = PLUGIN_CB_INLINE, .userp = ptr, .f.imm = imm,
     };
 
@@ -112,6 +114,7 @@ API void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
                                                 enum qemu_plugin_cb_flags flags, void *userdata)
 {
     struct qemu_plugin_dyn_cb dyn = {
+        .ctx = plugin_cb_context.ctx,
         .type = PLUGIN_CB_REGULAR, .userp = userdata, .f.regular = cb,
     };
 
@@ -126,6 +129,7 @@ API void qemu_plugin_register_vcpu_insn_exec_inline(struct qemu_plugin_insn *ins
                                                     uint64_t imm)
 {
     struct qemu_plugin_dyn_cb dyn = {
+        .ctx = plugin_cb_context.ctx,
         .type = PLUGIN_CB_INLINE, .userp = ptr, .f.imm = imm,
     };
 
@@ -140,6 +144,7 @@ API void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn,
                                           enum qemu_plugin_mem_rw rw, void *userdata)
 {
     struct qemu_plugin_dyn_cb dyn = {
+        .ctx = plugin_cb_context.ctx,
         .type = PLUGIN_CB_MEM_REGULAR, .rw = rw, .userp = userdata, .f.mem = cb,
     };
 
@@ -156,6 +161,7 @@ API void qemu_plugin_register_vcpu_mem_haddr_cb(struct qemu_plugin_insn *insn,
                                                 enum qemu_plugin_mem_rw rw, void *userdata)
 {
     struct qemu_plugin_dyn_cb dyn = {
+        .ctx = plugin_cb_context.ctx,
         .type = PLUGIN_CB_MEM_HADDR, .rw = rw, .userp = userdata, .f.mem_haddr = cb,
     };
 
@@ -170,6 +176,7 @@ API void qemu_plugin_register_vcpu_mem_inline(struct qemu_plugin_insn *insn,
                                               enum qemu_plugin_op op, void *ptr, uint64_t imm)
 {
     struct qemu_plugin_dyn_cb dyn = {
+        .ctx = plugin_cb_context.ctx,
         .type = PLUGIN_CB_MEM_INLINE, .rw = rw, .userp = ptr, .f.imm = imm,
     };
 

@@ -14,6 +14,12 @@
 #include "plugin.h"
 
 struct qemu_plugin_state plugin = { .log_fd = -1 };
+__thread struct plugin_cb_context plugin_cb_context;
+
+static const char *const plugin_event_names[QEMU_PLUGIN_EV_MAX] = {
+    "vcpu_init", "vcpu_exit", "tb_trans", "vcpu_idle", "vcpu_resume",
+    "vcpu_syscall", "vcpu_syscall_ret", "flush", "atexit",
+};
 
 static void __attribute__((constructor)) plugin_init(void)
 {
@@ -143,7 +149,7 @@ void plugin_vcpu_cb__simple(CPUState *cpu, enum qemu_plugin_event ev)
 
     for (cb = plugin.cb_lists[ev]; cb; cb = next) {
         next = cb->next;
-        cb->f.vcpu_simple(cb->ctx->id, index);
+        PLUGIN_CALL(cb->ctx, plugin_event_names[ev], cb->f.vcpu_simple(cb->ctx->id, index));
     }
 }
 
@@ -153,7 +159,7 @@ void plugin_cb__simple(enum qemu_plugin_event ev)
 
     for (cb = plugin.cb_lists[ev]; cb; cb = next) {
         next = cb->next;
-        cb->f.simple(cb->ctx->id);
+        PLUGIN_CALL(cb->ctx, plugin_event_names[ev], cb->f.simple(cb->ctx->id));
     }
 }
 
@@ -178,7 +184,7 @@ void qemu_plugin_atexit_cb(void)
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_ATEXIT]; cb; cb = next) {
         next = cb->next;
-        cb->f.udata(cb->ctx->id, cb->udata);
+        PLUGIN_CALL(cb->ctx, "atexit", cb->f.udata(cb->ctx->id, cb->udata));
     }
 }
 
@@ -188,7 +194,8 @@ void qemu_plugin_tb_trans_cb(CPUState *cpu, struct qemu_plugin_tb *tb)
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_TB_TRANS]; cb; cb = next) {
         next = cb->next;
-        cb->f.vcpu_tb_trans(cb->ctx->id, tb);
+        /* the callbacks registered on tb now belong to cb->ctx */
+        PLUGIN_CALL(cb->ctx, "tb_trans", cb->f.vcpu_tb_trans(cb->ctx->id, tb));
     }
 }
 
@@ -201,7 +208,8 @@ void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t 
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL]; cb; cb = next) {
         next = cb->next;
-        cb->f.vcpu_syscall(cb->ctx->id, index, num, a1, a2, a3, a4, a5, a6, a7, a8);
+        PLUGIN_CALL(cb->ctx, "vcpu_syscall",
+                    cb->f.vcpu_syscall(cb->ctx->id, index, num, a1, a2, a3, a4, a5, a6, a7, a8));
     }
 }
 
@@ -212,7 +220,8 @@ void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret)
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL_RET]; cb; cb = next) {
         next = cb->next;
-        cb->f.vcpu_syscall_ret(cb->ctx->id, index, num, ret);
+        PLUGIN_CALL(cb->ctx, "vcpu_syscall_ret",
+                    cb->f.vcpu_syscall_ret(cb->ctx->id, index, num, ret));
     }
 }
 

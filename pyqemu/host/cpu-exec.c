@@ -137,10 +137,12 @@ static void qemu_plugin_vcpu_mem_cb(const CPUState *cpu, const struct qemu_plugi
         }
         switch (cb->type) {
         case PLUGIN_CB_MEM_REGULAR:
-            cb->f.mem(cpu->cpu_index, info, vaddr, cb->userp);
+            PLUGIN_CALL(cb->ctx, "mem", cb->f.mem(cpu->cpu_index, info, vaddr, cb->userp));
             break;
         case PLUGIN_CB_MEM_HADDR:
-            cb->f.mem_haddr(cpu->cpu_index, info, vaddr, (void *)(uintptr_t)vaddr, cb->userp);
+            PLUGIN_CALL(cb->ctx, "mem_haddr",
+                        cb->f.mem_haddr(cpu->cpu_index, info, vaddr, (void *)(uintptr_t)vaddr,
+                                        cb->userp));
             break;
         default:
             *(uint64_t *)cb->userp += cb->f.imm;
@@ -513,7 +515,7 @@ static inline void run_exec_cbs(const CPUState *cpu, const struct dyn_cb_array *
         if (cb->type == PLUGIN_CB_INLINE) {
             *(uint64_t *)cb->userp += cb->f.imm;
         } else {
-            cb->f.regular(cpu->cpu_index, cb->userp);
+            PLUGIN_CALL(cb->ctx, "exec", cb->f.regular(cpu->cpu_index, cb->userp));
         }
     }
 }

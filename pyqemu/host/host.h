@@ -58,7 +58,8 @@ void cpu_signal_kick(void);
 
 /* The plugin side: install, events that Python raises, logging. */
 int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,
-                       const char *target_name, uint64_t *id_out);
+                       const char *target_name, const char *name, uint64_t *id_out);
+void plugin_crash_report_init(const char *progname);
 void plugin_reset_uninstall(uint64_t id, void *cb, bool reset);
 void qemu_plugin_vcpu_init_hook(CPUState *cpu);
 void qemu_plugin_vcpu_exit_hook(CPUState *cpu);

@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "plugin.h"
 
@@ -73,7 +74,7 @@ static void plugin_ctx_remove__locked(struct qemu_plugin_ctx *ctx)
  * Returns install's result; on failure the caller reports it and uninstalls.
  */
 int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,
-                       const char *target_name, uint64_t *id_out)
+                       const char *target_name, const char *name, uint64_t *id_out)
 {
     qemu_plugin_install_func_t install = (qemu_plugin_install_func_t)install_fn;
     struct qemu_plugin_ctx *ctx = calloc(1, sizeof(*ctx));
@@ -85,6 +86,7 @@ int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,
         abort();
     }
     ctx->handle = handle;
+    ctx->name = strdup(name);
     plugin_lock();
     seed = (uint64_t)(uintptr_t)ctx;
     do {
@@ -100,7 +102,7 @@ int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,
     info.system_emulation = false;
 
     ctx->installing = true;
-    rc = install(ctx->id, &info, argc, argv);
+    PLUGIN_CALL(ctx, "install", rc = install(ctx->id, &info, argc, argv));
     ctx->installing = false;
     plugin_unlock();
     return rc;
@@ -135,6 +137,7 @@ static void plugin_reset_destroy__locked(struct qemu_plugin_ctx *ctx)
     if (ctx->handle && dlclose(ctx->handle) != 0) {
         fprintf(stderr, "warning: plugin_reset_destroy: %s\n", dlerror());
     }
+    free(ctx->name);
     free(ctx);
 }
 

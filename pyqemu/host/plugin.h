@@ -60,6 +60,7 @@ struct qemu_plugin_cb {
 /* One installed plugin (QEMU's struct qemu_plugin_ctx). */
 struct qemu_plugin_ctx {
     void *handle;                       /* from dlopen, owned by the ctx */
+    char *name;                         /* the -plugin path, for error reports */
     qemu_plugin_id_t id;
     struct qemu_plugin_cb *callbacks[QEMU_PLUGIN_EV_MAX];
     bool resetting;
@@ -92,6 +93,7 @@ enum plugin_dyn_cb_type {
 
 struct qemu_plugin_dyn_cb {
     enum plugin_dyn_cb_type type;
+    struct qemu_plugin_ctx *ctx;        /* the plugin that registered it */
     enum qemu_plugin_mem_rw rw;
     void *userp;
     union {
@@ -140,6 +142,25 @@ struct qemu_plugin_tb {
     struct qemu_plugin_tb *split_next;  /* the block that follows on the next page, same engine block */
     struct qemu_plugin_tb *hash_next;
 };
+
+/*
+ * Which plugin's code this thread is running, and for which event: read by
+ * the crash report (plugin-crash.c) and used to stamp the owner of the
+ * callbacks a plugin registers from its tb_trans callback.
+ */
+struct plugin_cb_context {
+    struct qemu_plugin_ctx *ctx;
+    const char *event;
+};
+extern __thread struct plugin_cb_context plugin_cb_context;
+
+#define PLUGIN_CALL(owner, ev, call)                \
+    do {                                            \
+        plugin_cb_context.ctx = (owner);            \
+        plugin_cb_context.event = (ev);             \
+        call;                                       \
+        plugin_cb_context.ctx = NULL;               \
+    } while (0)
 
 /* ---- core.c ---- */
 void plugin_lock(void);

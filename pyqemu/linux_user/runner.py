@@ -78,6 +78,7 @@ def _setup_logging(opts: Options) -> int:
 def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     """Load plugins, create the vCPU, load the program and run it to its end."""
     from pyqemu.accel.cpu import X86CPU
+    from pyqemu.host import lib
     from pyqemu.linux_user.elfload import load_elf_binary
     from pyqemu.linux_user.main import target_environ
     from pyqemu.linux_user.mmap import GuestMemory
@@ -92,6 +93,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     from pyqemu.linux_user.x86_64.cpu_loop import ProcessExit, ThreadExit, cpu_loop
     from pyqemu.plugins.loader import QemuPluginList, qemu_plugin_load_list, qemu_plugin_opt_parse
 
+    lib.plugin_crash_report_init(prog.encode())
     try:
         log_fd = _setup_logging(opts)
         plugins = QemuPluginList()

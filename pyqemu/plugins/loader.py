@@ -175,8 +175,10 @@ def plugin_load(desc: QemuPluginDesc, head: QemuPluginList, target_name: str) ->
     c_target = ffi.new("char[]", target_name.encode())
     plugin_id = ffi.new("uint64_t *")
     head.keepalive.extend([c_args, c_argv, c_target])
+    c_name = ffi.new("char[]", desc.path.encode())
+    head.keepalive.append(c_name)
     rc = lib.plugin_install_ctx(ffi.cast("void *", handle), ffi.cast("void *", install),
-                                len(c_args), c_argv, c_target, plugin_id)
+                                len(c_args), c_argv, c_target, c_name, plugin_id)
     if rc != 0:
         lib.plugin_reset_uninstall(plugin_id[0], ffi.NULL, False)
         raise PluginError(

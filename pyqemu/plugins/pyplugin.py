@@ -91,7 +91,9 @@ def python_plugin_load(desc: QemuPluginDesc, head: QemuPluginList, target_name: 
     c_target = ffi.new("char[]", target_name.encode())
     plugin_id = ffi.new("uint64_t *")
     head.keepalive.extend([c_install, c_target, module])
-    rc = lib.plugin_install_ctx(ffi.NULL, c_install, 0, ffi.NULL, c_target, plugin_id)
+    c_name = ffi.new("char[]", desc.path.encode())
+    head.keepalive.append(c_name)
+    rc = lib.plugin_install_ctx(ffi.NULL, c_install, 0, ffi.NULL, c_target, c_name, plugin_id)
     if rc != 0:
         lib.plugin_reset_uninstall(plugin_id[0], ffi.NULL, False)
         if failure:

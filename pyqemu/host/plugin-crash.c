@@ -1,0 +1,82 @@
+/*
+ * A plugin that crashes is named, and the others' results are kept.
+ *
+ * QEMU simply dies when a plugin faults, and every plugin's atexit output
+ * is lost.  pyqemu's host knows which plugin's code each thread runs, and
+ * for which event (plugin_cb_context, set around every call into a plugin),
+ * so a fault there prints one line naming both, drops that plugin's own
+ * atexit callback, runs the other plugins' atexit callbacks, and then dies
+ * of the same signal, as QEMU would have.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugin.h"
+
+static const char *crash_progname = "pyqemu";
+static volatile sig_atomic_t crashing;
+static char crash_stack[64 * 1024];
+
+static void die_of(int sig)
+{
+    sigset_t set;
+
+    signal(sig, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);   /* blocked while its handler runs */
+    raise(sig);
+    _exit(128 + sig);
+}
+
+static void plugin_crash_handler(int sig, siginfo_t *info, void *ucontext)
+{
+    struct qemu_plugin_ctx *ctx = plugin_cb_context.ctx;
+    char line[768];
+    int len;
+
+    (void)ucontext;
+    if (crashing) {
+        die_of(sig);   /* a fault while reporting one: give up at once */
+    }
+    crashing = 1;
+    if (ctx) {
+        len = snprintf(line, sizeof(line), "%s: plugin %s crashed in its %s callback (%s at %p)\n",
+                       crash_progname, ctx->name ? ctx->name : "?", plugin_cb_context.event,
+                       strsignal(sig), info->si_addr);
+    } else {
+        len = snprintf(line, sizeof(line), "%s: internal error: %s at %p\n", crash_progname,
+                       strsignal(sig), info->si_addr);
+    }
+    if (len > 0) {
+        ssize_t ignored = write(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line));
+        (void)ignored;
+    }
+    plugin_cb_context.ctx = NULL;
+    if (ctx) {
+        plugin_unregister_cb__locked(ctx, QEMU_PLUGIN_EV_ATEXIT);
+    }
+    qemu_plugin_atexit_cb();
+    die_of(sig);
+}
+
+void plugin_crash_report_init(const char *progname)
+{
+    static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+    struct sigaction sa;
+    stack_t stack = { .ss_sp = crash_stack, .ss_size = sizeof(crash_stack) };
+
+    crash_progname = strdup(progname);
+    sigaltstack(&stack, NULL);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = plugin_crash_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
+        sigaction(fatal[i], &sa, NULL);
+    }
+}
