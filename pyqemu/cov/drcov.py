@@ -64,7 +64,16 @@ def _parse_module_line(columns: list[str], line: str) -> Module:
 
 
 def parse(data: bytes) -> Coverage:
-    """Parse a drcov file's bytes."""
+    """Parse a drcov file's bytes; any damage is a DrcovError."""
+    try:
+        return _parse(data)
+    except (ValueError, KeyError, IndexError, struct.error) as exc:
+        if isinstance(exc, DrcovError):
+            raise
+        raise DrcovError(f"damaged drcov file: {exc}") from None
+
+
+def _parse(data: bytes) -> Coverage:
     pos = 0
 
     def next_line() -> str:

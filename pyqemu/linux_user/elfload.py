@@ -12,6 +12,7 @@ import ctypes
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from elftools.construct.lib.container import Container
@@ -48,6 +49,7 @@ _EHDR_SIZE = 64
 _PHDR_SIZE = 56
 _PAGE_LOW = PAGE_SIZE - 1
 _PF_X, _PF_W, _PF_R = 1, 2, 4
+_U64 = (1 << 64) - 1  # qemu's abi_ulong arithmetic wraps here
 
 AT_NULL = 0
 AT_PHDR = 3
@@ -92,6 +94,15 @@ class ExecFileError(LoadError):
     exit_status = 1
     qemu_prefix = False
     stream = "stdout"
+
+
+class ZeroBssError(LoadError):
+    """The bss pages of a segment cannot be mapped: qemu 7.2's zero_bss perror()s
+    "cannot mmap brk: <strerror>" bare on stderr and exits with status 255."""
+
+    exit_status = 255
+    qemu_prefix = False
+    stream = "stderr"
 
 
 class StackSetupError(LoadError):
@@ -222,13 +233,28 @@ def _open_interpreter(name: str, ld_prefix: str) -> tuple[_ImageSource, str]:
     return source, os.path.realpath(host_path)
 
 
-def _read_at(src: _ImageSource, offset: int, length: int) -> bytes:
-    try:
-        data = os.pread(src.fd, length, offset) if offset < src.size else b""
-    except (OSError, OverflowError) as err:
-        code = getattr(err, "errno", None) or errno.EINVAL
+def _read_header_bytes(src: _ImageSource, offset: int, length: int) -> bytes:
+    """Header bytes (program headers, PT_INTERP's path) as qemu 7.2 reads them.
+
+    What lies within the first BPRM_BUF_SIZE bytes comes from the buffer read at open
+    time, zero padded past the end of a short file; anything further is read from the
+    file and must be there in full ("Incomplete read of file header").  An offset the
+    kernel's pread refuses (past 2**63 - 1) is "Error reading file header: Invalid
+    argument".
+    """
+    if offset + length <= BPRM_BUF_SIZE:
+        return src.header[offset:offset + length]
+    if offset + length >= 1 << 63:
         raise ElfImageError(
-            f"{src.name}: Error reading file header: {os.strerror(code)}") from None
+            f"{src.name}: Error reading file header: {os.strerror(errno.EINVAL)}")
+    # never ask for more than the file holds: a hostile length must not become a
+    # terabyte-sized buffer
+    wanted = max(0, min(length, src.size - offset))
+    try:
+        data = os.pread(src.fd, wanted, offset) if wanted else b""
+    except OSError as err:
+        raise ElfImageError(f"{src.name}: Error reading file header: "
+                            f"{os.strerror(err.errno or errno.EIO)}") from None
     if len(data) != length:
         raise ElfImageError(f"{src.name}: {_INCOMPLETE_HEADER}")
     return data
@@ -254,7 +280,7 @@ def _parse_headers(src: _ImageSource, machine: int) -> tuple[Container, list[Con
         raise ElfImageError(f"{src.name}: {_INVALID_IMAGE}")
     structs.create_advanced_structs(ehdr["e_type"], ehdr["e_machine"],
                                     ehdr["e_ident"]["EI_OSABI"])
-    table = _read_at(src, ehdr["e_phoff"], ehdr["e_phnum"] * _PHDR_SIZE)
+    table = _read_header_bytes(src, ehdr["e_phoff"], ehdr["e_phnum"] * _PHDR_SIZE)
     phdrs = [structs.Elf_Phdr.parse(table[i:i + _PHDR_SIZE])
              for i in range(0, len(table), _PHDR_SIZE)]
     return ehdr, phdrs
@@ -271,7 +297,7 @@ def _read_interp_name(src: _ImageSource, phdrs: list[Container]) -> str | None:
             raise ElfImageError(f"{src.name}: Multiple PT_INTERP entries")
         if phdr["p_filesz"] == 0:
             raise ElfImageError(f"{src.name}: Invalid PT_INTERP entry")
-        raw = _read_at(src, phdr["p_offset"], phdr["p_filesz"])
+        raw = _read_header_bytes(src, phdr["p_offset"], phdr["p_filesz"])
         if raw[-1] != 0:
             raise ElfImageError(f"{src.name}: Invalid PT_INTERP entry")
         found = os.fsdecode(raw[:-1].split(b"\0", 1)[0])
@@ -290,81 +316,112 @@ def _load_elf_image(src: _ImageSource, mem: GuestMemory, machine: int,
     interp_name = _read_interp_name(src, phdrs) if is_main else None
     loads = [phdr for phdr in phdrs if phdr["p_type"] == "PT_LOAD"]
     if not loads:
-        # qemu runs such a file and crashes; Linux refuses it: so do we
-        raise ElfImageError(f"{src.name}: {_INVALID_IMAGE}")
+        # qemu 7.2 reserves from address -1 for such a file: an ET_EXEC fails with
+        # EINVAL, an ET_DYN starts at a stray entry point and dies; refuse both alike
+        raise ElfImageError(f"{src.name}: Error mapping file: {os.strerror(errno.EINVAL)}")
     stack_flags = [phdr["p_flags"] for phdr in phdrs if phdr["p_type"] == "PT_GNU_STACK"]
-    # without PT_GNU_STACK the stack is executable, as glibc and old kernels assume
-    exec_stack = bool(stack_flags[0] & _PF_X) if stack_flags else True
+    # the last PT_GNU_STACK decides, as in qemu 7.2; without one the stack is
+    # executable, as glibc and old kernels assume
+    exec_stack = bool(stack_flags[-1] & _PF_X) if stack_flags else True
 
-    low = min(phdr["p_vaddr"] - phdr["p_offset"] for phdr in loads) & ~_PAGE_LOW
-    high = max(phdr["p_vaddr"] + phdr["p_memsz"] for phdr in loads)
+    # qemu 7.2's span, in its 64-bit unsigned arithmetic: from the lowest p_vaddr's page
+    # to the last byte of the highest segment (a wrapping segment wraps here too)
+    low = min(phdr["p_vaddr"] & ~_PAGE_LOW for phdr in loads)
+    last = max((phdr["p_vaddr"] + phdr["p_memsz"] - 1) & _U64 for phdr in loads)
     if is_main:
         # keep the brk area free while the stack and interpreter find their places
-        high += BRK_RESERVE
+        last = (last + BRK_RESERVE) & _U64
     flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
     if ehdr["e_type"] == "ET_EXEC":
         flags |= MAP_FIXED_NOREPLACE
-    load_addr = mem.target_mmap(low, _page_align(high) - low, PROT_NONE, flags, -1, 0)
+    load_addr = mem.target_mmap(low, (last - low + 1) & _U64, PROT_NONE, flags, -1, 0)
     if load_addr < 0:
         raise ElfImageError(f"{src.name}: Error mapping file: {os.strerror(-load_addr)}")
-    load_bias = load_addr - low
+    load_bias = (load_addr - low) & _U64
 
-    for phdr in loads:
-        _map_segment(src, mem, phdr, load_bias)
+    missing = [phdr for phdr in loads if not _map_segment(src, mem, phdr, load_bias)]
+    if missing:
+        # pyqemu's own refusal, once qemu 7.2 would have mapped every segment: it maps
+        # file bytes past the end of the file, and the guest (or qemu itself, clearing
+        # the bss) dies of SIGBUS on those pages; the engine touching one would take
+        # pyqemu down with a host SIGBUS
+        raise ElfImageError(f"{src.name}: Error mapping file: {os.strerror(errno.EIO)}")
     # like QEMU's start_code/end_code and start_data/end_data: executable and writable
     # segments, up to the end of their file bytes
-    code = [(load_bias + p["p_vaddr"], load_bias + p["p_vaddr"] + p["p_filesz"])
-            for p in loads if p["p_flags"] & _PF_X]
-    data = [(load_bias + p["p_vaddr"], load_bias + p["p_vaddr"] + p["p_filesz"])
-            for p in loads if p["p_flags"] & _PF_W]
+    starts = [(load_bias + p["p_vaddr"]) & _U64 for p in loads]
+    code = [(start, (start + p["p_filesz"]) & _U64)
+            for start, p in zip(starts, loads, strict=True) if p["p_flags"] & _PF_X]
+    data = [(start, (start + p["p_filesz"]) & _U64)
+            for start, p in zip(starts, loads, strict=True) if p["p_flags"] & _PF_W]
     end_code = max((end for _, end in code), default=0)
     return _LoadedImage(
-        load_bias=load_bias, load_addr=load_addr, entry=ehdr["e_entry"] + load_bias,
-        phdr=load_addr + ehdr["e_phoff"], phnum=ehdr["e_phnum"],
+        load_bias=load_bias, load_addr=load_addr,
+        entry=(ehdr["e_entry"] + load_bias) & _U64,
+        phdr=(load_addr + ehdr["e_phoff"]) & _U64, phnum=ehdr["e_phnum"],
         start_code=min((start for start, _ in code), default=0), end_code=end_code,
         start_data=min((start for start, _ in data), default=end_code),
         end_data=max((end for _, end in data), default=end_code),
-        brk=max(load_bias + p["p_vaddr"] + p["p_memsz"] for p in loads),
+        brk=max((start + p["p_memsz"]) & _U64 for start, p in zip(starts, loads, strict=True)),
         interp_name=interp_name, exec_stack=exec_stack)
 
 
-def _map_segment(src: _ImageSource, mem: GuestMemory, phdr: Container, load_bias: int) -> None:
-    """Map one PT_LOAD privately over the reservation; its bss is zeroed or anonymous."""
+def _page_length(size: int) -> int:
+    """qemu's TARGET_ELF_PAGELENGTH, wrapping at 2**64 as its abi_ulong does."""
+    return ((size + _PAGE_LOW) & _U64) & ~_PAGE_LOW
+
+
+def _map_segment(src: _ImageSource, mem: GuestMemory, phdr: Container, load_bias: int) -> bool:
+    """Map one PT_LOAD privately over the reservation; its bss is zeroed or anonymous.
+
+    Errors are qemu 7.2's.  Returns False when the segment's file bytes go past the end
+    of the file (mapped, but left for the caller to refuse).
+    """
     prot = _segment_prot(phdr["p_flags"])
-    vaddr = load_bias + phdr["p_vaddr"]
+    vaddr = (load_bias + phdr["p_vaddr"]) & _U64
     page_offset = vaddr & _PAGE_LOW
-    file_end = vaddr + phdr["p_filesz"]
-    mem_end = vaddr + phdr["p_memsz"]
+    page_start = vaddr - page_offset
 
     def failed(code: int) -> ElfImageError:
         return ElfImageError(f"{src.name}: Error mapping file: {os.strerror(code)}")
 
-    if phdr["p_filesz"]:
-        if phdr["p_offset"] + phdr["p_filesz"] > src.size:
-            # pyqemu's own check: qemu 7.2 maps it anyway and dies of SIGBUS
-            raise failed(errno.EIO)
-        mapped = mem.target_mmap(vaddr - page_offset, phdr["p_filesz"] + page_offset, prot,
-                                 MAP_PRIVATE | MAP_FIXED, src.fd,
-                                 phdr["p_offset"] - page_offset)
-        if mapped < 0:
-            raise failed(-mapped)
-    if file_end >= mem_end:
-        return
-    anon_start = file_end & ~_PAGE_LOW
-    if file_end & _PAGE_LOW:
-        region = mem.find_region(file_end)
-        if region is not None and (region.path or region.prot != PROT_NONE):
-            # the file's page goes on past the segment: clear the rest of it
-            try:
-                mem.write_force(file_end, bytes(_page_align(file_end) - file_end))
-            except GuestFault:
-                raise failed(errno.EFAULT) from None
-            anon_start = _page_align(file_end)
-    if anon_start < _page_align(mem_end):
-        mapped = mem.target_mmap(anon_start, _page_align(mem_end) - anon_start, prot,
+    if not phdr["p_filesz"]:
+        if phdr["p_memsz"]:
+            mapped = mem.target_mmap(page_start, _page_length(phdr["p_memsz"] + page_offset),
+                                     prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0)
+            if mapped < 0:
+                raise failed(-mapped)
+        return True
+    mapped = mem.target_mmap(page_start, _page_length(phdr["p_filesz"] + page_offset), prot,
+                             MAP_PRIVATE | MAP_FIXED, src.fd,
+                             (phdr["p_offset"] - page_offset) & _U64)
+    if mapped < 0:
+        raise failed(-mapped)
+    complete = phdr["p_offset"] + phdr["p_filesz"] <= src.size
+    if phdr["p_filesz"] < phdr["p_memsz"]:
+        _zero_bss(mem, (vaddr + phdr["p_filesz"]) & _U64, (vaddr + phdr["p_memsz"]) & _U64,
+                  prot, failed, clear_tail=complete)
+    return complete
+
+
+def _zero_bss(mem: GuestMemory, file_end: int, mem_end: int, prot: int,
+              failed: Callable[[int], ElfImageError], clear_tail: bool) -> None:
+    """Map whole bss pages after the file's last page, then clear the rest of that page.
+
+    As qemu 7.2's zero_bss: the anonymous pages go from the page after file_end to
+    mem_end's page; failing to map them is "cannot mmap brk: <strerror>" (perror).
+    clear_tail is False when the file's last page lies past the end of the file.
+    """
+    anon_start, anon_end = _page_align(file_end), _page_align(mem_end)
+    if anon_start < anon_end:
+        mapped = mem.target_mmap(anon_start, anon_end - anon_start, prot,
                                  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0)
         if mapped < 0:
-            raise failed(-mapped)
+            raise ZeroBssError(f"cannot mmap brk: {os.strerror(-mapped)}")
+    if clear_tail and file_end & _PAGE_LOW:
+        try:
+            mem.write_force(file_end, bytes(_page_align(file_end) - file_end))
+        except GuestFault:
+            raise failed(errno.EFAULT) from None
 
 
 def _setup_arg_pages(mem: GuestMemory, stack_size: int, exec_stack: bool) -> tuple[int, int]:
@@ -479,6 +536,12 @@ def load_elf_binary(path: str, argv: list[str], envp: list[str], mem: GuestMemor
     qemu-x86_64 7.2's text; each carries qemu's exit status.
     """
     name = exec_path if exec_path is not None else path
+    with mem.deferred_listeners():
+        return _load_program(path, name, argv, envp, mem, ld_prefix, stack_size, machine, hwcap)
+
+
+def _load_program(path: str, name: str, argv: list[str], envp: list[str], mem: GuestMemory,
+                  ld_prefix: str, stack_size: int, machine: int, hwcap: int) -> ImageInfo:
     src = _open_executable(path, name)
     try:
         main = _load_elf_image(src, mem, machine, is_main=True)

@@ -55,17 +55,38 @@ LOG_ITEMS = {
 }
 
 
+def strtoul(text: str) -> tuple[int, str]:
+    """C's strtoul(text, &end, 0): the value of the leading number, and the rest."""
+    s = text.lstrip(" \t\n\v\f\r")
+    negative = s[:1] == "-"
+    if s[:1] in "+-" and s:
+        s = s[1:]
+    if s[:2].lower() == "0x" and s[2:3] and s[2:3] in "0123456789abcdefABCDEF":
+        base, s = 16, s[2:]
+    elif s[:1] == "0":
+        base = 8
+    else:
+        base = 10
+    digits = "0123456789abcdef"[:base]
+    end = 0
+    while end < len(s) and s[end].lower() in digits:
+        end += 1
+    if end == 0:
+        return 0, text
+    value = int(s[:end], base)
+    return (-value % 2**64 if negative else value), s[end:]
+
+
 def _parse_size(text: str) -> int:
-    suffixes = {"k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30}
-    mult = suffixes.get(text[-1:], 1)
-    digits = text[:-1] if text[-1:] in suffixes else text
-    try:
-        size = int(digits, 0) * mult
-    except ValueError:
-        raise ShowUsage(f"Invalid stack size: {text}") from None
-    if size <= 0:
+    """-s as QEMU reads it: strtoul, then an optional M, k or K suffix."""
+    size, rest = strtoul(text)
+    if size == 0:
         raise ShowUsage(f"Invalid stack size: {text}")
-    return (size + 4095) & ~4095
+    if rest[:1] == "M":
+        size *= 1 << 20
+    elif rest[:1] in ("k", "K"):
+        size *= 1 << 10
+    return size
 
 
 def _handle_log(opts: Options, value: str) -> None:
@@ -73,6 +94,26 @@ def _handle_log(opts: Options, value: str) -> None:
         if item not in LOG_ITEMS:
             raise UsageError(f"Log items (comma separated):\n{_log_help()}")
         opts.log_items.add(item)
+
+
+# x86_64 CPU models qemu-x86_64 knows; the engine runs its own model for all.
+CPU_MODELS = (
+    "486", "Broadwell", "Cascadelake-Server", "Conroe", "Cooperlake", "Denverton", "Dhyana",
+    "EPYC", "EPYC-Milan", "EPYC-Rome", "GraniteRapids", "Haswell", "Icelake-Server",
+    "IvyBridge", "KnightsMill", "Nehalem", "Opteron_G1", "Opteron_G2", "Opteron_G3",
+    "Opteron_G4", "Opteron_G5", "Penryn", "SandyBridge", "SapphireRapids", "Skylake-Client",
+    "Skylake-Server", "Snowridge", "Westmere", "athlon", "base", "core2duo", "coreduo", "kvm32",
+    "kvm64", "max", "n270", "pentium", "pentium2", "pentium3", "phenom", "qemu32", "qemu64",
+)
+
+
+def _handle_cpu(opts: Options, value: str) -> None:
+    if value == "help":
+        sys.stdout.write("Available CPUs:\n" + "".join(f"  {m}\n" for m in CPU_MODELS))
+        raise SystemExit(0)
+    if value.split(",", 1)[0] not in CPU_MODELS:
+        raise UsageError(f"unable to find CPU model '{value}'")
+    opts.cpu_model = value
 
 
 def _log_help() -> str:
@@ -89,8 +130,8 @@ ARG_TABLE: list[tuple[str, str, bool, ArgHandler, str, str]] = [
      "set the elf interpreter prefix to 'path'"),
     ("s", "QEMU_STACK_SIZE", True, lambda o, v: setattr(o, "stack_size", _parse_size(v)),
      "size", "set the stack size to 'size' bytes"),
-    ("cpu", "QEMU_CPU", True, lambda o, v: setattr(o, "cpu_model", v), "model",
-     "select CPU (accepted; the engine's model is used)"),
+    ("cpu", "QEMU_CPU", True, _handle_cpu, "model",
+     "select CPU (-cpu help for list; the engine's model is used)"),
     ("E", "QEMU_SET_ENV", True, lambda o, v: o.set_env.extend(v.split(",")), "var=value",
      "sets targets environment variable (see below)"),
     ("U", "QEMU_UNSET_ENV", True, lambda o, v: o.unset_env.extend(v.split(",")), "var",
@@ -149,7 +190,7 @@ def parse_args(argv: list[str], environ: dict[str, str], opts: Options,
     i = 0
     while i < len(argv):
         word = argv[i]
-        if not word.startswith("-") or word == "-":
+        if not word.startswith("-"):
             break
         i += 1
         if word == "--":

@@ -9,10 +9,11 @@ every change so they can mirror the host pages.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import ctypes
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -105,9 +106,11 @@ def _host_mmap(addr: int, size: int, prot: int, flags: int, fd: int, offset: int
     """Host mmap; the address, or -errno."""
     ctypes.set_errno(0)
     result = _libc.mmap(addr or None, size, prot, flags, fd, offset)
-    if result is None or result == _MAP_FAILED:
+    if result == _MAP_FAILED:
         return _neg_errno()
-    return int(result)
+    # NULL is a real address here: a fixed mapping at 0 (a privileged process may make
+    # one, and qemu's guest_base lets any guest have one)
+    return int(result or 0)
 
 
 def _host_munmap(addr: int, size: int) -> int:
@@ -120,9 +123,9 @@ def _host_mprotect(addr: int, size: int, prot: int) -> int:
 
 def _host_mremap(old: int, old_size: int, new_size: int, flags: int, new: int) -> int:
     result = _libc.mremap(old, old_size, new_size, flags, new or None)
-    if result is None or result == _MAP_FAILED:
+    if result == _MAP_FAILED:
         return _neg_errno()
-    return int(result)
+    return int(result or 0)
 
 
 def _host_place(addr: int, size: int, prot: int, flags: int, fd: int, offset: int) -> int:
@@ -233,6 +236,15 @@ def _host_prot(prot: int, flags: int) -> int:
     return host
 
 
+def guest_rights(prot: int) -> int:
+    """The rights guest code has on a page mapped with prot, as listeners (the engine)
+    are told: x86 pages that may be written or executed may also be read, and qemu 7.2
+    maps them readable on the host, so an exec-only segment still holds readable program
+    headers.  Syscall checks (access_ok) keep to prot itself, as qemu's page flags do,
+    and Region.prot keeps what was asked, as /proc/self/maps shows it."""
+    return prot | PROT_READ if prot & (PROT_WRITE | PROT_EXEC) else prot
+
+
 def _region_flags(flags: int) -> int:
     kind = MAP_SHARED if flags & MAP_TYPE in (MAP_SHARED, MAP_SHARED_VALIDATE) else MAP_PRIVATE
     return kind | flags & MAP_ANONYMOUS
@@ -252,6 +264,8 @@ class GuestMemory:
         self._next_start = mmap_base
         self._regions: list[Region] = []
         self._listeners: list[MemoryListener] = []
+        # the map as listeners last heard it, while their calls are held back
+        self._held: list[Region] | None = None
         self._start_brk = 0
         self._brk = 0
         self._brk_top = 0  # end of the pages mapped for brk
@@ -260,13 +274,51 @@ class GuestMemory:
 
     def add_listener(self, listener: MemoryListener) -> None:
         """Subscribe listener and replay the current map to it through on_map."""
+        assert self._held is None, "listeners are added outside deferred_listeners()"
         self._listeners.append(listener)
         for region in self._regions:
-            listener.on_map(region.start, region.size, region.prot)
+            listener.on_map(region.start, region.size, guest_rights(region.prot))
 
     def remove_listener(self, listener: MemoryListener) -> None:
         """Unsubscribe listener (a vCPU whose thread has ended)."""
         self._listeners.remove(listener)
+
+    @contextlib.contextmanager
+    def deferred_listeners(self) -> Iterator[None]:
+        """Hold listener calls back; when the block ends, send only the net change.
+
+        The loader reserves an image's whole span and then maps each segment over the
+        reservation.  Heard step by step, every segment costs a listener an unmap, and
+        the engine's unmap takes time in proportion to the size (it flushes page by
+        page), which a hostile p_memsz makes as large as the address space.  Deferred,
+        a new image reaches the listeners as one on_map per final region, and regions
+        that changed are unmapped once, then mapped again.
+
+        Note: listeners are not told of bytes written inside the block (the loader
+        writes before any code has run), and none may be added meanwhile.  Nested
+        blocks report when the outermost one ends.
+        """
+        if self._held is not None:
+            yield
+            return
+        self._held = list(self._regions)
+        try:
+            yield
+        finally:
+            before, self._held = self._held, None
+            self._report_change(before)
+
+    def _report_change(self, before: list[Region]) -> None:
+        """Bring listeners from the map before to the current one."""
+        after = set(self._regions)
+        gone = [region for region in before if region not in after]
+        kept = set(before)
+        new = [region for region in self._regions if region not in kept]
+        for listener in self._listeners:
+            for region in gone:
+                listener.on_unmap(region.start, region.size)
+            for region in new:
+                listener.on_map(region.start, region.size, guest_rights(region.prot))
 
     # -- region list --------------------------------------------------------------------
 
@@ -341,11 +393,13 @@ class GuestMemory:
 
     def _record(self, region: Region) -> None:
         self._insert(region)
+        if self._held is not None:
+            return
         for listener in self._listeners:
-            listener.on_map(region.start, region.size, region.prot)
+            listener.on_map(region.start, region.size, guest_rights(region.prot))
 
     def _forget(self, start: int, end: int) -> None:
-        runs = self._runs(start, end)
+        runs = self._runs(start, end) if self._held is None else []
         self._cut(start, end)
         for low, high in runs:
             for listener in self._listeners:
@@ -419,7 +473,16 @@ class GuestMemory:
         if map_type == MAP_SHARED_VALIDATE and flags & ~_VALIDATED_FLAGS:
             return -errno.EOPNOTSUPP
         size = _page_align(length)
-        if size > TASK_SIZE:
+        fixed = bool(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+        # qemu's order: a misaligned fixed address, then a range past the address
+        # space, then what the host says about the file (EOVERFLOW, EACCES, ...)
+        if fixed and addr & _PAGE_LOW:
+            return -errno.EINVAL
+        if fixed and addr < PAGE_SIZE:
+            # the engine finds guest memory at the same host address and cannot take
+            # a NULL one: page 0 is refused as Linux refuses it below vm.mmap_min_addr
+            return -errno.EPERM
+        if size > TASK_SIZE or (fixed and addr + size > TASK_SIZE):
             return -errno.ENOMEM
         anonymous = bool(flags & MAP_ANONYMOUS)
         if anonymous:
@@ -436,11 +499,7 @@ class GuestMemory:
         def place(at: int) -> int:
             return _host_place(at, size, host_prot, host_flags, fd, offset)
 
-        if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE):
-            if addr & _PAGE_LOW:
-                return -errno.EINVAL
-            if addr + size > TASK_SIZE:
-                return -errno.ENOMEM
+        if fixed:
             if flags & MAP_FIXED_NOREPLACE:
                 result = -errno.EEXIST if self._overlapping(addr, addr + size) else place(addr)
             else:
@@ -522,8 +581,10 @@ class GuestMemory:
         self._cut(addr, end)
         for piece in pieces:
             self._insert(replace(piece, prot=prot))
+        if self._held is not None:
+            return 0
         for listener in self._listeners:
-            listener.on_protect(addr, end - addr, prot)
+            listener.on_protect(addr, end - addr, guest_rights(prot))
         return 0
 
     def target_mremap(self, old_addr: int, old_size: int, new_size: int, flags: int,
@@ -547,6 +608,8 @@ class GuestMemory:
                 return -errno.EINVAL
             if new_addr < old_addr + old_len and old_addr < new_addr + new_len:
                 return -errno.EINVAL
+            if new_addr < PAGE_SIZE:
+                return -errno.EPERM  # page 0, as in target_mmap
         region = self.find_region(old_addr)
         if region is None or region.end < old_addr + old_len:
             return -errno.EFAULT

@@ -110,8 +110,10 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         guest_argv = list(opts.program)
         if opts.argv0 is not None:
             guest_argv[0] = opts.argv0
+        # QEMU's STACK_LOWER_LIMIT: never less than 32 pages
+        stack_size = (max(opts.stack_size, 32 * 4096) + 4095) & ~4095
         image = load_elf_binary(exec_path, guest_argv, target_environ(opts, environ), mem,
-                                ld_prefix=opts.ld_prefix, stack_size=opts.stack_size,
+                                ld_prefix=opts.ld_prefix, stack_size=stack_size,
                                 exec_path=exec_path)
         # qemu-x86_64 maps the IDT and the GDT next, one page each; keeping
         # them puts later mappings (ld.so's, libc) at qemu's addresses.
@@ -138,6 +140,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     if log_fd != 2:
         task.log_write = lambda text: os.write(log_fd, text.encode(errors="replace"))
     host_signal_init()
+    emulator_pid = os.getpid()
     try:
         try:
             cpu_loop(task)
@@ -148,8 +151,11 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         except ProcessExit as exc:
             status = exc.status
         run_atexit()
-        if len(process.cpus.cpus) > 1:
-            os._exit(status)   # other threads still run guest code: no interpreter teardown
+        if len(process.cpus.cpus) > 1 or os.getpid() != emulator_pid:
+            # other threads still run guest code, or this is a guest's forked
+            # child: end like QEMU's _exit, without tearing the interpreter down
+            sys.stdout.flush()
+            os._exit(status)
         return status
     except GuestSignal as exc:
         die_of_signal(exc.sig)

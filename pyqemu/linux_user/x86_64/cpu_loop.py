@@ -55,7 +55,11 @@ MEMORY_SYSCALLS = frozenset({
 
 
 class ThreadExit(Exception):
-    """This guest thread called exit (other threads go on)."""
+    """This guest thread called exit with ``status`` (other threads go on)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"thread exit status {status}")
+        self.status = status
 
 
 class ProcessExit(Exception):
