@@ -1,4 +1,4 @@
-"""The rows of docs/error-paths.md: each bad input, what qemu-x86_64 7.2 prints and
+"""The rows of the README's error-path tables: each bad input, what qemu-x86_64 7.2 prints and
 exits with, and what pyqemu does when it differs on purpose.
 
 Messages are written as Ending.messages gives them: "PROG: " stands for the program-name
@@ -332,7 +332,7 @@ def expand(text: str, names: dict[str, str]) -> str:
 
 
 def doc_form(text: str) -> str:
-    """The message as docs/error-paths.md writes it: <prog> for {prog}, and so on, and
+    """The message as the README's error-path tables write it: <prog> for {prog}, and so on, and
     qemu's own name in its usage line."""
     for name in ("prog", "interp", "plugin", "dir"):
         text = text.replace("{" + name + "}", f"<{name}>")

@@ -1,10 +1,10 @@
-"""Every row of docs/error-paths.md, run under qemu-x86_64 7.2 and pyqemu-x86_64.
+"""Every row of the README's error-path tables, run under qemu-x86_64 7.2 and pyqemu-x86_64.
 
 For each bad input both emulators must end with the table's status and message (after
 the program-name prefix), pyqemu must show no Python traceback, and, when a plugin was
 loaded (the bb plugin with -d plugin), pyqemu must still print its atexit line, once.
 Rows where pyqemu differs from qemu on purpose carry their reason (ErrorCase.why), and
-the table in docs/error-paths.md must list every row.
+the README's error-path tables must list every row.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from error_cases import ALL_CASES, KNOWN_BUGS, ErrorCase, doc_form, expand
 from error_inputs import Workbench
 from error_paths import Ending, assert_no_traceback, run_pyqemu, run_qemu_tty
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "error-paths.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _bb_lines(ending: Ending) -> list[str]:
@@ -71,4 +71,4 @@ def test_table_lists_every_case() -> None:
             for line in doc_form(text).replace("PROG: ", "").split("\n"):
                 if line not in table:
                     missing.append(f"{case.name}: {line}")
-    assert not missing, "docs/error-paths.md lacks:\n" + "\n".join(missing)
+    assert not missing, "the README's error-path tables lack:\n" + "\n".join(missing)
