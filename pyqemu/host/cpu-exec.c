@@ -585,12 +585,28 @@ static inline void tb_start(CPUState *cpu, struct qemu_plugin_tb *tb)
     }
 }
 
+/* x86-64 addresses are canonical when bits 63..47 are all equal. */
+static inline bool pc_is_canonical(uint64_t pc)
+{
+    uint64_t top = pc >> 47;
+
+    return top == 0 || top == 0x1ffff;
+}
+
 static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
 {
     CPUState *cpu = opaque;
     struct qemu_plugin_tb *tb;
 
     plugin_store_done(cpu);
+    if (!pc_is_canonical(pc)) {
+        /* the engine would run the low 48 bits; the CPU faults (QEMU: SIGSEGV) */
+        cpu->exit_reason = EXCP_SEGV;
+        cpu->stop.fault_addr = pc;
+        cpu->stop.fault_write = 2;
+        uc_emu_stop(uc);
+        return;
+    }
     if (!tb_may_start(cpu, uc)) {
         return;
     }
