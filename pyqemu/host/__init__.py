@@ -1,32 +1,153 @@
 """The C host (``_host``): plugin core, plugin API and the engine loop.
 
-Importing this package loads the engine and the disassembler from their
-wheels, then the cffi extension, and finally makes the extension's
-``qemu_plugin_*`` exports visible to plugins that are dlopen'ed later (a
-Python extension is loaded RTLD_LOCAL; QEMU's plugins resolve the API
-against the emulator binary itself, which is what RTLD_GLOBAL restores).
+Importing this package loads the engine and the disassembler, then the cffi
+extension, and finally makes the extension's ``qemu_plugin_*`` exports
+visible to plugins that are dlopen'ed later (a Python extension is loaded
+RTLD_LOCAL; QEMU's plugins resolve the API against the emulator binary
+itself, which is what RTLD_GLOBAL restores).
+
+The engine is whichever ``libunicorn.so.2`` is loaded first: ``_host`` names
+it only by SONAME, so preloading a file globally decides which one it binds
+to.  ``PYQEMU_ENGINE`` picks that file:
+
+- unset, empty or ``auto``: the engine pyqemu builds from Unicorn's source
+  with its own patches (``scripts/build_engine.py``, installed as
+  ``pyqemu/host/engine/libunicorn.so.2``), or the unicorn wheel's library
+  when that build is absent;
+- ``built``: the patched engine, and an ImportError when it is absent;
+- ``stock``: the unicorn wheel's library, for comparison;
+- a path to a ``libunicorn.so.2`` file, or to the directory holding one.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib.resources
 import importlib.util
+import json
 import os
+import sys
+import warnings
 from pathlib import Path
 
-_ENGINE_LIBRARIES = (("unicorn", "lib/libunicorn.so.2"), ("capstone", "lib/libcapstone.so"))
+ENGINE_VARIABLE = "PYQEMU_ENGINE"
+_ENGINE_SONAME = "libunicorn.so.2"
+_DISASSEMBLER = ("capstone", "lib/libcapstone.so")
 
 
-def _preload(package: str, relpath: str) -> ctypes.CDLL:
-    """Load a wheel's shared library globally, so _host's DT_NEEDED matches it."""
+def _wheel_library(package: str, relpath: str) -> Path:
+    """A shared library shipped inside an installed wheel."""
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         raise ImportError(f"pyqemu needs the '{package}' package")
-    path = Path(spec.origin).parent / relpath
+    return Path(spec.origin).parent / relpath
+
+
+def _built_engine() -> Path | None:
+    """The patched engine installed beside this package, if it was built.
+
+    In an editable install meson-python's loader maps the installed name to
+    the file in the build directory, so this finds both.
+    """
+    try:
+        candidate = importlib.resources.files(__name__).joinpath("engine", _ENGINE_SONAME)
+    except (ModuleNotFoundError, TypeError):
+        return None
+    if isinstance(candidate, Path) and candidate.is_file():
+        return candidate
+    return None
+
+
+def _engine_library() -> Path:
+    """The ``libunicorn.so.2`` that ``PYQEMU_ENGINE`` asks for (see the module doc)."""
+    choice = os.environ.get(ENGINE_VARIABLE, "").strip()
+    if choice == "stock":
+        return _wheel_library("unicorn", "lib/" + _ENGINE_SONAME)
+    if choice in ("", "auto", "built"):
+        built = _built_engine()
+        if built is not None:
+            return built
+        if choice == "built":
+            raise ImportError(
+                f"{ENGINE_VARIABLE}=built, but the patched engine was not built "
+                f"(run scripts/build_engine.py, or reinstall pyqemu)"
+            )
+        return _wheel_library("unicorn", "lib/" + _ENGINE_SONAME)
+    path = Path(choice)
+    if path.is_dir():
+        path = path / _ENGINE_SONAME
+    if not path.is_file():
+        raise ImportError(f"{ENGINE_VARIABLE}={choice}: no {_ENGINE_SONAME} there")
+    return path
+
+
+def _mapped_engines() -> list[Path]:
+    """The libunicorn.so.2 files this process has mapped, in load order."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return []
+    found: list[Path] = []
+    for line in maps.splitlines():
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5].endswith("/" + _ENGINE_SONAME):
+            path = Path(fields[5])
+            if path not in found:
+                found.append(path)
+    return found
+
+
+def _bind_python_package(library: Path) -> None:
+    """Have the unicorn Python package (pyqemu reads its constants) load the same file.
+
+    The package loads its library once, when imported, from $LIBUNICORN_PATH
+    if that is set: import it now with the variable pointing at the engine,
+    then put the environment back as it was.
+    """
+    if "unicorn" in sys.modules:
+        return
+    previous = os.environ.get("LIBUNICORN_PATH")
+    os.environ["LIBUNICORN_PATH"] = str(library.parent)
+    try:
+        import unicorn  # noqa: F401
+    finally:
+        if previous is None:
+            del os.environ["LIBUNICORN_PATH"]
+        else:
+            os.environ["LIBUNICORN_PATH"] = previous
+
+
+def _engine_patches(library: Path) -> tuple[str, ...]:
+    """The pyqemu patches built into an engine (engine-build.json beside it)."""
+    try:
+        manifest = json.loads((library.parent / "engine-build.json").read_text())
+        return tuple(manifest["patches"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+
+
+def _preload(path: Path) -> ctypes.CDLL:
+    """Load a shared library globally, so _host's DT_NEEDED matches it."""
     return ctypes.CDLL(str(path), mode=os.RTLD_NOW | os.RTLD_GLOBAL)
 
 
-_libraries = [_preload(package, relpath) for package, relpath in _ENGINE_LIBRARIES]
+engine_library = _engine_library()
+_loaded_first = _mapped_engines()
+if _loaded_first and _loaded_first[0].resolve() != engine_library.resolve():
+    # The unicorn package was imported before this one and loaded its own
+    # file; the dynamic linker binds _host's libunicorn.so.2 to the first one
+    # loaded, so that file is the engine whatever PYQEMU_ENGINE says.
+    if os.environ.get(ENGINE_VARIABLE, "").strip() not in ("", "auto"):
+        warnings.warn(
+            f"{ENGINE_VARIABLE} ignored: the unicorn package was imported first and "
+            f"loaded {_loaded_first[0]}; import pyqemu.host before unicorn",
+            RuntimeWarning, stacklevel=2,
+        )
+    engine_library = _loaded_first[0]
+_libraries = [_preload(engine_library), _preload(_wheel_library(*_DISASSEMBLER))]
+_bind_python_package(engine_library)
+# e.g. ("0001-store-fast-path-for-pages-without-code.patch", ...); () for stock
+engine_patches = _engine_patches(engine_library)
 
 from pyqemu.host import _host  # noqa: E402
 
@@ -34,4 +155,4 @@ _self = ctypes.CDLL(_host.__file__, mode=os.RTLD_NOW | os.RTLD_GLOBAL | os.RTLD_
 ffi = _host.ffi
 lib = _host.lib
 
-__all__ = ["ffi", "lib"]
+__all__ = ["ENGINE_VARIABLE", "engine_library", "engine_patches", "ffi", "lib"]
