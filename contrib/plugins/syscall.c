@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <qemu-plugin.h>
+#include "plugin-args.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -46,34 +47,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct syscall_stats *stats;
 static size_t n_stats;
 static size_t stats_cap;
-
-/* True when @arg is @key alone or "@key=value"; *value is NULL when bare. */
-static bool arg_has_key(const char *arg, const char *key, const char **value)
-{
-    size_t len = strlen(key);
-
-    if (strncmp(arg, key, len) != 0 || (arg[len] != '\0' && arg[len] != '=')) {
-        return false;
-    }
-    *value = arg[len] ? arg + len + 1 : NULL;
-    return true;
-}
-
-/* Parses on/off/true/false/yes/no; a bare key (NULL) means on. */
-static bool parse_bool(const char *value, bool *out)
-{
-    if (!value || !strcmp(value, "on") || !strcmp(value, "true") ||
-        !strcmp(value, "yes")) {
-        *out = true;
-        return true;
-    }
-    if (!strcmp(value, "off") || !strcmp(value, "false") ||
-        !strcmp(value, "no")) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
 
 /* The entry for @num, created on first sight; caller holds lock. */
 static struct syscall_stats *stats_for(int64_t num)
