@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios.py"
 NOT_BUILT = (
     "patched engine not built (python3 scripts/build_engine.py --out-dir DIR, then "
-    "PYQEMU_TEST_ENGINE=DIR; or install pyqemu, which builds it)"
+    "PYQEMU_TEST_ENGINE=DIR; or build pyqemu with -Dpatched-engine=true)"
 )
 
 
