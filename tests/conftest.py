@@ -28,33 +28,16 @@ def guest_builder(tmp_path_factory: pytest.TempPathFactory) -> GuestBuilder:
     return GuestBuilder(tmp_path_factory.mktemp("guests"))
 
 
-REPO = TESTS_DIR.parent
-PLUGIN_SOURCE_DIRS = (REPO / "tests" / "plugin", REPO / "contrib" / "plugins")
+
+@pytest.fixture(scope="session")
+def plugin_builder(tmp_path_factory: pytest.TempPathFactory):
+    """The session's one PluginBuilder (tests/harness.py), shared by every test folder."""
+    from harness import PluginBuilder
+
+    return PluginBuilder(tmp_path_factory.mktemp("plugins"))
 
 
 @pytest.fixture(scope="session")
-def plugin_lib(tmp_path_factory: pytest.TempPathFactory):
-    """plugin_lib("drcov") -> a lib<name>.so built from tests/plugin or contrib/plugins.
-
-    Built with gcc -Wall -Werror against include/qemu, once per session, the
-    way meson builds them (tests must not depend on a configured build dir).
-    """
-    import shutil
-    import subprocess
-
-    if shutil.which("gcc") is None:
-        pytest.skip("gcc is needed to build plugins")
-    out_dir = tmp_path_factory.mktemp("plugins")
-    built: dict[str, Path] = {}
-
-    def build(name: str) -> Path:
-        if name not in built:
-            source = next(d / f"{name}.c" for d in PLUGIN_SOURCE_DIRS if (d / f"{name}.c").exists())
-            target = out_dir / f"lib{name}.so"
-            subprocess.run(["gcc", "-Wall", "-Werror", "-O2", "-fPIC", "-shared",
-                            f"-I{REPO / 'include' / 'qemu'}", "-o", str(target), str(source),
-                            "-lpthread"], check=True)
-            built[name] = target
-        return built[name]
-
-    return build
+def plugin_lib(plugin_builder):
+    """plugin_lib("drcov") -> lib<name>.so from tests/plugin or contrib/plugins."""
+    return plugin_builder.build

@@ -488,3 +488,47 @@ def assert_same_run(
         "; ".join(problems)
         + f"\n--- reference ---\n{reference.describe()}\n--- candidate ---\n{candidate.describe()}"
     )
+
+
+# ---- plugins, built the way meson builds them -------------------------------------
+
+PLUGIN_REPO = Path(__file__).resolve().parent.parent
+PLUGIN_INCLUDE_DIR = PLUGIN_REPO / "include" / "qemu"
+PLUGIN_SOURCE_DIRS = {
+    "tests/plugin": PLUGIN_REPO / "tests" / "plugin",
+    "contrib/plugins": PLUGIN_REPO / "contrib" / "plugins",
+}
+# The flags contrib/plugins/meson.build and tests/plugin/meson.build use, plus -shared.
+PLUGIN_CFLAGS = ("-Wall", "-Werror", "-fPIC", "-shared")
+
+
+class PluginBuilder:
+    """Builds lib<name>.so from tests/plugin or contrib/plugins, once per session.
+
+    The output keeps meson's name in a directory per source dir; a warning
+    fails the calling test (-Werror), a missing gcc skips it.
+    """
+
+    def __init__(self, out_root: Path) -> None:
+        self.out_root = out_root
+        self.built: dict[Path, Path] = {}
+
+    def build(self, name: str, source_dir: str | None = None) -> Path:
+        if shutil.which("gcc") is None:
+            pytest.skip("gcc is not installed; it is needed to build the plugins")
+        dirs = [source_dir] if source_dir else list(PLUGIN_SOURCE_DIRS)
+        source = next((PLUGIN_SOURCE_DIRS[d] / f"{name}.c" for d in dirs
+                       if (PLUGIN_SOURCE_DIRS[d] / f"{name}.c").exists()), None)
+        if source is None:
+            raise FileNotFoundError(f"no plugin source {name}.c in {dirs}")
+        if source not in self.built:
+            out_dir = self.out_root / source.parent.name
+            out_dir.mkdir(exist_ok=True)
+            library = out_dir / f"lib{name}.so"
+            command = ["gcc", *PLUGIN_CFLAGS, f"-I{PLUGIN_INCLUDE_DIR}", "-o", str(library),
+                       str(source)]
+            result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+            if result.returncode != 0:
+                pytest.fail(f"building {source} failed:\n{' '.join(command)}\n{result.stderr}")
+            self.built[source] = library
+        return self.built[source]

@@ -141,16 +141,6 @@ static void plugin_reset_destroy__locked(struct qemu_plugin_ctx *ctx)
     free(ctx);
 }
 
-bool plugin_has_pending_destroy(void)
-{
-    for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
-        if (ctx->resetting || ctx->uninstalling) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /*
  * Run from the execution loop with the vCPU stopped, as QEMU's
  * async_safe_run_on_cpu work: flush the code (so no block still holds the

@@ -183,7 +183,6 @@ void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret);
 
 /* ---- loader.c ---- */
 void plugin_flush_destroy(CPUState *cpu);
-bool plugin_has_pending_destroy(void);
 
 /* ---- cpu-exec.c ---- */
 extern __thread CPUState *current_cpu;

@@ -11,8 +11,6 @@ contrib_runs.EMULATORS, so running the same tests under pyqemu is one entry in t
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,14 +27,7 @@ from contrib_runs import EMULATORS, Emulator  # noqa: E402
 from harness import compile_guest  # noqa: E402
 
 REPO_ROOT = TESTS_DIR.parent
-PLUGIN_INCLUDE_DIR = REPO_ROOT / "include" / "qemu"
 GUESTS_DIR = CONTRIB_TESTS_DIR / "guests"
-PLUGIN_SOURCE_DIRS = {
-    "contrib/plugins": REPO_ROOT / "contrib" / "plugins",
-    "tests/plugin": REPO_ROOT / "tests" / "plugin",
-}
-# The flags contrib/plugins/meson.build uses, plus what makes a shared object.
-PLUGIN_CFLAGS = ("-Wall", "-Werror", "-fPIC", "-shared")
 
 
 @pytest.fixture(params=EMULATORS)
@@ -45,36 +36,14 @@ def emulator(request: pytest.FixtureRequest) -> Emulator:
 
 
 @pytest.fixture(scope="session")
-def build_plugin(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+def build_plugin(plugin_builder) -> Callable[..., Path]:
     """Returns build(name, source_dir="contrib/plugins") -> path of lib<name>.so.
 
     Each plugin is built once per session with -Wall -Werror; a warning fails the test.
     """
-    if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed; it is needed to build the plugins")
-    out_root = tmp_path_factory.mktemp("contrib-plugins")
-    built: dict[tuple[str, str], Path] = {}
 
     def build(name: str, source_dir: str = "contrib/plugins") -> Path:
-        key = (source_dir, name)
-        if key not in built:
-            source = PLUGIN_SOURCE_DIRS[source_dir] / f"{name}.c"
-            out_dir = out_root / source_dir.replace("/", "_")
-            out_dir.mkdir(exist_ok=True)
-            library = out_dir / f"lib{name}.so"
-            command = [
-                "gcc",
-                *PLUGIN_CFLAGS,
-                f"-I{PLUGIN_INCLUDE_DIR}",
-                "-o",
-                str(library),
-                str(source),
-            ]
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=120)
-            if completed.returncode != 0:
-                pytest.fail(f"building {source} failed:\n{' '.join(command)}\n{completed.stderr}")
-            built[key] = library
-        return built[key]
+        return plugin_builder.build(name, source_dir)
 
     return build
 

@@ -9,8 +9,6 @@ whose instruction counts do not depend on the emulated CPU model.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,49 +16,20 @@ import pytest
 from harness import compile_guest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PLUGIN_INCLUDE_DIR = REPO_ROOT / "include" / "qemu"
-# Where plugin sources live, by the source_dir names plugin_so() accepts.
-PLUGIN_SOURCE_DIRS = {
-    "tests/plugin": REPO_ROOT / "tests" / "plugin",
-    "contrib/plugins": REPO_ROOT / "contrib" / "plugins",
-}
-# The flags the project's build uses for plugins.
-PLUGIN_CFLAGS = ("-Wall", "-Werror", "-fPIC", "-shared")
 # Added after the harness's own guest flags; the last -O wins.
 GUEST_EXTRA_CFLAGS = ("-O1",)
 
 
 @pytest.fixture(scope="session")
-def plugin_so(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+def plugin_so(plugin_builder) -> Callable[..., Path]:
     """Returns build(name, source_dir="tests/plugin") -> path of lib<name>.so.
 
     Each plugin is built once per session with the project's flags; the
     output keeps meson's name, lib<name>.so, in a directory per source_dir.
     """
-    if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed; it is needed to build the plugins")
-    out_root = tmp_path_factory.mktemp("plugins")
-    built: dict[Path, Path] = {}
 
     def build(name: str, source_dir: str = "tests/plugin") -> Path:
-        source = PLUGIN_SOURCE_DIRS[source_dir] / f"{name}.c"
-        if source not in built:
-            out_dir = out_root / source_dir.replace("/", "_")
-            out_dir.mkdir(exist_ok=True)
-            library = out_dir / f"lib{name}.so"
-            command = [
-                "gcc",
-                *PLUGIN_CFLAGS,
-                f"-I{PLUGIN_INCLUDE_DIR}",
-                "-o",
-                str(library),
-                str(source),
-            ]
-            result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-            if result.returncode != 0:
-                pytest.fail(f"building {source} failed:\n{' '.join(command)}\n{result.stderr}")
-            built[source] = library
-        return built[source]
+        return plugin_builder.build(name, source_dir)
 
     return build
 
