@@ -46,8 +46,13 @@ class RunResult:
 
 
 def _child(argv: Sequence[str], plugins: Sequence[str], env: Mapping[str, str],
-           ld_prefix: str | None, log_path: str, extra: Sequence[str]) -> int:
+           ld_prefix: str | None, log_path: str, extra: Sequence[str],
+           plugin_api: str | None) -> int:
     from pyqemu.linux_user.main import Options
+    from pyqemu.plugins.loader import select_plugin_api
+
+    if plugin_api is not None:
+        select_plugin_api(plugin_api)
     from pyqemu.linux_user.runner import run_program
 
     opts = Options(target="x86_64")
@@ -66,7 +71,7 @@ def _child(argv: Sequence[str], plugins: Sequence[str], env: Mapping[str, str],
 def run(argv: Sequence[str | os.PathLike[str]], *, plugins: Sequence[str] = (),
         env: Mapping[str, str] | None = None, stdin: bytes | None = None,
         ld_prefix: str | None = None, capture_output: bool = True,
-        strace: bool = False) -> RunResult:
+        strace: bool = False, plugin_api: str | None = None) -> RunResult:
     """Run one guest program under pyqemu and return its RunResult.
 
     Args:
@@ -77,6 +82,10 @@ def run(argv: Sequence[str | os.PathLike[str]], *, plugins: Sequence[str] = (),
         ld_prefix: the ``-L`` sysroot for the ELF interpreter.
         capture_output: collect stdout and stderr (else they are inherited).
         strace: log the guest's syscalls (to stderr) as ``-strace`` does.
+        plugin_api: ``"5.2"`` or ``"7.2"`` as ``-plugin-api`` (default: the
+            QEMU_PLUGIN_API variable, else 7.2). A process holds one host, so
+            this works only while the calling process has not loaded another
+            level (``import pyqemu.host``); the run then fails with status 1.
 
     Note:
         The run happens in a forked child; call it from the main thread.
@@ -100,7 +109,7 @@ def run(argv: Sequence[str | os.PathLike[str]], *, plugins: Sequence[str] = (),
                     os.dup2(os.open(out_path, os.O_WRONLY | os.O_CREAT, 0o600), 1)
                     os.dup2(os.open(err_path, os.O_WRONLY | os.O_CREAT, 0o600), 2)
                 code = _child([os.fspath(a) for a in argv], plugins, environment, ld_prefix,
-                              str(log_path), ["-strace"] if strace else [])
+                              str(log_path), ["-strace"] if strace else [], plugin_api)
             except BaseException as exc:  # noqa: BLE001 - report, never return into the caller
                 os.write(2, f"pyqemu.run: {type(exc).__name__}: {exc}\n".encode())
             finally:

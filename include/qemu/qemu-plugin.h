@@ -62,7 +62,26 @@ typedef uint64_t qemu_plugin_id_t;
  */
 extern QEMU_PLUGIN_EXPORT int qemu_plugin_version;
 
+/*
+ * The API level this header declares, chosen by the plugin before it
+ * includes the header: 502 (the default) is exactly QEMU 5.2's API,
+ * QEMU_PLUGIN_VERSION 0; 702 is QEMU 7.2's, QEMU_PLUGIN_VERSION 1, which adds
+ * qemu_plugin_path_to_binary(), qemu_plugin_start_code()/end_code()/
+ * entry_code(), qemu_plugin_insn_symbol(), qemu_plugin_bool_parse() and the
+ * hwaddr name/phys_addr pair, and drops the names 5.2 listed but never
+ * defined.  A plugin opts in with -DQEMU_PLUGIN_API_LEVEL=702 (or a #define
+ * before the #include); it then loads only where version 1 is supported.
+ */
+#ifndef QEMU_PLUGIN_API_LEVEL
+#define QEMU_PLUGIN_API_LEVEL 502
+#endif
+#if QEMU_PLUGIN_API_LEVEL == 702
+#define QEMU_PLUGIN_VERSION 1
+#elif QEMU_PLUGIN_API_LEVEL == 502
 #define QEMU_PLUGIN_VERSION 0
+#else
+#error "QEMU_PLUGIN_API_LEVEL must be 502 (QEMU 5.2) or 702 (QEMU 7.2)"
+#endif
 
 /**
  * typedef qemu_info_t - what the emulator tells the plugin at install time
@@ -446,7 +465,9 @@ bool qemu_plugin_hwaddr_is_io(const struct qemu_plugin_hwaddr *haddr);
  * (it is missing from qemu-plugins.symbols), so a plugin that calls it may
  * fail to load.
  */
+#if QEMU_PLUGIN_API_LEVEL < 702
 uint64_t qemu_plugin_hwaddr_device_offset(const struct qemu_plugin_hwaddr *haddr);
+#endif
 
 /**
  * typedef qemu_plugin_vcpu_mem_cb_t - memory access callback
@@ -651,6 +672,7 @@ typedef void
  * Note: like qemu_plugin_register_vcpu_mem_cb(), @cb runs after the access
  * has completed. @haddr is valid only during the call.
  */
+#if QEMU_PLUGIN_API_LEVEL < 702
 void qemu_plugin_register_vcpu_mem_haddr_cb(struct qemu_plugin_insn *insn,
                                             qemu_plugin_vcpu_mem_haddr_cb_t cb,
                                             enum qemu_plugin_cb_flags flags,
@@ -675,5 +697,80 @@ uint64_t qemu_plugin_ram_addr_from_host(void *haddr);
  * Return: 0 in user mode, like qemu_plugin_hwaddr_device_offset().
  */
 uint64_t qemu_plugin_hwaddr_to_raddr(const struct qemu_plugin_hwaddr *haddr);
+#endif /* QEMU_PLUGIN_API_LEVEL < 702: the three stale 5.2 names */
+
+#if QEMU_PLUGIN_API_LEVEL >= 702
+/*
+ * Added after 5.2, present in QEMU 7.2 (QEMU_PLUGIN_VERSION 1).
+ */
+
+/**
+ * qemu_plugin_hwaddr_phys_addr() - physical address of a memory access
+ * @haddr: a handle from qemu_plugin_get_hwaddr()
+ *
+ * Return: the guest physical address; 0 in user mode, which has none.
+ */
+uint64_t qemu_plugin_hwaddr_phys_addr(const struct qemu_plugin_hwaddr *haddr);
+
+/**
+ * qemu_plugin_hwaddr_device_name() - name of the device behind an access
+ * @h: a handle from qemu_plugin_get_hwaddr()
+ *
+ * Return: a string owned by the emulator; "Invalid" in user mode.
+ */
+const char *qemu_plugin_hwaddr_device_name(const struct qemu_plugin_hwaddr *h);
+
+/**
+ * qemu_plugin_insn_symbol() - the function symbol an instruction lies in
+ * @insn: the instruction, from qemu_plugin_tb_get_insn()
+ *
+ * Return: the name of the STT_FUNC symbol of the program's or its
+ * interpreter's .symtab whose [value, value + size) holds the instruction's
+ * address, or NULL. The string is owned by the emulator.
+ */
+const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
+
+/**
+ * qemu_plugin_bool_parse() - parse a boolean plugin argument
+ * @name: the argument's name, for the error message
+ * @val: its value: on/yes/true/y or off/no/false/n
+ * @ret: where the result goes
+ *
+ * Return: true when @ret was set; false for NULL @name or @val and for any
+ * other value (@ret is then left alone).
+ */
+bool qemu_plugin_bool_parse(const char *name, const char *val, bool *ret);
+
+/**
+ * qemu_plugin_path_to_binary() - path of the program being run
+ *
+ * Return: a copy of the program's name as given to the emulator, which the
+ * caller frees (g_free() or free()); NULL in system emulation. Note: call it
+ * once the guest runs (a callback), not from qemu_plugin_install().
+ */
+const char *qemu_plugin_path_to_binary(void);
+
+/**
+ * qemu_plugin_start_code() - lowest address of the program's executable segments
+ *
+ * Return: the start of its code (user mode); 0 in system emulation.
+ */
+uint64_t qemu_plugin_start_code(void);
+
+/**
+ * qemu_plugin_end_code() - end of the program's executable segments
+ *
+ * Return: the end of its code (user mode); 0 in system emulation.
+ */
+uint64_t qemu_plugin_end_code(void);
+
+/**
+ * qemu_plugin_entry_code() - where the guest starts running
+ *
+ * Return: the entry point: the interpreter's when the program has one
+ * (user mode); 0 in system emulation.
+ */
+uint64_t qemu_plugin_entry_code(void);
+#endif /* QEMU_PLUGIN_API_LEVEL >= 702 */
 
 #endif /* QEMU_PLUGIN_API_H */

@@ -12,18 +12,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pyqemu.host import ffi, lib
 
 # Guest protection bits (PROT_*) map one to one onto the engine's UC_PROT_*.
 UC_PROT_MASK = 7
 
-# Register ids by lower-case name, from the engine's header (through cffi).
-_REGS = {
-    name[len("UC_X86_REG_"):].lower(): getattr(lib, name)
-    for name in dir(lib)
-    if name.startswith("UC_X86_REG_")
-}
+
+
+def _register_ids(prefix: str) -> dict[str, int]:
+    """Register ids by lower-case name, from the engine's header (through cffi)."""
+    return {name[len(prefix):].lower(): getattr(lib, name)
+            for name in dir(lib) if name.startswith(prefix)}
+
+
+# The running guest's registers: x86_64 until select_target chooses another.
+_REGS = _register_ids("UC_X86_REG_")
+_STATE_REGS: tuple[str, ...] = (
+    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+    "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base", "fpcw", "mxcsr")
+_WIDE_REGS: tuple[tuple[str, ...], int] = (tuple(f"xmm{i}" for i in range(16)), 16)
+
+
+def select_target(target: Any) -> None:
+    """Make the C host and new vCPUs run ``target`` (a linux_user.arch.TargetArch)."""
+    global _REGS, _STATE_REGS, _WIDE_REGS
+    if lib.cpu_target_select(target.name.encode()) != 0:
+        raise EngineError(f"the C host has no target {target.name}")
+    _REGS = _register_ids(target.reg_prefix)
+    _STATE_REGS = target.state_regs
+    _WIDE_REGS = (target.wide_regs, target.wide_size)
 
 SyscallHandler = Callable[[int, tuple[int, ...]], "SyscallResult"]
 
@@ -49,7 +68,8 @@ class EngineError(RuntimeError):
 
 
 class X86CPU:
-    """An x86_64 vCPU: QEMU's X86CPU/CPUState as far as user mode needs it."""
+    """A vCPU of the selected target (x86_64 by default): QEMU's CPUState as far as
+    user mode needs it.  The name stays from when x86_64 was the only guest."""
 
     def __init__(self, cpu_index: int = 0) -> None:
         self.cpu_index = cpu_index
@@ -87,15 +107,13 @@ class X86CPU:
         buf = ffi.new("uint8_t[64]", data)
         self._check(lib.cpu_reg_write_bytes(self._cpu, _REGS[name], buf), f"write {name}")
 
-    # Registers a new thread inherits (QEMU's cpu_copy): all of user state.
-    _GPRS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
-             "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base", "fpcw", "mxcsr")
-
     def copy_state_from(self, other: X86CPU) -> None:
-        for name in self._GPRS:
+        """Registers a new thread inherits (QEMU's cpu_copy): all of user state."""
+        for name in _STATE_REGS:
             self.write_reg(name, other.read_reg(name))
-        for i in range(16):
-            self.write_reg_bytes(f"xmm{i}", other.read_reg_bytes(f"xmm{i}", 16))
+        wide, size = _WIDE_REGS
+        for name in wide:
+            self.write_reg_bytes(name, other.read_reg_bytes(name, size))
 
     def get_fs_base(self) -> int:
         return self.read_reg("fs_base")

@@ -1,8 +1,12 @@
-"""``pyqemu-cov``: summarise and merge drcov coverage files.
+"""``pyqemu-cov``: the command line over drcov coverage files.
 
-``pyqemu-cov summary FILE... [--elf BINARY]`` prints the modules, their block
-counts and covered bytes (merged over all files) and, given the guest binary,
-the functions whose first byte was executed.
+    pyqemu-cov summary FILE... [--elf BINARY]     modules, blocks, functions hit
+    pyqemu-cov merge -o OUT FILE...               union of runs, as one drcov file
+    pyqemu-cov lcov -o OUT.info FILE...           lcov tracefile from DWARF line tables
+    pyqemu-cov run [--jobs N] [-o OUT] [--timeout S] [--plugin SO] [--cluster ADDRESS]
+                   TARGET [ARGS...] -- INPUT...   one run per input (stdin, or @@ in ARGS)
+
+Every problem is one line, ``pyqemu-cov: <file>: <what is wrong>``, and exit status 1.
 """
 
 from __future__ import annotations
@@ -10,64 +14,191 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
-from pyqemu.cov.drcov import Coverage, DrcovError, read
+from pyqemu.cov import drcov, lcov
+from pyqemu.cov.corpus import CorpusError, CorpusJob, Progress, expand_inputs, find_plugin
+from pyqemu.cov.drcov import Coverage, DrcovError
+from pyqemu.cov.source_map import SourceMapper
 
-
-def functions_hit(elf_path: Path, cov: Coverage) -> tuple[list[str], int]:
-    """Names of the binary's functions that start inside an executed block."""
-    from elftools.elf.elffile import ELFFile
-
-    module = next((m for p, m in cov.modules.items()
-                   if os.path.realpath(p) == os.path.realpath(elf_path)), None)
-    if module is None:
-        return [], 0
-    covered: set[int] = set()
-    for start, size in cov.blocks[module.path]:
-        covered.update(range(start, start + size))
-    with open(elf_path, "rb") as f:
-        elf = ELFFile(f)
-        symtab = elf.get_section_by_name(".symtab")
-        if symtab is None:
-            return [], 0
-        # the module's base is the page of the first PT_LOAD; offsets count from it
-        first_load = min(s["p_vaddr"] for s in elf.iter_segments() if s["p_type"] == "PT_LOAD")
-        funcs = [(sym.name, sym["st_value"]) for sym in symtab.iter_symbols()
-                 if sym["st_info"]["type"] == "STT_FUNC" and sym["st_value"] and sym.name]
-    image_base = first_load & ~0xFFF
-    hit = sorted({name for name, value in funcs if value - image_base in covered})
-    return hit, len(funcs)
+PROG = "pyqemu-cov"
 
 
-def summary(files: list[Path], elf: Path | None) -> int:
+class CliError(Exception):
+    """One line for the user; main prints it after the program name and exits 1."""
+
+
+def load_all(files: Sequence[Path]) -> Coverage:
+    """The merged coverage of files; CliError naming the first unreadable one."""
     cov = Coverage()
     for path in files:
         try:
-            cov.merge(read(path))
-        except (OSError, DrcovError) as exc:
-            print(f"pyqemu-cov: {path}: {exc}", file=sys.stderr)
-            return 1
-    print(f"{len(files)} file(s), {len(cov.modules)} module(s), {cov.n_blocks} blocks")
-    for path, blocks in sorted(cov.blocks.items(), key=lambda kv: -len(kv[1])):
+            cov.merge(drcov.read(path))
+        except OSError as exc:
+            raise CliError(f"{path}: {exc.strerror or exc}") from None
+        except DrcovError as exc:
+            raise CliError(f"{path}: {exc}") from None
+    return cov
+
+
+def print_summary(cov: Coverage, n_files: int, elf: Path | None, out: TextIO) -> None:
+    """Modules with their blocks and bytes, and functions hit where symbols are known."""
+    mapper = SourceMapper()
+    functions = {m.path: m for m in mapper.module_functions(cov)}
+    print(f"{n_files} file(s), {len(cov.modules)} module(s), {cov.n_blocks} blocks", file=out)
+    for path, blocks in sorted(cov.blocks.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         size = sum(s for _, s in blocks)
-        print(f"  {len(blocks):7d} blocks {size:9d} bytes  {path}")
+        known = functions.get(path)
+        funcs = f"{len(known.hit)}/{known.total} functions" if known else "-"
+        print(f"  {len(blocks):7d} blocks {size:9d} bytes {funcs:>17}  {path}", file=out)
     if elf is not None:
-        hit, total = functions_hit(elf, cov)
-        print(f"functions hit in {elf.name}: {len(hit)} of {total}")
+        wanted = os.path.realpath(elf)
+        known = next((m for p, m in functions.items() if os.path.realpath(p) == wanted), None)
+        hit, total = (known.hit, known.total) if known else ([], 0)
+        print(f"functions hit in {elf.name}: {len(hit)} of {total}", file=out)
         for name in hit:
-            print(f"  {name}")
+            print(f"  {name}", file=out)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    print_summary(load_all(args.files), len(args.files), args.elf, sys.stdout)
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pyqemu-cov", description=__doc__.splitlines()[0])
+def cmd_merge(args: argparse.Namespace) -> int:
+    cov = load_all(args.files)
+    _write_drcov(cov, args.output)
+    print(f"merged {len(args.files)} file(s): {len(cov.modules)} module(s), "
+          f"{cov.n_blocks} blocks -> {args.output}")
+    return 0
+
+
+def _write_drcov(cov: Coverage, path: Path) -> None:
+    try:
+        drcov.write(cov, path)
+    except OSError as exc:
+        raise CliError(f"{path}: {exc.strerror or exc}") from None
+    except DrcovError as exc:
+        raise CliError(f"{path}: {exc}") from None
+
+
+def cmd_lcov(args: argparse.Namespace) -> int:
+    cov = load_all(args.files)
+    sources = SourceMapper().source_files(cov)
+    if not sources:
+        raise CliError("no module of the coverage has DWARF line tables (build with -g)")
+    kept = [s for s in sources.values() if args.keep_missing or os.path.isfile(s.path)]
+    if not kept:
+        raise CliError(f"none of the {len(sources)} source files named by the line tables "
+                       "exists here (--keep-missing writes them anyway)")
+    try:
+        args.output.write_text(lcov.tracefile(kept, args.test_name))
+    except OSError as exc:
+        raise CliError(f"{args.output}: {exc.strerror or exc}") from None
+    lines_hit = sum(s.lines_hit for s in kept)
+    lines = sum(len(s.lines) for s in kept)
+    funcs_hit = sum(s.functions_hit for s in kept)
+    funcs = sum(len(s.functions) for s in kept)
+    print(f"{len(kept)} source file(s): lines hit {lines_hit} of {lines}, "
+          f"functions hit {funcs_hit} of {funcs} -> {args.output}")
+    if len(kept) < len(sources):
+        print(f"left out {len(sources) - len(kept)} source file(s) not found here "
+              "(--keep-missing keeps them)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise CliError("--jobs must be at least 1")
+    if args.timeout is not None and args.timeout <= 0:
+        raise CliError("--timeout must be positive")
+    try:
+        job = CorpusJob(tuple(args.target), str(find_plugin(args.plugin)), args.timeout)
+        inputs = expand_inputs(args.inputs)
+        if not inputs:
+            raise CorpusError("no inputs (give them after '--')")
+        progress = Progress(len(inputs), "runs")
+        try:
+            if args.cluster:
+                from pyqemu.cov.cluster import run_on_cluster
+
+                cov, stats = run_on_cluster(args.cluster, job, inputs, progress)
+            else:
+                from pyqemu.cov.corpus import run_corpus
+
+                cov, stats = run_corpus(job, inputs, args.jobs, progress)
+        finally:
+            progress.close()
+    except CorpusError as exc:
+        raise CliError(str(exc)) from None
+    print(stats.describe())
+    if stats.no_coverage == stats.runs:
+        raise CliError(f"no run wrote coverage; first: {stats.first_problem}")
+    if args.output is not None:
+        _write_drcov(cov, args.output)
+    print_summary(cov, stats.runs - stats.no_coverage, None, sys.stdout)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Read, merge and map drcov coverage.")
     sub = parser.add_subparsers(dest="command", required=True)
+
     p_sum = sub.add_parser("summary", help="modules, blocks and functions hit")
     p_sum.add_argument("files", nargs="+", type=Path)
-    p_sum.add_argument("--elf", type=Path, help="guest binary, to name the functions hit")
+    p_sum.add_argument("--elf", type=Path, help="also list the functions hit in this binary")
+    p_sum.set_defaults(func=cmd_summary)
+
+    p_merge = sub.add_parser("merge", help="merge runs into one drcov file")
+    p_merge.add_argument("-o", "--output", type=Path, required=True)
+    p_merge.add_argument("files", nargs="+", type=Path)
+    p_merge.set_defaults(func=cmd_merge)
+
+    p_lcov = sub.add_parser("lcov", help="write an lcov tracefile (for genhtml)")
+    p_lcov.add_argument("-o", "--output", type=Path, required=True)
+    p_lcov.add_argument("--test-name", default="", help="the TN: of every record")
+    p_lcov.add_argument("--keep-missing", action="store_true",
+                        help="also write source files that do not exist here")
+    p_lcov.add_argument("files", nargs="+", type=Path)
+    p_lcov.set_defaults(func=cmd_lcov)
+
+    p_run = sub.add_parser("run", help="run a target over a corpus and merge the coverage",
+                           usage=f"{PROG} run [options] TARGET [ARGS...] -- INPUT...")
+    p_run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                       help="runs at a time (default: the number of CPUs)")
+    p_run.add_argument("-o", "--output", type=Path, help="write the merged drcov file here")
+    p_run.add_argument("--timeout", type=float, help="seconds before a run is killed")
+    p_run.add_argument("--plugin", help="libdrcov.so to use (default: the one meson built)")
+    p_run.add_argument("--cluster", metavar="ADDRESS", help="Dask scheduler to run on")
+    p_run.add_argument("target", help="the program; @@ in its arguments is the input file")
+    p_run.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p_run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    inputs: list[str] | None = None
+    if argv and argv[0] == "run" and "--" in argv:
+        cut = argv.index("--")
+        argv, inputs = argv[:cut], argv[cut + 1:]
     args = parser.parse_args(argv)
-    return summary(args.files, args.elf)
+    if args.command == "run":
+        if inputs is None:
+            parser.error("run: give the inputs after '--'")
+        args.target = [args.target, *args.args]
+        args.inputs = inputs
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

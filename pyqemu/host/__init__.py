@@ -27,6 +27,7 @@ import importlib.util
 import json
 import os
 import sys
+import types
 import warnings
 from pathlib import Path
 
@@ -149,10 +150,52 @@ _bind_python_package(engine_library)
 # e.g. ("0001-store-fast-path-for-pages-without-code.patch", ...); () for stock
 engine_patches = _engine_patches(engine_library)
 
-from pyqemu.host import _host  # noqa: E402
+
+# --- PYQEMU_HOST_BUILD: _host from another meson build (tests/sanitize/) ------
+HOST_BUILD_VARIABLE = "PYQEMU_HOST_BUILD"
+
+
+def _host_from_build(build_dir: str, module: str = "_host") -> types.ModuleType:
+    """Import the extension ``module`` from ``<build_dir>/pyqemu/host/``.
+
+    Lets one process run a differently built C host, e.g. one compiled with
+    ``-Db_sanitize=address,undefined``, without reinstalling pyqemu.
+    """
+    import importlib.machinery
+
+    folder = Path(build_dir) / "pyqemu" / "host"
+    found = [folder / f"{module}{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+    path = next((candidate for candidate in found if candidate.is_file()), None)
+    spec = path and importlib.util.spec_from_file_location(f"{__name__}.{module}", path)
+    if not spec or spec.loader is None:
+        raise ImportError(f"{HOST_BUILD_VARIABLE}={build_dir}: no {module} extension in {folder}")
+    extension = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = extension
+    spec.loader.exec_module(extension)
+    return extension
+
+
+# --- plugin API level: which of the two hosts to load (issue 9) -----------------
+# '_host' implements QEMU 7.2's plugin API (QEMU_PLUGIN_VERSION 1), '_host52'
+# exactly QEMU 5.2's; QEMU_PLUGIN_API (or -plugin-api) picks one, once per process.
+API_LEVEL_VARIABLE = "QEMU_PLUGIN_API"
+API_LEVEL_MODULES = {"7.2": "_host", "5.2": "_host52"}
+plugin_api_level = os.environ.get(API_LEVEL_VARIABLE, "").strip() or "7.2"
+if plugin_api_level not in API_LEVEL_MODULES:
+    raise ImportError(f"{API_LEVEL_VARIABLE}={plugin_api_level}: the plugin API levels are "
+                      f"{', '.join(API_LEVEL_MODULES)}")
+# --- end of the plugin API level -------------------------------------------------
+
+if os.environ.get(HOST_BUILD_VARIABLE):
+    _host = _host_from_build(os.environ[HOST_BUILD_VARIABLE],
+                             API_LEVEL_MODULES[plugin_api_level])
+else:
+    _host = importlib.import_module(f"{__name__}.{API_LEVEL_MODULES[plugin_api_level]}")
+# --- end of PYQEMU_HOST_BUILD ---------------------------------------------------
 
 _self = ctypes.CDLL(_host.__file__, mode=os.RTLD_NOW | os.RTLD_GLOBAL | os.RTLD_NOLOAD)
 ffi = _host.ffi
 lib = _host.lib
 
-__all__ = ["ENGINE_VARIABLE", "engine_library", "engine_patches", "ffi", "lib"]
+__all__ = ["ENGINE_VARIABLE", "engine_library", "engine_patches", "ffi", "lib",
+           "plugin_api_level"]

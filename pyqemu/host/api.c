@@ -10,7 +10,22 @@
 
 #include "plugin.h"
 
+/* plugin-symbols.c, and the loader's hook below: for the QEMU 7.2 level */
+const char *plugin_lookup_symbol(uint64_t addr);
+void plugin_load_symbols(const char *path, uint64_t load_bias);
+void plugin_set_image_info(const char *path, uint64_t start_code, uint64_t end_code,
+                           uint64_t entry);
+
 #define API __attribute__((visibility("default")))
+/*
+ * The names 5.2 listed but QEMU never defined: exported by the 5.2-level host
+ * only (QEMU 6.1 took them out of the list, so the 7.2 level hides them).
+ */
+#if QEMU_PLUGIN_API_LEVEL >= 702
+#define API_52_ONLY
+#else
+#define API_52_ONLY API
+#endif
 
 #ifdef CONFIG_PLUGIN
 
@@ -155,7 +170,7 @@ API void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn,
 }
 
 /* Listed but never defined in 5.2: pyqemu's meaning is a mem callback with the host address. */
-API void qemu_plugin_register_vcpu_mem_haddr_cb(struct qemu_plugin_insn *insn,
+API_52_ONLY void qemu_plugin_register_vcpu_mem_haddr_cb(struct qemu_plugin_insn *insn,
                                                 qemu_plugin_vcpu_mem_haddr_cb_t cb,
                                                 enum qemu_plugin_cb_flags flags,
                                                 enum qemu_plugin_mem_rw rw, void *userdata)
@@ -280,14 +295,14 @@ uint64_t qemu_plugin_hwaddr_device_offset(const struct qemu_plugin_hwaddr *haddr
 }
 
 /* Listed but never defined in 5.2: no RAM address space in user mode. */
-API uint64_t qemu_plugin_hwaddr_to_raddr(const struct qemu_plugin_hwaddr *haddr)
+API_52_ONLY uint64_t qemu_plugin_hwaddr_to_raddr(const struct qemu_plugin_hwaddr *haddr)
 {
     (void)haddr;
     return 0;
 }
 
 /* Listed but never defined in 5.2: guest memory lives at guest_base 0. */
-API uint64_t qemu_plugin_ram_addr_from_host(void *haddr)
+API_52_ONLY uint64_t qemu_plugin_ram_addr_from_host(void *haddr)
 {
     return (uint64_t)(uintptr_t)haddr;
 }
@@ -318,5 +333,86 @@ API void qemu_plugin_outs(const char *string)
 {
     plugin_log(string);
 }
+
+/* ---- the program being run (QEMU 7.0's coverage helpers, in 7.2's list) ---- */
+
+/* Set by the ELF loader (pyqemu/plugins/loader.py) once the program is mapped. */
+static struct {
+    char *path;             /* the name given on the command line (bprm->filename) */
+    uint64_t start_code;    /* bounds of the program's executable segments */
+    uint64_t end_code;
+    uint64_t entry;         /* where the guest starts: the interpreter's entry if any */
+} plugin_image;
+
+void plugin_set_image_info(const char *path, uint64_t start_code, uint64_t end_code,
+                           uint64_t entry)
+{
+    free(plugin_image.path);
+    plugin_image.path = path ? strdup(path) : NULL;
+    plugin_image.start_code = start_code;
+    plugin_image.end_code = end_code;
+    plugin_image.entry = entry;
+}
+
+#if QEMU_PLUGIN_API_LEVEL >= 702
+
+API uint64_t qemu_plugin_hwaddr_phys_addr(const struct qemu_plugin_hwaddr *haddr)
+{
+    (void)haddr;
+    return 0;
+}
+
+API const char *qemu_plugin_hwaddr_device_name(const struct qemu_plugin_hwaddr *h)
+{
+    (void)h;
+    return "Invalid";
+}
+
+API const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn)
+{
+    const char *name = plugin_lookup_symbol(insn->vaddr);
+
+    return name[0] ? name : NULL;
+}
+
+/* qapi_bool_parse()'s words; anything else is not parsed (false), as in 7.2. */
+API bool qemu_plugin_bool_parse(const char *name, const char *val, bool *ret)
+{
+    static const char *const yes[] = { "on", "yes", "true", "y" };
+    static const char *const no[] = { "off", "no", "false", "n" };
+
+    if (!name || !val) {
+        return false;
+    }
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcmp(val, yes[i]) || !strcmp(val, no[i])) {
+            *ret = !strcmp(val, yes[i]);
+            return true;
+        }
+    }
+    return false;
+}
+
+API const char *qemu_plugin_path_to_binary(void)
+{
+    return plugin_image.path ? strdup(plugin_image.path) : NULL;
+}
+
+API uint64_t qemu_plugin_start_code(void)
+{
+    return plugin_image.start_code;
+}
+
+API uint64_t qemu_plugin_end_code(void)
+{
+    return plugin_image.end_code;
+}
+
+API uint64_t qemu_plugin_entry_code(void)
+{
+    return plugin_image.entry;
+}
+
+#endif /* QEMU_PLUGIN_API_LEVEL >= 702 */
 
 #endif /* CONFIG_PLUGIN */

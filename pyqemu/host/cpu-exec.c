@@ -5,9 +5,12 @@
  *
  * - one engine per vCPU, over guest memory that is host memory at the same
  *   address (guest_base 0), mapped with uc_mem_map_ptr;
- * - one global C hook per kind (block, instruction, memory, syscall), each
- *   looking up this host's record of the running block; no Python runs on
- *   these paths;
+ * - blocks reach the plugins through a direct call at their start that
+ *   carries this host's record of the block (our engine's uc_tb_instrument,
+ *   patch 0006), or on the stock engine through a global block hook that
+ *   looks the record up by address; instructions, memory accesses and
+ *   syscalls through one global C hook per kind; no Python runs on these
+ *   paths;
  * - a block seen for the first time is decoded with capstone and handed to
  *   the plugins' tb_trans callbacks (QEMU's qemu_plugin_tb_trans_cb); the
  *   callbacks they register there are kept in the block's record;
@@ -26,15 +29,15 @@
  *   faults is never reported.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicorn/x86.h>
-
 #include "plugin.h"
+#include "target.h"
 
 #define TARGET_PAGE_BITS 12
 #define TARGET_PAGE_MASK (~(uint64_t)0 << TARGET_PAGE_BITS)
@@ -59,6 +62,9 @@ struct CPUState {
     CPUState *next;
 
     uc_hook h_block, h_code, h_mem_read, h_mem_write, h_edge;
+    uc_hook h_noncanonical;
+    bool instrumented;              /* uc_tb_instrument calls tb_exec_instrumented */
+    struct qemu_plugin_tb *tb_retired;  /* records dropped while the engine may use them */
     uc_hook h_syscall, h_invalid, h_intr;
     bool want_code_hook, want_mem_hooks;
 
@@ -84,13 +90,14 @@ struct CPUState {
 
     /* why emulation stopped */
     volatile int kicked;
+    volatile sig_atomic_t async_stops;      /* uc_emu_stop_async calls made for it */
     bool restart;
     uint64_t uncache_start, uncache_end;    /* engine code to drop before a restart */
     int exit_reason;
     cpu_exit_info stop;
 };
 
-__thread CPUState *current_cpu;
+__thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
 static CPUState *cpu_list;
 static volatile int flush_pending;
 
@@ -98,6 +105,47 @@ static volatile int flush_pending;
 #define HOST_NSIG 65
 static volatile sig_atomic_t signal_pending[HOST_NSIG];
 static volatile sig_atomic_t signal_any;
+
+/*
+ * How a kick, a signal or a flush request stops a running vCPU.  On an engine
+ * with uc_emu_stop_async (pyqemu's patch 0005, on top of 0003's inline exit
+ * check), it is stopped directly at its next block, and needs no block hook
+ * unless plugins translate blocks.  On the stock engine an asynchronous
+ * uc_emu_stop can run a store twice, so a permanent block hook checks for
+ * requests instead (tb_may_start).
+ */
+typedef uc_err (*uc_emu_stop_async_fn)(uc_engine *uc);
+static uc_emu_stop_async_fn engine_stop_async;
+static CPUState *volatile cpu_running;  /* the vCPU inside uc_emu_start, if any */
+
+/*
+ * With patch 0006 the engine starts each block it translated with a direct
+ * call into the host (tb_exec_instrumented) carrying the block's record,
+ * which tb_translated handed it at translation: no hook list, no lookup by
+ * address.  On other engines a UC_HOOK_BLOCK hook does the same work.
+ */
+typedef void *(*tb_translated_fn)(void *opaque, uint64_t pc, uint32_t size);
+typedef void (*tb_exec_fn)(void *opaque, void *data);
+typedef uc_err (*uc_tb_instrument_fn)(uc_engine *uc, tb_translated_fn translated,
+                                      tb_exec_fn exec, void *opaque);
+static uc_tb_instrument_fn engine_tb_instrument;
+
+/*
+ * A stop from outside the engine's hooks is safe at the next block start
+ * when no plugin watches the guest.  One landing while a memory hook runs
+ * would stop right after that access and run its instruction again; one
+ * landing while a block's callbacks run (block hook or uc_tb_instrument's
+ * call, both made before the engine's exit check) would stop the block after
+ * its callbacks ran, and they would run again.  So while plugins instrument
+ * blocks, requests wait for the next block's own check (tb_may_start).
+ */
+static void cpu_stop_async(CPUState *cpu)
+{
+    if (cpu && engine_stop_async && !cpu->h_block && !cpu->instrumented && !cpu->h_mem_read) {
+        cpu->async_stops++;
+        engine_stop_async(cpu->uc);
+    }
+}
 
 #define EV_BIT(ev) (1u << (ev))
 
@@ -219,6 +267,7 @@ static void tb_free(struct qemu_plugin_tb *tb)
         dyn_cb_array_free(&tb->insns[i].mem_cbs);
     }
     dyn_cb_array_free(&tb->exec_cbs);
+    free(tb->folded);
     free(tb->insns);
     free(tb);
 }
@@ -252,7 +301,9 @@ static void tb_records_remove_range(CPUState *cpu, uint64_t start, uint64_t end)
             if (tb->vaddr < end && tb->vaddr + tb->size > start) {
                 *link = tb->hash_next;
                 cpu->tb_count--;
-                tb_free(tb);
+                /* the engine's translation may still carry it (uc_tb_instrument) */
+                tb->hash_next = cpu->tb_retired;
+                cpu->tb_retired = tb;
             } else {
                 link = &tb->hash_next;
             }
@@ -304,6 +355,11 @@ static void tb_records_clear(CPUState *cpu)
         cpu->tb_hash[i] = NULL;
     }
     cpu->tb_count = 0;
+    for (struct qemu_plugin_tb *tb = cpu->tb_retired, *next; tb; tb = next) {
+        next = tb->hash_next;
+        tb_free(tb);
+    }
+    cpu->tb_retired = NULL;
 }
 
 /* QEMU's tb_flush: drop all generated code; plugins see blocks translated anew. */
@@ -320,33 +376,7 @@ void tb_flush(CPUState *cpu)
 void plugin_request_flush(void)
 {
     flush_pending = 1;
-}
-
-/* What QEMU's translator records in each access's MemOp, beyond size and direction. */
-static void insn_note_memop(struct qemu_plugin_insn *insn, unsigned int id)
-{
-    switch (id) {
-    case X86_INS_MOVSX:
-    case X86_INS_MOVSXD:
-        insn->ld_sign_shifts = 0xf;
-        break;
-    case X86_INS_FIADD:
-    case X86_INS_FICOM:
-    case X86_INS_FICOMP:
-    case X86_INS_FIDIV:
-    case X86_INS_FIDIVR:
-    case X86_INS_FILD:
-    case X86_INS_FIMUL:
-    case X86_INS_FISUB:
-    case X86_INS_FISUBR:
-        insn->ld_sign_shifts = 1u << 1;     /* the m16int forms only */
-        break;
-    case X86_INS_MOVBE:
-        insn->mem_big_endian = true;
-        break;
-    default:
-        break;
-    }
+    cpu_stop_async(current_cpu);
 }
 
 /*
@@ -376,7 +406,7 @@ static size_t decode_engine_block(CPUState *cpu, uint64_t pc, uint32_t size)
         memset(insn, 0, sizeof(*insn));
         if (cs_disasm_iter(cpu->cs, &p, &avail, &a, cpu->cs_insn)) {
             len = cpu->cs_insn->size;
-            insn_note_memop(insn, cpu->cs_insn->id);
+            target->note_memop(insn, cpu->cs_insn);
         } else {
             len = left;   /* what the engine accepted but capstone did not */
         }
@@ -389,6 +419,41 @@ static size_t decode_engine_block(CPUState *cpu, uint64_t pc, uint32_t size)
         left -= len;
     }
     return n;
+}
+
+/*
+ * Sum the instructions' inline adds per counter, so that a block run to its
+ * end costs one add per counter (the insn plugin: one add of n_insns).
+ * Only inline entries count: a block with regular instruction callbacks
+ * runs them from the instruction hook, which does its inline adds too.
+ */
+static void tb_fold_insn_inline(struct qemu_plugin_tb *tb)
+{
+    for (size_t i = 0; i < tb->n; i++) {
+        const struct dyn_cb_array *cbs = &tb->insns[i].exec_cbs;
+
+        for (size_t j = 0; j < cbs->n; j++) {
+            const struct qemu_plugin_dyn_cb *cb = &cbs->data[j];
+            size_t k = 0;
+
+            if (cb->type != PLUGIN_CB_INLINE) {
+                continue;
+            }
+            while (k < tb->n_folded && tb->folded[k].ptr != (uint64_t *)cb->userp) {
+                k++;
+            }
+            if (k == tb->n_folded) {
+                tb->folded = realloc(tb->folded, (k + 1) * sizeof(*tb->folded));
+                if (!tb->folded) {
+                    abort();
+                }
+                tb->folded[k].ptr = cb->userp;
+                tb->folded[k].imm = 0;
+                tb->n_folded++;
+            }
+            tb->folded[k].imm += cb->f.imm;
+        }
+    }
 }
 
 /* Let the plugins instrument the block at @vaddr of @n decoded instructions. */
@@ -412,6 +477,7 @@ static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, u
     }
 
     qemu_plugin_tb_trans_cb(cpu, tb);
+    tb_fold_insn_inline(tb);
 
     for (size_t i = 0; i < tb->n; i++) {
         if (tb->insns[i].mem_cbs.n) {
@@ -523,6 +589,12 @@ static inline void run_exec_cbs(const CPUState *cpu, const struct dyn_cb_array *
 /* Per-instruction inline adds of a block without code hooks, done at block entry. */
 static inline void run_folded_insn_inline(const struct qemu_plugin_tb *tb, size_t from)
 {
+    if (from == 0) {
+        for (size_t k = 0; k < tb->n_folded; k++) {
+            *tb->folded[k].ptr += tb->folded[k].imm;
+        }
+        return;
+    }
     for (size_t i = from; i < tb->n; i++) {
         const struct dyn_cb_array *cbs = &tb->insns[i].exec_cbs;
 
@@ -585,12 +657,28 @@ static inline void tb_start(CPUState *cpu, struct qemu_plugin_tb *tb)
     }
 }
 
-/* x86-64 addresses are canonical when bits 63..47 are all equal. */
+/* Can the vCPU fetch here (x86-64: a canonical address; see target-<arch>.c)? */
 static inline bool pc_is_canonical(uint64_t pc)
 {
-    uint64_t top = pc >> 47;
+    return target->pc_valid(pc);
+}
 
-    return top == 0 || top == 0x1ffff;
+/* A block at a non-canonical address: the engine would run the low 48 bits;
+ * the CPU faults (QEMU: SIGSEGV). */
+static void tb_fault_noncanonical(CPUState *cpu, uc_engine *uc, uint64_t pc)
+{
+    cpu->exit_reason = EXCP_SEGV;
+    cpu->stop.fault_addr = pc;
+    cpu->stop.fault_write = 2;
+    uc_emu_stop(uc);
+}
+
+/* The block hook of the non-canonical range only: normal code never calls it. */
+static void hook_noncanonical(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
+{
+    (void)size;
+    plugin_store_done(opaque);
+    tb_fault_noncanonical(opaque, uc, pc);
 }
 
 static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
@@ -600,11 +688,7 @@ static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
 
     plugin_store_done(cpu);
     if (!pc_is_canonical(pc)) {
-        /* the engine would run the low 48 bits; the CPU faults (QEMU: SIGSEGV) */
-        cpu->exit_reason = EXCP_SEGV;
-        cpu->stop.fault_addr = pc;
-        cpu->stop.fault_write = 2;
-        uc_emu_stop(uc);
+        tb_fault_noncanonical(cpu, uc, pc);
         return;
     }
     if (!tb_may_start(cpu, uc)) {
@@ -620,6 +704,43 @@ static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
             abandon_block(cpu, uc);
             return;
         }
+    }
+    tb_start(cpu, tb);
+}
+
+/* uc_tb_instrument: the engine translated [pc, pc + size); give it the block's record. */
+static void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
+{
+    CPUState *cpu = opaque;
+    struct qemu_plugin_tb *tb;
+
+    if (!pc_is_canonical(pc)) {
+        return NULL;    /* hook_noncanonical faults it */
+    }
+    tb = tb_lookup(cpu, pc, size);
+    if (tb && tb_code_changed(tb)) {
+        tb_records_remove_range(cpu, pc, pc + size);
+        tb = NULL;
+    }
+    return tb ? tb : plugin_gen_tb(cpu, pc, size);
+}
+
+/* uc_tb_instrument: a block starts; hook_block's work, minus finding the record. */
+static void tb_exec_instrumented(void *opaque, void *data)
+{
+    CPUState *cpu = opaque;
+    struct qemu_plugin_tb *tb = data;
+
+    plugin_store_done(cpu);
+    if (!tb || !tb_may_start(cpu, cpu->uc)) {
+        return;
+    }
+    if (!tb->ready) {
+        if (!tb_chain_ready(cpu, tb, tb->vaddr, tb->size)) {
+            abandon_block(cpu, cpu->uc);
+            return;
+        }
+        tb->ready = true;
     }
     tb_start(cpu, tb);
 }
@@ -733,13 +854,12 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
     qemu_plugin_vcpu_mem_cb(cpu, insn, addr, info);
 }
 
-/* x86_64 syscall: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9. */
-static void hook_syscall(uc_engine *uc, void *opaque)
+/*
+ * A guest syscall (the target's instruction hook, or its syscall interrupt):
+ * the number and arguments are in the target's registers (target-<arch>.c).
+ */
+void cpu_hook_syscall(uc_engine *uc, void *opaque)
 {
-    static const int regs[7] = {
-        UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
-        UC_X86_REG_R10, UC_X86_REG_R8, UC_X86_REG_R9,
-    };
     CPUState *cpu = opaque;
     uint64_t vals[7];
     void *ptrs[7];
@@ -750,7 +870,7 @@ static void hook_syscall(uc_engine *uc, void *opaque)
     for (int i = 0; i < 7; i++) {
         ptrs[i] = &vals[i];
     }
-    uc_reg_read_batch(uc, (int *)regs, ptrs, 7);
+    uc_reg_read_batch(uc, (int *)target->syscall_regs, ptrs, 7);
     num = (int64_t)vals[0];
     if (plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL)) {
         qemu_plugin_vcpu_syscall(cpu, num, vals[1], vals[2], vals[3], vals[4], vals[5],
@@ -759,18 +879,20 @@ static void hook_syscall(uc_engine *uc, void *opaque)
     action = pyqemu_syscall(cpu, num, &vals[1], &ret);
     switch (action) {
     case SYSCALL_SET_RET:
-        uc_reg_write(uc, UC_X86_REG_RAX, &ret);
+        uc_reg_write(uc, target->ret_reg, &ret);
         if (plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL_RET)) {
             qemu_plugin_vcpu_syscall_ret(cpu, num, ret);
         }
         break;
     case SYSCALL_REGS_SET: {
-        /* the engine adds the syscall's length to rip after this hook */
-        uint64_t rip;
+        /* the engine may step over the syscall instruction after this hook */
+        uint64_t pc;
 
-        uc_reg_read(uc, UC_X86_REG_RIP, &rip);
-        rip -= 2;
-        uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+        if (target->syscall_pc_advance) {
+            uc_reg_read(uc, target->pc_reg, &pc);
+            pc -= target->syscall_pc_advance;
+            uc_reg_write(uc, target->pc_reg, &pc);
+        }
         break;
     }
     default:
@@ -817,6 +939,10 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
     CPUState *cpu = opaque;
 
+    if (target->intr_is_syscall(intno)) {
+        cpu_hook_syscall(uc, opaque);
+        return;
+    }
     plugin_store_done(cpu);
     cpu->exit_reason = EXCP_INTR;
     cpu->stop.intno = (int)intno;
@@ -832,13 +958,23 @@ CPUState *cpu_create(unsigned int cpu_index)
         return NULL;
     }
     cpu->cpu_index = cpu_index;
-    err = uc_open(UC_ARCH_X86, UC_MODE_64, &cpu->uc);
+    if (!engine_stop_async) {
+        engine_stop_async = (uc_emu_stop_async_fn)dlsym(RTLD_DEFAULT, "uc_emu_stop_async");
+        engine_tb_instrument = (uc_tb_instrument_fn)dlsym(RTLD_DEFAULT, "uc_tb_instrument");
+    }
+    err = uc_open(target->uc_arch, target->uc_mode, &cpu->uc);
     if (err != UC_ERR_OK) {
         free(cpu);
         return NULL;
     }
+    if (target->uc_cpu_model >= 0) {
+        uc_ctl_set_cpu_model(cpu->uc, target->uc_cpu_model);
+    }
+    if (target->setup) {
+        target->setup(cpu->uc);
+    }
     uc_ctl_exits_enable(cpu->uc);
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cpu->cs) != CS_ERR_OK) {
+    if (cs_open(target->cs_arch, target->cs_mode, &cpu->cs) != CS_ERR_OK) {
         uc_close(cpu->uc);
         free(cpu);
         return NULL;
@@ -847,8 +983,10 @@ CPUState *cpu_create(unsigned int cpu_index)
     cpu->tb_hash_mask = 1023;
     cpu->tb_hash = calloc(cpu->tb_hash_mask + 1, sizeof(*cpu->tb_hash));
 
-    uc_hook_add(cpu->uc, &cpu->h_syscall, UC_HOOK_INSN, (void *)hook_syscall, cpu, 1, 0,
-                UC_X86_INS_SYSCALL);
+    if (target->install_syscall_hook &&
+        !target->install_syscall_hook(cpu, cpu->uc, &cpu->h_syscall)) {
+        abort();
+    }
     uc_hook_add(cpu->uc, &cpu->h_invalid, UC_HOOK_MEM_INVALID, (void *)hook_invalid, cpu, 1, 0);
     uc_hook_add(cpu->uc, &cpu->h_intr, UC_HOOK_INTR, (void *)hook_intr, cpu, 1, 0);
 
@@ -883,17 +1021,44 @@ void cpu_destroy(CPUState *cpu)
 static void cpu_sync_hooks(CPUState *cpu)
 {
     bool want_block = plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS);
+    bool instrument = want_block && engine_tb_instrument;
+    bool block_hook = (want_block && !instrument) || !engine_stop_async;
     bool changed = false;
 
+    if (instrument != cpu->instrumented) {
+        /* flushes the engine's translations itself */
+        engine_tb_instrument(cpu->uc, instrument ? tb_translated : NULL,
+                             instrument ? tb_exec_instrumented : NULL, cpu);
+        cpu->instrumented = instrument;
+    }
     /*
-     * The block hook is always there: it is where a kick, a signal or a
-     * flush stops the vCPU (see tb_may_start).  Only its plugin work
-     * depends on tb_trans subscribers.
+     * The block hook serves tb_trans subscribers when the engine cannot
+     * instrument blocks itself and, on an engine without uc_emu_stop_async,
+     * is where a kick, a signal or a flush stops the vCPU (tb_may_start).
      */
-    if (!cpu->h_block) {
+    if (block_hook && !cpu->h_block) {
         uc_hook_add(cpu->uc, &cpu->h_block, UC_HOOK_BLOCK, (void *)hook_block, cpu, 1, 0);
         changed = true;
+    } else if (!block_hook && cpu->h_block) {
+        uc_hook_del(cpu->uc, cpu->h_block);
+        cpu->h_block = 0;
+        changed = true;
     }
+    /*
+     * Non-canonical block addresses fault; hook_block checks them itself.
+     * Bounded, so the engine calls it for no other block, and alone among
+     * block hooks when there, so the engine calls it directly.
+     */
+    if (!cpu->h_block && !cpu->h_noncanonical) {
+        uc_hook_add(cpu->uc, &cpu->h_noncanonical, UC_HOOK_BLOCK, (void *)hook_noncanonical, cpu,
+                    target->invalid_pc_first, target->invalid_pc_last);
+        changed = true;
+    } else if (cpu->h_block && cpu->h_noncanonical) {
+        uc_hook_del(cpu->uc, cpu->h_noncanonical);
+        cpu->h_noncanonical = 0;
+        changed = true;
+    }
+    want_block = want_block && !instrument;   /* what remains is the block hook's edge check */
     if (want_block && !cpu->h_edge) {
         uc_hook_add(cpu->uc, &cpu->h_edge, UC_HOOK_EDGE_GENERATED, (void *)hook_edge_generated,
                     cpu, 1, 0);
@@ -923,16 +1088,20 @@ static void cpu_sync_hooks(CPUState *cpu)
  * The host handler only records the signal, as QEMU's host_signal_handler
  * queues it; every vCPU stops at its next block start (tb_may_start).
  *
- * It must not call uc_emu_stop: the engine also checks for a stop request
- * after each guest load and store, and leaves by restarting the current
- * instruction, so a request that lands just after a store would run that
- * instruction twice (a lost or doubled "add [mem]" in the guest).  Stops
- * requested from the block hook happen before any instruction of the block.
+ * On the stock engine it must not call uc_emu_stop: the engine also checks
+ * for a stop request after each guest load and store, and leaves by
+ * restarting the current instruction, so a request that lands just after a
+ * store would run that instruction twice (a lost or doubled "add [mem]" in
+ * the guest).  Stops requested from the block hook happen before any
+ * instruction of the block.  Our engine's uc_emu_stop_async stops at the
+ * next block start, which is as safe, and is used when there is no block
+ * hook (cpu_stop_async).
  */
 static void host_signal_handler(int sig)
 {
     signal_pending[sig] = 1;
     signal_any = 1;
+    cpu_stop_async(cpu_running);
 }
 
 int cpu_signal_catch(int sig)
@@ -972,19 +1141,20 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
 {
     uint64_t pc;
     uc_err err;
+    sig_atomic_t async_stops;
 
     current_cpu = cpu;
     for (;;) {
         if (cpu->kicked) {
             cpu->kicked = 0;
-            uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
+            uc_reg_read(cpu->uc, target->pc_reg, &pc);
             memset(info, 0, sizeof(*info));
             info->pc = pc;
             current_cpu = NULL;
             return EXCP_KICK;
         }
         if (signal_any) {
-            uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
+            uc_reg_read(cpu->uc, target->pc_reg, &pc);
             memset(info, 0, sizeof(*info));
             info->pc = pc;
             current_cpu = NULL;
@@ -1001,8 +1171,11 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         cpu->cur_tb = NULL;
         cpu->mem_insn = NULL;
         memset(&cpu->stop, 0, sizeof(cpu->stop));
-        uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
+        uc_reg_read(cpu->uc, target->pc_reg, &pc);
+        async_stops = cpu->async_stops;
+        cpu_running = cpu;
         err = uc_emu_start(cpu->uc, pc, 0, 0, 0);
+        cpu_running = NULL;
         /* a store still announced was made: the engine stopped after it */
         plugin_store_done(cpu);
         if (cpu->uncache_end) {
@@ -1012,9 +1185,10 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         if (cpu->restart || (flush_pending && !cpu->exit_reason && err == UC_ERR_OK)) {
             continue;
         }
-        uc_reg_read(cpu->uc, UC_X86_REG_RIP, &pc);
-        if (!cpu->exit_reason && err == UC_ERR_OK && (signal_any || cpu->kicked)) {
-            continue;   /* reported at the top of the loop */
+        uc_reg_read(cpu->uc, target->pc_reg, &pc);
+        if (!cpu->exit_reason && err == UC_ERR_OK &&
+            (signal_any || cpu->kicked || cpu->async_stops != async_stops)) {
+            continue;   /* reported at the top of the loop, or a stale stop request */
         }
         if (!cpu->exit_reason) {
             /* stopped with no hook saying why: an engine error, or hlt and the like */
@@ -1082,11 +1256,13 @@ void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size)
 
 /*
  * Make this vCPU's cpu_exec return EXCP_KICK at its next block start (QEMU's
- * cpu_exit); like the signal handler, it leaves uc_emu_stop to the block hook.
+ * cpu_exit); like the signal handler, it stops the engine itself when that is
+ * safe (cpu_stop_async) and otherwise leaves it to the next block's check.
  */
 void cpu_kick(CPUState *cpu)
 {
     cpu->kicked = 1;
+    cpu_stop_async(cpu);
 }
 
 /* Make cpu_exec return EXCP_SIGNAL at the next block boundary. */
@@ -1096,9 +1272,9 @@ void cpu_signal_kick(void)
 }
 
 /*
- * qemu_plugin_insn_disas: as QEMU's disas/capstone.c prints for plugins,
- * AT&T syntax and "mnemonic operands" (the space stays when there are no
- * operands: "retq ").
+ * qemu_plugin_insn_disas: as QEMU 7.2 prints for plugins (target-<arch>.c:
+ * x86 in AT&T syntax, "mnemonic operands"; the space stays when there are
+ * no operands: "retq ").
  */
 char *plugin_disas_insn(const struct qemu_plugin_insn *insn)
 {
@@ -1109,19 +1285,29 @@ char *plugin_disas_insn(const struct qemu_plugin_insn *insn)
     size_t n;
 
     if (!cs_ready) {
-        if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+        if (cs_open(target->cs_arch, target->cs_mode, &cs) != CS_ERR_OK) {
             return strdup("");
         }
-        cs_option(cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+        target->disas_setup(cs);
         cs_ready = true;
     }
     n = cs_disasm(cs, insn->data, insn->size, insn->vaddr, 1, &out);
     if (n == 0) {
         return strdup("");
     }
-    if (asprintf(&text, "%s %s", out[0].mnemonic, out[0].op_str) < 0) {
-        text = NULL;
-    }
+    text = target->disas_format(&out[0], insn);
     cs_free(out, n);
+    return text;
+}
+
+/* "mnemonic operands" (the space stays when there are no operands). */
+char *disas_format_capstone(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
+{
+    char *text;
+
+    (void)insn;
+    if (asprintf(&text, "%s %s", decoded->mnemonic, decoded->op_str) < 0) {
+        return NULL;
+    }
     return text;
 }

@@ -37,6 +37,8 @@ typedef struct {
     uint64_t pc;
 } cpu_exit_info;
 
+/* The guest architecture ("x86_64", "aarch64", "riscv64"); -1 if unknown. */
+int cpu_target_select(const char *name);
 CPUState *cpu_create(unsigned int cpu_index);
 void cpu_destroy(CPUState *cpu);
 int cpu_mem_map_ptr(CPUState *cpu, uint64_t addr, uint64_t size, uint32_t perms, uint64_t host);

@@ -139,6 +139,13 @@ struct qemu_plugin_tb {
     struct dyn_cb_array exec_cbs;
     bool insn_hooks;                /* some insn has exec or mem callbacks: needs code hooks */
     bool mem_hooks;                 /* some insn has mem callbacks */
+    bool ready;                     /* the engine calls every hook its callbacks need */
+    /* the instructions' inline adds, summed per counter: what a whole run of the block adds */
+    struct folded_add {
+        uint64_t *ptr;
+        uint64_t imm;
+    } *folded;
+    size_t n_folded;
     struct qemu_plugin_tb *split_next;  /* the block that follows on the next page, same engine block */
     struct qemu_plugin_tb *hash_next;
 };
@@ -152,7 +159,8 @@ struct plugin_cb_context {
     struct qemu_plugin_ctx *ctx;
     const char *event;
 };
-extern __thread struct plugin_cb_context plugin_cb_context;
+extern __thread struct plugin_cb_context plugin_cb_context
+    __attribute__((tls_model("initial-exec")));
 
 #define PLUGIN_CALL(owner, ev, call)                \
     do {                                            \
@@ -185,7 +193,7 @@ void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret);
 void plugin_flush_destroy(CPUState *cpu);
 
 /* ---- cpu-exec.c ---- */
-extern __thread CPUState *current_cpu;
+extern __thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
 void tb_flush(CPUState *cpu);
 void plugin_request_flush(void);
 CPUState *plugin_first_cpu(void);

@@ -68,6 +68,7 @@ AT_HWCAP = 16
 AT_CLKTCK = 17
 AT_SECURE = 23
 AT_RANDOM = 25
+AT_HWCAP2 = 26
 AT_EXECFN = 31
 
 _INVALID_IMAGE = "Invalid ELF image for this architecture"
@@ -472,17 +473,20 @@ _libc.getauxval.restype = ctypes.c_ulong
 
 def _create_elf_tables(mem: GuestMemory, name: str, limit: int, strings: _StackStrings,
                        main: _LoadedImage, interp: _LoadedImage | None,
-                       hwcap: int) -> tuple[int, int, int]:
+                       hwcap: int, hwcap2: int | None = None,
+                       platform: bytes | None = ELF_PLATFORM) -> tuple[int, int, int]:
     """Platform string, AT_RANDOM bytes, then argc/argv/envp/auxv; (sp, auxv, auxv_len).
 
     The order of entries is qemu-x86_64 7.2's; there is no AT_SYSINFO_EHDR (no vDSO)
     and, as in 7.2 for x86-64, no AT_HWCAP2.
     """
     sp = strings.lowest
-    platform = ELF_PLATFORM + b"\0"
-    sp -= (len(platform) + 7) & ~7
-    platform_addr = sp
-    mem.write_force(platform_addr, platform)
+    platform_addr = 0
+    if platform is not None:
+        text = platform + b"\0"
+        sp -= (len(text) + 7) & ~7
+        platform_addr = sp
+        mem.write_force(platform_addr, text)
     sp &= ~15
     sp -= 16
     random_addr = sp
@@ -505,9 +509,12 @@ def _create_elf_tables(mem: GuestMemory, name: str, limit: int, strings: _StackS
         (AT_RANDOM, random_addr),
         (AT_SECURE, _libc.getauxval(AT_SECURE)),
         (AT_EXECFN, strings.execfn),
-        (AT_PLATFORM, platform_addr),
-        (AT_NULL, 0),
     ]
+    if hwcap2 is not None:
+        auxv.append((AT_HWCAP2, hwcap2))
+    if platform is not None:
+        auxv.append((AT_PLATFORM, platform_addr))
+    auxv.append((AT_NULL, 0))
     words = [len(strings.argv), *strings.argv, 0, *strings.envp, 0]
     auxv_index = len(words)
     for key, value in auxv:
@@ -522,12 +529,17 @@ def _create_elf_tables(mem: GuestMemory, name: str, limit: int, strings: _StackS
 def load_elf_binary(path: str, argv: list[str], envp: list[str], mem: GuestMemory, *,
                     ld_prefix: str = "/", stack_size: int = 8 * 1024 * 1024,
                     exec_path: str | None = None, machine: int = EM_X86_64,
-                    hwcap: int = QEMU_MAX_HWCAP) -> ImageInfo:
+                    hwcap: int = QEMU_MAX_HWCAP, hwcap2: int | None = None,
+                    platform: bytes | None = ELF_PLATFORM,
+                    before_tables: Callable[[GuestMemory], None] | None = None) -> ImageInfo:
     """Load the program at path (and its interpreter) and build its initial stack.
 
     path: host file to open; exec_path: the name the user gave (messages, AT_EXECFN),
     path by default; ld_prefix: qemu's -L, tried first for PT_INTERP; stack_size:
-    qemu's -s (at least 128 KiB is used); hwcap: AT_HWCAP (qemu's CPUID.1 EDX).
+    qemu's -s (at least 128 KiB is used); machine: e_machine the files must have;
+    hwcap, hwcap2, platform: AT_HWCAP (x86_64: qemu's CPUID.1 EDX), AT_HWCAP2 and
+    AT_PLATFORM (None leaves the entry out); before_tables: maps what the target maps
+    once the interpreter is placed (QEMU 7.2's sigtramp page).
 
     Note: the brk area is handed to mem.set_brk(); execution starts at
     ImageInfo.interp_entry with rsp = ImageInfo.start_stack.
@@ -537,11 +549,14 @@ def load_elf_binary(path: str, argv: list[str], envp: list[str], mem: GuestMemor
     """
     name = exec_path if exec_path is not None else path
     with mem.deferred_listeners():
-        return _load_program(path, name, argv, envp, mem, ld_prefix, stack_size, machine, hwcap)
+        return _load_program(path, name, argv, envp, mem, ld_prefix, stack_size, machine, hwcap,
+                             hwcap2, platform, before_tables)
 
 
 def _load_program(path: str, name: str, argv: list[str], envp: list[str], mem: GuestMemory,
-                  ld_prefix: str, stack_size: int, machine: int, hwcap: int) -> ImageInfo:
+                  ld_prefix: str, stack_size: int, machine: int, hwcap: int,
+                  hwcap2: int | None = None, platform: bytes | None = ELF_PLATFORM,
+                  before_tables: Callable[[GuestMemory], None] | None = None) -> ImageInfo:
     src = _open_executable(path, name)
     try:
         main = _load_elf_image(src, mem, machine, is_main=True)
@@ -559,8 +574,10 @@ def _load_program(path: str, name: str, argv: list[str], envp: list[str], mem: G
         finally:
             os.close(interp_src.fd)
 
+    if before_tables is not None:
+        before_tables(mem)
     start_stack, saved_auxv, auxv_len = _create_elf_tables(mem, name, limit, strings, main,
-                                                           interp, hwcap)
+                                                           interp, hwcap, hwcap2, platform)
     # the stack and interpreter are placed: give the brk reserve back
     reserve_start = _page_align(main.brk)
     mem.target_munmap(reserve_start, _page_align(main.brk + BRK_RESERVE) - reserve_start)

@@ -96,24 +96,28 @@ def _handle_log(opts: Options, value: str) -> None:
         opts.log_items.add(item)
 
 
-# x86_64 CPU models qemu-x86_64 knows; the engine runs its own model for all.
-CPU_MODELS = (
-    "486", "Broadwell", "Cascadelake-Server", "Conroe", "Cooperlake", "Denverton", "Dhyana",
-    "EPYC", "EPYC-Milan", "EPYC-Rome", "GraniteRapids", "Haswell", "Icelake-Server",
-    "IvyBridge", "KnightsMill", "Nehalem", "Opteron_G1", "Opteron_G2", "Opteron_G3",
-    "Opteron_G4", "Opteron_G5", "Penryn", "SandyBridge", "SapphireRapids", "Skylake-Client",
-    "Skylake-Server", "Snowridge", "Westmere", "athlon", "base", "core2duo", "coreduo", "kvm32",
-    "kvm64", "max", "n270", "pentium", "pentium2", "pentium3", "phenom", "qemu32", "qemu64",
-)
-
-
 def _handle_cpu(opts: Options, value: str) -> None:
+    """-cpu: the models qemu-<target> knows (linux_user/<arch>/target.py); the engine
+    runs its own model for all."""
+    from pyqemu.linux_user import arch
+
+    models = arch.get(opts.target).cpu_models
     if value == "help":
-        sys.stdout.write("Available CPUs:\n" + "".join(f"  {m}\n" for m in CPU_MODELS))
+        sys.stdout.write("Available CPUs:\n" + "".join(f"  {m}\n" for m in models))
         raise SystemExit(0)
-    if value.split(",", 1)[0] not in CPU_MODELS:
+    if value.split(",", 1)[0] not in models:
         raise UsageError(f"unable to find CPU model '{value}'")
     opts.cpu_model = value
+
+
+def _handle_plugin_api(opts: Options, value: str) -> None:
+    """-plugin-api 5.2|7.2: which host (plugin API level) pyqemu.host loads."""
+    from pyqemu.plugins.loader import select_plugin_api
+
+    try:
+        select_plugin_api(value)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _log_help() -> str:
@@ -146,6 +150,8 @@ ARG_TABLE: list[tuple[str, str, bool, ArgHandler, str, str]] = [
      "log system calls"),
     ("plugin", "QEMU_PLUGIN", True, lambda o, v: o.plugin_opts.append(v), "",
      "[file=]<file>[,<argname>=<argvalue>]"),
+    ("plugin-api", "QEMU_PLUGIN_API", True, _handle_plugin_api, "level",
+     "plugin API level: 7.2 (QEMU_PLUGIN_VERSION 1, default) or 5.2 (0)"),
     ("version", "QEMU_VERSION", False, lambda o, v: setattr(o, "show_version", True), "",
      "display version information and exit"),
 ]
@@ -183,7 +189,7 @@ def version_text(prog: str) -> str:
 def parse_args(argv: list[str], environ: dict[str, str], opts: Options,
                plugins_enabled: bool) -> None:
     """QEMU's parse_args: environment variables in table order, then argv."""
-    table = [row for row in ARG_TABLE if row[0] != "plugin" or plugins_enabled]
+    table = [row for row in ARG_TABLE if not row[0].startswith("plugin") or plugins_enabled]
     for _opt, env, _has_arg, handler, _example, _text in table:
         if env and env in environ and env != "QEMU_VERSION":
             handler(opts, environ[env])
@@ -294,6 +300,14 @@ def guest_base_environ() -> dict[str, str]:
 
 def main_x86_64() -> None:
     sys.exit(main(target="x86_64"))
+
+
+def main_aarch64() -> None:
+    sys.exit(main(target="aarch64"))
+
+
+def main_riscv64() -> None:
+    sys.exit(main(target="riscv64"))
 
 
 if __name__ == "__main__":

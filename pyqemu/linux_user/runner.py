@@ -79,6 +79,8 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     """Load plugins, create the vCPU, load the program and run it to its end."""
     from pyqemu.accel.cpu import X86CPU
     from pyqemu.host import lib
+    from pyqemu.linux_user import arch
+    from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
     from pyqemu.linux_user.elfload import load_elf_binary
     from pyqemu.linux_user.main import target_environ
     from pyqemu.linux_user.mmap import GuestMemory
@@ -89,9 +91,14 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         do_rt_sigreturn,
         host_signal_init,
     )
+    from pyqemu.linux_user.syscall.args import set_path_prefix
     from pyqemu.linux_user.thread import GuestProcess, do_clone_thread, thread_exit
-    from pyqemu.linux_user.x86_64.cpu_loop import ProcessExit, ThreadExit, cpu_loop
-    from pyqemu.plugins.loader import QemuPluginList, qemu_plugin_load_list, qemu_plugin_opt_parse
+    from pyqemu.plugins.loader import (
+        QemuPluginList,
+        qemu_plugin_image_loaded,
+        qemu_plugin_load_list,
+        qemu_plugin_opt_parse,
+    )
 
     lib.plugin_crash_report_init(prog.encode())
     try:
@@ -101,7 +108,9 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
             qemu_plugin_opt_parse(optstr, plugins)
         qemu_plugin_load_list(plugins, opts.target)
 
-        mem = GuestMemory()
+        target = arch.select(opts.target)
+        set_path_prefix(opts.ld_prefix)
+        mem = GuestMemory(mmap_base=target.mmap_base)
         cpu = X86CPU(0)
         mem.add_listener(cpu)
         cpu.vcpu_init()
@@ -114,18 +123,22 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         stack_size = (max(opts.stack_size, 32 * 4096) + 4095) & ~4095
         image = load_elf_binary(exec_path, guest_argv, target_environ(opts, environ), mem,
                                 ld_prefix=opts.ld_prefix, stack_size=stack_size,
-                                exec_path=exec_path)
+                                exec_path=exec_path, machine=target.elf_machine,
+                                hwcap=target.hwcap, hwcap2=target.hwcap2,
+                                platform=target.platform,
+                                before_tables=arch.map_sigtramp)
+        qemu_plugin_image_loaded(image)
         # qemu-x86_64 maps the IDT and the GDT next, one page each; keeping
         # them puts later mappings (ld.so's, libc) at qemu's addresses.
-        for _table in ("idt", "gdt"):
+        for _table in range(target.pages_after_load):
             mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
     except PyqemuError as exc:
         report_error(prog, exc)
         run_atexit()
         return exc.exit_status
 
-    cpu.write_reg("rip", image.interp_entry)
-    cpu.write_reg("rsp", image.start_stack)
+    cpu.write_reg(target.pc_reg, image.interp_entry)
+    cpu.write_reg(target.sp_reg, image.start_stack)
     process = GuestProcess(mem=mem)
     process.cpus.add(cpu)
     process.end_process = _end_process_from_thread

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
-from pyqemu.linux_user.x86_64 import signal as arch_signal
+from pyqemu.linux_user import arch
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
@@ -104,20 +104,25 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
         return
     if action.handler == SIG_DFL or action.handler == SIG_IGN:
         raise GuestSignal(sig)
-    if not action.flags & SA_RESTORER:
-        raise GuestSignal(signal.SIGSEGV)   # the kernel's force_sigsegv
+    target = arch.current()
+    restorer = action.restorer
+    if not action.flags & SA_RESTORER or not target.sigaction_has_restorer:
+        # QEMU's sigtramp page where the target has one; x86_64 needs sa_restorer
+        restorer = arch.default_sigreturn(task.mem)
+        if not restorer:
+            raise GuestSignal(signal.SIGSEGV)   # the kernel's force_sigsegv
     stack_top = None
     alt = task.sigaltstack
-    rsp = task.cpu.read_reg("rsp")
+    rsp = task.cpu.read_reg(target.sp_reg)
     on_alt = alt.size and 0 <= rsp - alt.sp < alt.size
     if action.flags & SA_ONSTACK and alt.size and not on_alt and not alt.flags & SS_DISABLE:
         stack_top = alt.sp + alt.size
     old_mask = task.sigmask
     try:
-        arch_signal.setup_rt_frame(task.cpu, task.mem, sig, action.handler,  # type: ignore[arg-type]
-                                   action.restorer, info, old_mask, stack_top,
-                                   (alt.sp, alt.flags if alt.size else SS_DISABLE, alt.size),
-                                   trapno, cr2)
+        target.setup_rt_frame(task.cpu, task.mem, sig, action.handler, restorer, info,
+                              old_mask, stack_top,
+                              (alt.sp, alt.flags if alt.size else SS_DISABLE, alt.size),
+                              trapno, cr2)
     except GuestFault:
         raise GuestSignal(signal.SIGSEGV) from None
     task.sigmask |= action.mask
@@ -148,7 +153,7 @@ def process_pending_signals(task: TaskState) -> None:
 def do_rt_sigreturn(task: TaskState) -> int:
     """rt_sigreturn: restore the interrupted context saved by setup_rt_frame."""
     try:
-        mask = arch_signal.restore_rt_frame(task.cpu, task.mem)  # type: ignore[arg-type]
+        mask = arch.current().restore_rt_frame(task.cpu, task.mem)
     except GuestFault:
         raise GuestSignal(signal.SIGSEGV) from None
     task.sigmask = mask & ~((1 << (signal.SIGKILL - 1)) | (1 << (signal.SIGSTOP - 1)))

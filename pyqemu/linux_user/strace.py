@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
+from pyqemu.linux_user import arch
 from pyqemu.linux_user.syscall.args import to_s32, to_s64, to_u32, to_u64
 from pyqemu.linux_user.syscall.io import IOCTLS, IoctlDir
-from pyqemu.linux_user.x86_64.syscall_nr import SYSCALL_NAMES
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
@@ -626,7 +626,7 @@ RET_PRINTERS: dict[str, RetPrinter] = {
 
 
 def _name(num: int) -> str | None:
-    name = SYSCALL_NAMES.get(num)
+    name = arch.current().syscall_nr.SYSCALL_NAMES.get(num)
     return name if name in KNOWN_NAMES else None
 
 

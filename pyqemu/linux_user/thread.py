@@ -71,7 +71,8 @@ def clear_child_tid(task: TaskState) -> None:
 def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
                     child_tid: int, tls: int) -> int:
     """clone with CLONE_VM: a new vCPU on a new host thread; returns its tid."""
-    from pyqemu.linux_user.x86_64.cpu_loop import cpu_loop  # noqa: F401 - fail early
+    from pyqemu.linux_user import arch
+    from pyqemu.linux_user.cpu_loop import cpu_loop  # noqa: F401 - fail early
 
     process: GuestProcess = task.process  # type: ignore[attr-defined]
     parent_cpu: X86CPU = task.cpu  # type: ignore[assignment]
@@ -79,13 +80,16 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
         child_cpu = X86CPU(process.cpus.free_index())
         process.mem.add_listener(child_cpu)
         child_cpu.copy_state_from(parent_cpu)
-        # the syscall hook sees rip at the syscall instruction (2 bytes)
-        child_cpu.write_reg("rip", parent_cpu.read_reg("rip") + 2)
-        child_cpu.write_reg("rax", 0)
+        # x86_64's syscall hook sees rip at the syscall instruction (2 bytes); the
+        # other targets' pc is past it already
+        target = arch.current()
+        child_cpu.write_reg(target.pc_reg,
+                            parent_cpu.read_reg(target.pc_reg) + target.syscall_insn_skip)
+        child_cpu.write_reg(target.ret_reg, 0)
         if newsp:
-            child_cpu.write_reg("rsp", newsp)
+            child_cpu.write_reg(target.sp_reg, newsp)
         if flags & CLONE_SETTLS:
-            child_cpu.set_fs_base(tls)
+            target.set_tls(child_cpu, tls)
         process.cpus.add(child_cpu)
     with process.lock:
         process.live_threads += 1
@@ -142,8 +146,8 @@ def thread_exit(task: TaskState) -> bool:
 
 def run_thread(task: TaskState) -> None:
     """Body of a non-main guest thread."""
+    from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
     from pyqemu.linux_user.signal import GuestSignal
-    from pyqemu.linux_user.x86_64.cpu_loop import ProcessExit, ThreadExit, cpu_loop
 
     process: GuestProcess = task.process  # type: ignore[attr-defined]
     assert process.end_process is not None

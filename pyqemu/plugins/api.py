@@ -36,6 +36,8 @@ from typing import Any
 
 from pyqemu.host import ffi, lib
 
+#: the version a Python plugin gets when it declares no ``qemu_plugin_version``
+#: (5.2's); a plugin that calls the QEMU 7.2 functions below declares 1
 QEMU_PLUGIN_VERSION = 0
 
 CB_NO_REGS, CB_R_REGS, CB_RW_REGS = 0, 1, 2
@@ -142,6 +144,13 @@ class Insn:
             return ffi.string(text).decode()
         finally:
             lib.free(text)
+
+
+    @property
+    def symbol(self) -> str | None:
+        """The function symbol holding the instruction (QEMU 7.2 level), or None."""
+        name = lib.qemu_plugin_insn_symbol(self.handle)
+        return None if name == ffi.NULL else ffi.string(name).decode(errors="replace")
 
 
 class Tb:
@@ -307,3 +316,36 @@ def reset(plugin_id: int, cb: Callable[[int], None] | None = None) -> None:
     c_cb = ffi.NULL if cb is None else _keep(plugin_id, ffi.callback(
         "void(uint64_t)", cb, onerror=_report("reset", plugin_id)))
     lib.qemu_plugin_reset(plugin_id, c_cb)
+
+
+# ---- QEMU 7.2 level (QEMU_PLUGIN_VERSION 1): only with the default host ----
+
+def path_to_binary() -> str | None:
+    """The program's name as given to the emulator; None before it is loaded."""
+    path = lib.qemu_plugin_path_to_binary()
+    if path == ffi.NULL:
+        return None
+    try:
+        return ffi.string(path).decode(errors="surrogateescape")
+    finally:
+        lib.free(ffi.cast("void *", path))
+
+
+def start_code() -> int:
+    return int(lib.qemu_plugin_start_code())
+
+
+def end_code() -> int:
+    return int(lib.qemu_plugin_end_code())
+
+
+def entry_code() -> int:
+    return int(lib.qemu_plugin_entry_code())
+
+
+def bool_parse(name: str, value: str) -> bool | None:
+    """QEMU's boolean words (on/yes/true/y, off/no/false/n); None for anything else."""
+    result = ffi.new("bool *")
+    if not lib.qemu_plugin_bool_parse(name.encode(), value.encode(), result):
+        return None
+    return bool(result[0])

@@ -17,8 +17,12 @@ from __future__ import annotations
 import ctypes
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyqemu.errors import PluginError
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.elfload import ImageInfo
 
 
 @dataclass
@@ -95,6 +99,47 @@ def qemu_plugin_opt_parse(optstr: str, head: QemuPluginList) -> None:
             # a bare flag, as QemuOpts reads it (7.2 warns and passes "flag=on")
             name, value = item, "on"
         desc = plugin_add(name, value, head, desc)
+
+
+# ---- the plugin API level (issue 9) ----
+
+PLUGIN_API_LEVELS = ("5.2", "7.2")
+
+
+def select_plugin_api(level: str) -> None:
+    """Choose the host that implements QEMU ``level``'s plugin API (``-plugin-api``).
+
+    pyqemu.host reads QEMU_PLUGIN_API when it is first imported; a process
+    holds one host, so the level cannot change after that.
+    Raises: ValueError for an unknown level or a change after the host loaded.
+    """
+    import sys
+
+    if level not in PLUGIN_API_LEVELS:
+        raise ValueError(f"plugin API level '{level}' is not supported "
+                         f"({', '.join(PLUGIN_API_LEVELS)})")
+    host = sys.modules.get("pyqemu.host")
+    if host is not None and getattr(host, "plugin_api_level", level) != level:
+        raise ValueError(f"plugin API level {host.plugin_api_level} is already loaded")
+    os.environ["QEMU_PLUGIN_API"] = level
+
+
+def qemu_plugin_image_loaded(image: ImageInfo) -> None:
+    """Tell the host about the program just loaded (QEMU 7.2's TaskState facts).
+
+    Feeds qemu_plugin_path_to_binary/start_code/end_code/entry_code and the
+    symbol tables of qemu_plugin_insn_symbol (the program's, then its
+    interpreter's, as QEMU's load_symbols runs for each image).
+    """
+    from pyqemu.host import lib
+
+    if not hasattr(lib, "plugin_set_image_info"):
+        return   # a build without plugins
+    lib.plugin_set_image_info(image.exec_path.encode(), image.start_code, image.end_code,
+                              image.interp_entry)
+    lib.plugin_load_symbols(image.path.encode(), image.load_bias)
+    if image.interp_path:
+        lib.plugin_load_symbols(image.interp_path.encode(), image.interp_base)
 
 
 # ---- dlopen, as g_module_open(path, G_MODULE_BIND_LOCAL) does it ----

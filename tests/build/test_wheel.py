@@ -9,6 +9,7 @@ environment's site-packages through PYTHONPATH.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -45,11 +46,28 @@ def run_installed(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_wheel_contents(installed: Path) -> None:
-    host = list((installed / "pyqemu" / "host").glob("_host*.so"))
-    assert len(host) == 1
+    host = sorted(path.name.split(".")[0] for path in
+                  (installed / "pyqemu" / "host").glob("_host*.so"))
+    assert host == ["_host", "_host52"]   # the QEMU 7.2 and 5.2 API levels
     assert (installed / "pyqemu" / "_config.py").read_text().count("CONFIG_PLUGIN = True") == 1
     entry_points = next(installed.glob("pyqemu-*.dist-info")) / "entry_points.txt"
     assert "pyqemu-x86_64 = pyqemu.linux_user.main:main_x86_64" in entry_points.read_text()
+
+
+def test_wheel_carries_the_patched_engine(installed: Path) -> None:
+    engine = installed / "pyqemu" / "host" / "engine"
+    assert (engine / "libunicorn.so.2").is_file()
+    record = json.loads((engine / "engine-build.json").read_text())
+    patches = sorted(path.name for path in (REPO / "subprojects" / "unicorn").glob("0*.patch"))
+    assert sorted(record["patches"]) == patches
+    env = dict(os.environ, PYTHONPATH=f"{installed}:{sysconfig.get_paths()['purelib']}")
+    env.pop("PYQEMU_ENGINE", None)
+    loaded = subprocess.run(
+        [sys.executable, "-S", "-c", "import pyqemu.host as h; print(h.engine_library)"],
+        capture_output=True, text=True, env=env, cwd=installed, timeout=120,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert Path(loaded.stdout.strip()).resolve() == (engine / "libunicorn.so.2").resolve()
 
 
 def test_installed_version(installed: Path) -> None:

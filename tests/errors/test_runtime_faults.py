@@ -1,7 +1,7 @@
 """Faults while the guest runs, each compared with qemu-x86_64 7.2: a jump to unmapped
-memory, an illegal instruction, memory exhaustion, a thousand forks, SIGKILL from
-outside.  (SIGTERM from outside, with drcov still written, is tested in
-tests/linux_user/test_exit_paths.py.)
+memory, an illegal instruction, memory exhaustion, a thousand forks, SIGKILL and SIGTERM
+from outside (with SIGTERM, pyqemu still writes bb's line and drcov's file), and pause()
+waiting for a signal (a pyqemu bug, kept as a strict xfail until it is fixed).
 
 pyqemu must end with qemu's status and message, never with a Python traceback, and
 with a plugin loaded it writes the plugin's atexit output where qemu 7.2 skips it
@@ -86,10 +86,30 @@ int main(void)
 }
 """
 
+# blocked in nanosleep when the signal comes from outside
 SLEEPER = r"""
 #include <stdio.h>
 #include <unistd.h>
-int main(void) { puts("ready"); fflush(stdout); for (;;) pause(); }
+int main(void) { puts("ready"); fflush(stdout); for (;;) sleep(1000); }
+"""
+
+# pause() until SIGALRM: returns -1 with EINTR once the handler has run
+PAUSE_UNTIL_ALARM = r"""
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+static volatile sig_atomic_t alarms;
+static void on_alarm(int sig) { (void)sig; alarms++; }
+int main(void)
+{
+    signal(SIGALRM, on_alarm);
+    alarm(1);
+    int result = pause();
+    printf("pause: %d (%s), %d alarm\n", result, strerror(errno), (int)alarms);
+    return 0;
+}
 """
 
 
@@ -161,7 +181,12 @@ def _killed_after_ready(command: list[str], sig: signal.Signals) -> Ending:
                                start_new_session=True)
     assert process.stdout is not None
     try:
-        assert process.stdout.readline() == b"ready\n"
+        first = process.stdout.readline()
+        if first != b"ready\n":
+            process.kill()
+            _out, err = process.communicate()
+            pytest.fail(f"{' '.join(command)}: the guest did not start ({first!r}):\n"
+                        f"{err.decode(errors='replace')[-3000:]}")
         time.sleep(0.2)
         os.kill(process.pid, sig)
         out, err = process.communicate(timeout=30)
@@ -170,6 +195,17 @@ def _killed_after_ready(command: list[str], sig: signal.Signals) -> Ending:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
     return Ending(process.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+
+
+@pytest.mark.xfail(strict=True, reason="pyqemu bug: pause (x86_64 syscall 34) is not "
+                   "implemented, so it returns ENOSYS at once instead of waiting for a signal")
+def test_pause_waits_for_a_signal_like_qemu(guest) -> None:
+    program = guest("pause_until_alarm", PAUSE_UNTIL_ALARM)
+    qemu = run_qemu_tty([program])
+    ours = run_pyqemu([program])
+    expected = "pause: -1 (Interrupted system call), 1 alarm\n"
+    assert (qemu.returncode, qemu.stdout.replace("\r", "")) == (0, expected), qemu.describe()
+    assert (ours.returncode, ours.stdout) == (0, expected), ours.describe()
 
 
 def test_sigkill_from_outside_ends_like_qemu(guest) -> None:
@@ -183,9 +219,36 @@ def test_sigkill_from_outside_ends_like_qemu(guest) -> None:
     assert ours.stderr == qemu.stderr == "", ours.describe()
 
 
+def test_sigterm_from_outside_ends_like_qemu(guest, bench: Workbench, plugin_lib,
+                                             tmp_path: Path) -> None:
+    """qemu 7.2 dies of SIGTERM at once, its plugins' atexit skipped; pyqemu dies of it
+    too, after the atexit callbacks: bb's line, and drcov's file, are written."""
+    program = guest("sleeper", SLEEPER)
+    if not harness.pyqemu_available():
+        pytest.skip(harness.PYQEMU_MISSING_REASON)
+    coverage = {name: tmp_path / f"{name}.drcov" for name in ("qemu", "pyqemu")}
+
+    def options(name: str) -> list[str]:
+        drcov = harness.plugin_spec(plugin_lib("drcov"), f"filename={coverage[name]}")
+        return ["-d", "plugin", "-plugin", str(bench.bb_plugin), "-plugin", drcov]
+
+    qemu = _killed_after_ready([harness.qemu_path(), *options("qemu"), program],
+                               signal.SIGTERM)
+    ours = _killed_after_ready([*harness.pyqemu_command(), *options("pyqemu"), program],
+                               signal.SIGTERM)
+    assert qemu.returncode == ours.returncode == -signal.SIGTERM
+    assert (qemu.messages, ours.messages) == ([], []), ours.describe()
+    assert_no_traceback(ours)
+    assert _bb_lines(qemu) == [] and not coverage["qemu"].exists(), qemu.describe()
+    assert len(_bb_lines(ours)) == 1, ours.describe()
+    written = coverage["pyqemu"].read_bytes()
+    assert written.startswith(b"DRCOV VERSION: 2\n") and program.encode() in written
+    assert b"BB Table: 0 bbs" not in written
+
+
 def test_table_names_the_runtime_rows() -> None:
     doc = Path(__file__).resolve().parents[2] / "README.md"
     table = doc.read_text(encoding="utf-8")
     for row in ("jump to unmapped memory", "illegal instruction", "1 TiB", "1000 children",
-                "SIGKILL", "SIGTERM"):
+                "SIGKILL", "SIGTERM", "`pause()`"):
         assert row in table, row

@@ -178,6 +178,8 @@ GUEST_STDOUT: dict[str, str] = {
     "pthreads": "threads=4 total=200020000\n",
     "forkexec": "hi\nchild 1 exited with status 0\nchild 2 exited with status 3\n",
     "jit": "wx add(20, 22) = 42\nwx mul(6, 9) = 54\nrwx add(20, 22) = 42\nrwx mul(6, 9) = 54\n",
+    "alarm_spin": "spun through 50 alarms\n",
+    "noncanonical_call": "calling 0x8000000000401000\n",
     "loop": "iterations=1000000\nsum=500000500000\nlcg=14884097605143612481\n",
     "memops": (
         "size=1 stores=1000 loads=1000 sum=128660\n"
@@ -287,6 +289,8 @@ GUEST_NAMES = [
     "pthreads",
     "forkexec",
     "jit",
+    "alarm_spin",
+    "noncanonical_call",
     "loop",
     "memops",
     "args_env",

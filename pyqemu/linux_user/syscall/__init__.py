@@ -1,19 +1,24 @@
-"""The Linux syscall layer for x86_64 guests: mirrors do_syscall in QEMU's linux-user/syscall.c.
+"""The Linux syscall layer: mirrors do_syscall in QEMU's linux-user/syscall.c.
 
 ``SYSCALL_TABLE`` maps every served syscall number to its row (argument kinds
 plus a special implementation or host pass-through); the rows live with their
 kernel area (io, fs, mman, process, signal, time, socket, misc).  A number
 without a row returns -ENOSYS and, with ``-d unimp``, logs QEMU's
 ``Unsupported syscall: N`` line.  do_syscall never raises, except GuestExit.
+
+The table is keyed by the host's (x86_64) numbers.  Another guest's numbers are
+mapped onto it by syscall name (``guest_table``), with the rows whose data
+layout differs replaced by the architecture's ``syscall_overrides``.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
-from pyqemu.linux_user import strace
+from pyqemu.linux_user import arch, strace
 from pyqemu.linux_user.syscall import fs, io, misc, mman, process, signal, socket, time
 from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32, to_u64
 from pyqemu.linux_user.syscall.defs import SyscallDef
@@ -44,6 +49,20 @@ def _build_table() -> dict[int, SyscallDef]:
 SYSCALL_TABLE: dict[int, SyscallDef] = _build_table()
 
 
+@functools.cache
+def guest_table(target: str) -> dict[int, tuple[int, SyscallDef]]:
+    """Guest syscall number -> (host number, row) for a target other than the host's."""
+    info = arch.get(target)
+    overrides = info.syscall_overrides()
+    table: dict[int, tuple[int, SyscallDef]] = {}
+    for number, name in info.syscall_nr.SYSCALL_NAMES.items():
+        host_number = getattr(nr, f"TARGET_NR_{name}", -1)
+        row = overrides.get(name) or SYSCALL_TABLE.get(host_number)
+        if row is not None:
+            table[number] = (host_number, row)
+    return table
+
+
 def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4: int,
                arg5: int, arg6: int) -> int:
     """Run guest syscall ``num`` with the raw 64-bit register arguments.
@@ -55,14 +74,20 @@ def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4:
     raw = tuple(to_u64(arg) for arg in (arg1, arg2, arg3, arg4, arg5, arg6))
     if task.strace:
         strace.print_syscall(task, num, raw)
-    row = SYSCALL_TABLE.get(num)
-    if row is None:
+    target = arch.current().name
+    if target == "x86_64":
+        row = SYSCALL_TABLE.get(num)
+        entry = None if row is None else (num, row)
+    else:
+        entry = guest_table(target).get(num)
+    if entry is None:
         if task.unimp_log:
             task.log(f"Unsupported syscall: {num}")
         ret = -errno.ENOSYS
     else:
         try:
-            ret = row.run(task, num, decode_args(task, row.args, raw))
+            host_num, row = entry
+            ret = row.run(task, host_num, decode_args(task, row.args, raw))
         except SyscallError as failure:
             ret = -failure.errno
         except GuestFault:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import os
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,6 +103,26 @@ def read_guest_path(task: TaskState, addr: int) -> bytes:
     return path
 
 
+#: QEMU's -L prefix ("" or "/": none): see prefixed_path.
+_path_prefix = b""
+
+
+def set_path_prefix(prefix: str) -> None:
+    """Make guest paths resolve under ``prefix`` first (qemu's -L / QEMU_LD_PREFIX)."""
+    global _path_prefix
+    _path_prefix = b"" if prefix in ("", "/") else os.fsencode(prefix.rstrip("/"))
+
+
+def prefixed_path(path: bytes) -> bytes:
+    """QEMU's path() (util/path.c): an absolute guest path that exists under the -L
+    prefix is that file, so a foreign guest's ld.so finds its libraries there."""
+    if _path_prefix and path.startswith(b"/") and path != b"/":
+        candidate = _path_prefix + path
+        if os.path.lexists(candidate):
+            return candidate
+    return path
+
+
 class Arg:
     """One syscall argument kind; subclasses decode and check a raw register value."""
 
@@ -157,7 +178,7 @@ class Path(Arg):
         addr = to_u64(raw[index])
         if addr == 0 and self.nullable:
             return None
-        return read_guest_path(task, addr)
+        return prefixed_path(read_guest_path(task, addr))
 
 
 @dataclass(frozen=True)

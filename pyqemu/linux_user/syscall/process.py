@@ -14,6 +14,7 @@ import os
 import struct
 from typing import TYPE_CHECKING
 
+from pyqemu.linux_user import arch
 from pyqemu.linux_user.qemu import GuestExit
 from pyqemu.linux_user.syscall.args import (
     Addr,
@@ -109,9 +110,9 @@ def _fork(task: TaskState, flags: int, newsp: int, parent_tidptr: int, child_tid
     if pid == 0:
         tid = os.getpid()
         if newsp:
-            task.cpu.write_reg("rsp", newsp)
+            task.cpu.write_reg(arch.current().sp_reg, newsp)
         if flags & CLONE_SETTLS:
-            task.cpu.set_fs_base(tls)
+            arch.current().set_tls(task.cpu, tls)
         if flags & CLONE_CHILD_SETTID:
             task.child_tidptr = child_tidptr
             _store_tid(task, child_tidptr, tid)
@@ -127,7 +128,8 @@ def _fork(task: TaskState, flags: int, newsp: int, parent_tidptr: int, child_tid
 
 def do_clone(task: TaskState, flags: int, newsp: int, parent_tidptr: int, child_tidptr: int,
              tls: int) -> int:
-    """clone (x86_64 order: flags, newsp, parent_tid, child_tid, tls).
+    """clone (x86_64 order: flags, newsp, parent_tid, child_tid, tls; the generic
+    table's targets swap the last two, see ``do_clone_backwards``).
 
     vfork-style clones become forks, as in QEMU; thread clones go to the loop.
     """
@@ -139,6 +141,12 @@ def do_clone(task: TaskState, flags: int, newsp: int, parent_tidptr: int, child_
             return -errno.EINVAL
         return task.clone_thread(flags, newsp, parent_tidptr, child_tidptr, tls)
     return _fork(task, flags, newsp, parent_tidptr, child_tidptr, tls)
+
+
+def do_clone_backwards(task: TaskState, flags: int, newsp: int, parent_tidptr: int, tls: int,
+                       child_tidptr: int) -> int:
+    """clone on aarch64 and riscv64 (CLONE_BACKWARDS: tls before child_tid)."""
+    return do_clone(task, flags, newsp, parent_tidptr, child_tidptr, tls)
 
 
 def do_fork(task: TaskState) -> int:

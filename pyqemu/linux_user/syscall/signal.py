@@ -12,6 +12,7 @@ import errno
 import struct
 from typing import TYPE_CHECKING
 
+from pyqemu.linux_user import arch
 from pyqemu.linux_user.qemu import SS_DISABLE, TargetSigaction, TargetSigaltstack
 from pyqemu.linux_user.syscall.args import (
     Addr,
@@ -36,9 +37,26 @@ SIGSET_SIZE = 8
 
 SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
 
-# struct sigaction as rt_sigaction takes it on x86_64: handler, flags, restorer, mask.
+# struct sigaction as rt_sigaction takes it on x86_64: handler, flags, restorer, mask;
+# without SA_RESTORER (riscv64) there is no restorer field.
 SIGACTION_FORMAT = "<QQQQ"
 SIGACTION_SIZE = struct.calcsize(SIGACTION_FORMAT)
+SIGACTION_NO_RESTORER_SIZE = 24
+
+
+def _read_sigaction(task: TaskState, addr: int) -> tuple[int, int, int, int]:
+    if arch.current().sigaction_has_restorer:
+        return struct.unpack(SIGACTION_FORMAT, read_guest(task, addr, SIGACTION_SIZE))
+    handler, flags, mask = struct.unpack("<QQQ", read_guest(task, addr,
+                                                            SIGACTION_NO_RESTORER_SIZE))
+    return handler, flags, 0, mask
+
+
+def _sigaction_bytes(action: TargetSigaction) -> bytes:
+    if arch.current().sigaction_has_restorer:
+        return struct.pack(SIGACTION_FORMAT, action.handler, action.flags, action.restorer,
+                           action.mask)
+    return struct.pack("<QQQ", action.handler, action.flags, action.mask)
 # stack_t: ss_sp, ss_flags (int, padded), ss_size.
 STACK_T_FORMAT = "<Qi4xQ"
 STACK_T_SIZE = struct.calcsize(STACK_T_FORMAT)
@@ -55,17 +73,15 @@ def do_rt_sigaction(task: TaskState, sig: int, act: int, oldact: int, sigsetsize
         return -errno.EINVAL
     new = None
     if act:
-        handler, flags, restorer, mask = struct.unpack(SIGACTION_FORMAT,
-                                                       read_guest(task, act, SIGACTION_SIZE))
+        handler, flags, restorer, mask = _read_sigaction(task, act)
         new = TargetSigaction(handler, flags, restorer, mask & ~UNBLOCKABLE)
     if oldact:
-        check_guest_range(task, oldact, SIGACTION_SIZE, True)
+        check_guest_range(task, oldact, len(_sigaction_bytes(TargetSigaction())), True)
     old = task.get_sigaction(sig)
     if new is not None:
         task.sigactions[sig] = new
     if oldact:
-        write_guest(task, oldact, struct.pack(SIGACTION_FORMAT, old.handler, old.flags,
-                                              old.restorer, old.mask))
+        write_guest(task, oldact, _sigaction_bytes(old))
     return 0
 
 
@@ -96,7 +112,7 @@ def do_rt_sigprocmask(task: TaskState, how: int, newset: int, oldset: int,
 def _on_altstack(task: TaskState, stack: TargetSigaltstack) -> bool:
     if stack.size == 0:
         return False
-    return 0 <= task.cpu.read_reg("rsp") - stack.sp < stack.size
+    return 0 <= task.cpu.read_reg(arch.current().sp_reg) - stack.sp < stack.size
 
 
 def do_sigaltstack(task: TaskState, new_ss: int, old_ss: int) -> int:

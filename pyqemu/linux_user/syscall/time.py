@@ -14,6 +14,7 @@ TIMESPEC_SIZE = 16
 TIMEVAL_SIZE = 16
 TIMEZONE_SIZE = 8
 TIME_T_SIZE = 8
+ITIMERVAL_SIZE = 2 * TIMEVAL_SIZE
 
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_clock_gettime: host(Int(), Out(TIMESPEC_SIZE)),
@@ -21,6 +22,11 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_gettimeofday: host(Out(TIMEVAL_SIZE, nullable=True),
                                     Out(TIMEZONE_SIZE, nullable=True)),
     nr.TARGET_NR_time: host(Out(TIME_T_SIZE, nullable=True)),
+    # Interval timers signal the host process, whose handler queues the signal for the guest.
+    nr.TARGET_NR_alarm: host(Int()),
+    nr.TARGET_NR_getitimer: host(Int(), Out(ITIMERVAL_SIZE)),
+    nr.TARGET_NR_setitimer: host(Int(), In(ITIMERVAL_SIZE, nullable=True),
+                                 Out(ITIMERVAL_SIZE, nullable=True)),
     nr.TARGET_NR_nanosleep: host(In(TIMESPEC_SIZE), InOut(TIMESPEC_SIZE, nullable=True)),
     # The remaining time is written when interrupted, i.e. on failure: no bounce.
     nr.TARGET_NR_clock_nanosleep: host(Int(), Int(), In(TIMESPEC_SIZE),

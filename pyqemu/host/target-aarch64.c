@@ -1,0 +1,73 @@
+/*
+ * The aarch64 guest: QEMU's target/arm (A64) as far as the C host needs it.
+ * A syscall is `svc #0`, which the engine raises as an interrupt
+ * (EXCP_SWI) with the pc already past it; the number is in x8, the
+ * arguments in x0..x5 and the result goes to x0 (linux-user/aarch64/cpu_loop.c).
+ */
+
+#include "target.h"  /* the engine and disassembler headers, every architecture */
+
+/* target/arm/cpu.h's exception number for svc */
+#define ARM_EXCP_SWI 2
+
+static bool aarch64_intr_is_syscall(uint32_t intno)
+{
+    return intno == ARM_EXCP_SWI;
+}
+
+/* user space is below 2**48; anything else faults on fetch */
+static bool aarch64_pc_valid(uint64_t pc)
+{
+    return (pc >> 48) == 0;
+}
+
+/* A64 loads that sign-extend what they read (QEMU's MO_SIGN). */
+static void aarch64_note_memop(struct qemu_plugin_insn *insn, const cs_insn *decoded)
+{
+    switch (decoded->id) {
+    case ARM64_INS_LDRSB:
+    case ARM64_INS_LDRSH:
+    case ARM64_INS_LDRSW:
+    case ARM64_INS_LDURSB:
+    case ARM64_INS_LDURSH:
+    case ARM64_INS_LDURSW:
+    case ARM64_INS_LDTRSB:
+    case ARM64_INS_LDTRSH:
+    case ARM64_INS_LDTRSW:
+    case ARM64_INS_LDPSW:
+        insn->ld_sign_shifts = 0xf;
+        break;
+    default:
+        break;
+    }
+}
+
+static void aarch64_disas_setup(csh cs)
+{
+    (void)cs;
+}
+
+const struct target_ops target_aarch64 = {
+    .name = "aarch64",
+    .uc_arch = UC_ARCH_ARM64,
+    .uc_mode = UC_MODE_ARM,
+    .uc_cpu_model = UC_CPU_ARM64_A72,
+    .cs_arch = CS_ARCH_ARM64,
+    .cs_mode = CS_MODE_ARM,
+    .pc_reg = UC_ARM64_REG_PC,
+    .syscall_regs = {
+        UC_ARM64_REG_X8, UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2,
+        UC_ARM64_REG_X3, UC_ARM64_REG_X4, UC_ARM64_REG_X5,
+    },
+    .ret_reg = UC_ARM64_REG_X0,
+    .syscall_pc_advance = 0,
+    .setup = NULL,
+    .install_syscall_hook = NULL,
+    .intr_is_syscall = aarch64_intr_is_syscall,
+    .pc_valid = aarch64_pc_valid,
+    .invalid_pc_first = 1ULL << 48,
+    .invalid_pc_last = UINT64_MAX,
+    .note_memop = aarch64_note_memop,
+    .disas_setup = aarch64_disas_setup,
+    .disas_format = disas_format_capstone,
+};

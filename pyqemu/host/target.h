@@ -1,0 +1,59 @@
+/*
+ * What the C host needs to know about the guest architecture: QEMU keeps
+ * this in target/<arch>/ (cpu.h, translate.c, the disassembler hookup) and
+ * linux-user/<arch>/cpu_loop.c (how a syscall is entered).  One
+ * struct target_ops per architecture, in target-<arch>.c; the process runs
+ * one target, chosen by cpu_target_select before its first vCPU.
+ */
+#ifndef PYQEMU_HOST_TARGET_H
+#define PYQEMU_HOST_TARGET_H
+
+#include "plugin.h"
+
+struct target_ops {
+    const char *name;                   /* "x86_64", as -plugin's target name */
+    uc_arch uc_arch;
+    uc_mode uc_mode;
+    int uc_cpu_model;                   /* UC_CPU_*, or -1 for the engine's default */
+    cs_arch cs_arch;
+    cs_mode cs_mode;
+    int pc_reg;
+    int syscall_regs[7];                /* the number, then arguments 1..6 */
+    int ret_reg;
+    /*
+     * The engine runs this many bytes more after a syscall hook returns:
+     * a handler that replaced the registers (sigreturn) takes them back.
+     */
+    unsigned int syscall_pc_advance;
+    /* Put a new engine in the state a user-mode CPU starts in, or NULL. */
+    void (*setup)(uc_engine *uc);
+    /* Install the syscall hook (an instruction hook), or NULL: syscalls come as interrupts. */
+    bool (*install_syscall_hook)(CPUState *cpu, uc_engine *uc, uc_hook *hook);
+    /* Is this interrupt number the syscall instruction? */
+    bool (*intr_is_syscall)(uint32_t intno);
+    /* Can the vCPU fetch from this address (else SIGSEGV before the block runs)? */
+    bool (*pc_valid)(uint64_t pc);
+    /* The same as one range of addresses, which a bounded block hook watches. */
+    uint64_t invalid_pc_first, invalid_pc_last;
+    /* Record the MemOp details of a decoded instruction (sign extension, byte order). */
+    void (*note_memop)(struct qemu_plugin_insn *insn, const cs_insn *decoded);
+    /* Configure the disassembler handle used for qemu_plugin_insn_disas. */
+    void (*disas_setup)(csh cs);
+    /* Print one instruction as QEMU 7.2 prints it for plugins (malloc'd). */
+    char *(*disas_format)(const cs_insn *decoded, const struct qemu_plugin_insn *insn);
+};
+
+extern const struct target_ops target_x86_64;
+extern const struct target_ops target_aarch64;
+extern const struct target_ops target_riscv64;
+
+/* The running target (x86_64 until cpu_target_select says otherwise). */
+extern const struct target_ops *target;
+
+/* The generic syscall path of cpu-exec.c, for an instruction hook to call. */
+void cpu_hook_syscall(uc_engine *uc, void *opaque);
+
+/* "mnemonic operands", as QEMU's capstone glue prints for plugins. */
+char *disas_format_capstone(const cs_insn *decoded, const struct qemu_plugin_insn *insn);
+
+#endif

@@ -1,0 +1,1 @@
+"""aarch64 specifics of Linux user mode: mirrors QEMU's linux-user/aarch64/."""

@@ -1,0 +1,120 @@
+"""The guest architectures and the one this process runs: the part of QEMU's build that
+picks linux-user/<arch>/ and target/<arch>/ for each qemu-<arch> binary.
+
+Each architecture package (``pyqemu/linux_user/<arch>/``) defines ``target.TARGET``, a
+``TargetArch`` that holds everything the generic modules must know about it: ELF
+machine and aux vector, registers, syscall numbers and ABI quirks, the signal frame,
+the CPU exceptions.  Generic code asks ``current()`` instead of importing an
+architecture; adding a guest is adding a package and naming it in ``TARGETS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.mmap import GuestMemory
+    from pyqemu.linux_user.qemu import TaskState
+
+#: The guests pyqemu runs, by QEMU's target name.
+TARGETS = ("x86_64", "aarch64", "riscv64")
+
+
+@dataclass(frozen=True)
+class TargetArch:
+    """One guest architecture, as linux-user/<arch>/ and target/<arch>/ describe it."""
+
+    name: str
+    elf_machine: int
+    #: AT_HWCAP, AT_HWCAP2 (None: not in the aux vector) and AT_PLATFORM (None: absent)
+    hwcap: int
+    hwcap2: int | None
+    platform: bytes | None
+    #: where non-fixed mappings start (QEMU's TASK_UNMAPPED_BASE for the target)
+    mmap_base: int
+    #: the engine's register-id prefix in pyqemu.host.lib (UC_X86_REG_, ...)
+    reg_prefix: str
+    pc_reg: str
+    sp_reg: str
+    #: registers a new thread copies from its parent (QEMU's cpu_copy), 8 bytes each
+    state_regs: tuple[str, ...]
+    #: wide (vector) registers a new thread copies, and their size in bytes
+    wide_regs: tuple[str, ...]
+    wide_size: int
+    syscall_nr: ModuleType
+    #: the syscall's result register; a clone child gets 0 there
+    ret_reg: str
+    #: bytes the pc must move past the syscall instruction for a new thread (0: already past)
+    syscall_insn_skip: int
+    #: clone's arguments: (flags, newsp, parent_tid, tls, child_tid) instead of x86's order
+    clone_backwards: bool
+    #: struct sigaction has sa_restorer (SA_RESTORER exists)
+    sigaction_has_restorer: bool
+    set_tls: Callable[[Any, int], None]
+    #: signal frames: setup_rt_frame(cpu, mem, sig, handler, restorer, siginfo, old_mask,
+    #: stack_top, altstack, trapno, cr2) and restore_rt_frame(cpu, mem) -> mask
+    setup_rt_frame: Callable[..., None]
+    restore_rt_frame: Callable[[Any, Any], int]
+    #: a CPU exception as a guest signal: (task, reason) -> None (delivers or raises)
+    deliver_fault: Callable[[TaskState, int], None]
+    #: the sigreturn trampoline QEMU 7.2 maps one page for (setup_sigtramp), or None
+    sigtramp_code: bytes | None = None
+    #: anonymous pages qemu-<arch> maps after loading (x86_64: the IDT and the GDT)
+    pages_after_load: int = 0
+    #: CPU models -cpu accepts
+    cpu_models: tuple[str, ...] = ()
+    #: syscall rows this architecture serves differently, by syscall name
+    syscall_overrides: Callable[[], Mapping[str, Any]] = field(default=lambda: {})
+
+
+_current: TargetArch | None = None
+_sigtramp_addr: dict[int, int] = {}
+
+
+def get(name: str) -> TargetArch:
+    """The architecture called ``name`` (a KeyError names the ones there are)."""
+    if name not in TARGETS:
+        raise KeyError(f"unknown target {name!r}; pyqemu runs {', '.join(TARGETS)}")
+    module = importlib.import_module(f"pyqemu.linux_user.{name}.target")
+    return module.TARGET  # type: ignore[no-any-return]
+
+
+def select(name: str) -> TargetArch:
+    """Make ``name`` this process's guest architecture, in Python and in the C host."""
+    global _current
+    from pyqemu.accel.cpu import select_target
+
+    target = get(name)
+    select_target(target)
+    _current = target
+    return target
+
+
+def current() -> TargetArch:
+    """The architecture this process runs (x86_64 until ``select`` says otherwise)."""
+    global _current
+    if _current is None:
+        _current = get("x86_64")
+    return _current
+
+
+def map_sigtramp(mem: GuestMemory) -> None:
+    """QEMU 7.2's sigtramp page: one page, written, then made read+exec (no vDSO)."""
+    from pyqemu.linux_user.mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE
+
+    code = current().sigtramp_code
+    if code is None:
+        return
+    page = mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+    mem.write_force(page, code)
+    mem.target_mprotect(page, 4096, PROT_READ | PROT_EXEC)
+    _sigtramp_addr[id(mem)] = page
+
+
+def default_sigreturn(mem: GuestMemory) -> int:
+    """Where a handler without SA_RESTORER returns to (the sigtramp page)."""
+    return _sigtramp_addr.get(id(mem), 0)

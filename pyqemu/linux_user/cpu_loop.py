@@ -1,0 +1,123 @@
+"""The CPU loop every guest shares: mirrors the common shape of QEMU's
+linux-user/<arch>/cpu_loop.c.
+
+One guest thread runs ``cpu_loop``: guest code runs in C until it stops;
+syscalls are served from the C hook through ``handle_syscall``; CPU
+exceptions become guest signals through the architecture's ``deliver_fault``
+(linux-user/<arch>/cpu_loop.py); pending signals are delivered between
+blocks.  The loop ends when the thread exits (``ThreadExit``), the process
+exits (``ProcessExit``) or dies of a signal (``GuestSignal``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from pyqemu.accel.cpu import REGS_SET, SET_RET, STOP, SyscallResult
+from pyqemu.host import lib
+from pyqemu.linux_user import arch
+from pyqemu.linux_user.qemu import GuestExit
+from pyqemu.linux_user.signal import (
+    QEMU_ESIGRETURN,
+    GuestSignal,
+    has_deliverable,
+    process_pending_signals,
+    take_host_signals,
+)
+from pyqemu.linux_user.syscall import do_syscall
+
+if TYPE_CHECKING:
+    from pyqemu.accel.cpu import X86CPU
+    from pyqemu.linux_user.qemu import TaskState
+
+# Syscalls that change the address space: run while no other vCPU runs.
+MEMORY_SYSCALL_NAMES = ("mmap", "munmap", "mprotect", "mremap", "brk", "madvise", "shmat",
+                        "shmdt")
+
+
+class ThreadExit(Exception):
+    """This guest thread called exit with ``status`` (other threads go on)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"thread exit status {status}")
+        self.status = status
+
+
+class ProcessExit(Exception):
+    """The guest process ends with ``status`` (exit_group, or the last exit)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"exit status {status}")
+        self.status = status
+
+
+@functools.cache
+def memory_syscalls(target: str) -> frozenset[int]:
+    """The guest numbers of MEMORY_SYSCALL_NAMES for ``target``."""
+    nr = arch.get(target).syscall_nr
+    return frozenset(getattr(nr, f"TARGET_NR_{name}") for name in MEMORY_SYSCALL_NAMES
+                     if hasattr(nr, f"TARGET_NR_{name}"))
+
+
+def handle_syscall(task: TaskState, num: int, args: tuple[int, ...]) -> SyscallResult:
+    """Serve one syscall from the C hook; the vCPU is out of guest code meanwhile."""
+    cpu: X86CPU = task.cpu  # type: ignore[assignment]
+    cpus = task.process.cpus  # type: ignore[attr-defined]
+    cpus.exec_end(cpu)
+    try:
+        if num in memory_syscalls(arch.current().name) and len(cpus.cpus) > 1:
+            with cpus.exclusive(cpu):
+                ret = do_syscall(task, num, *args)
+        else:
+            ret = do_syscall(task, num, *args)
+    except GuestExit as exc:
+        task.exit_request = exc  # type: ignore[attr-defined]
+        return SyscallResult(STOP)
+    except GuestSignal as exc:
+        task.exit_request = exc  # type: ignore[attr-defined]
+        return SyscallResult(STOP)
+    finally:
+        cpus.exec_start(cpu)
+    if has_deliverable(task):
+        lib.cpu_signal_kick()   # deliver before the next block, as cpu_loop does
+    if ret == -QEMU_ESIGRETURN:
+        return SyscallResult(REGS_SET)
+    ret &= 2**64 - 1
+    return SyscallResult(SET_RET, ret - 2**64 if ret >= 2**63 else ret)
+
+
+def ffi_error(err: int) -> str:
+    from pyqemu.host import ffi
+
+    return ffi.string(lib.cpu_strerror(err)).decode()
+
+
+def cpu_loop(task: TaskState) -> None:
+    """Run one guest thread until it exits; raises ThreadExit or ProcessExit."""
+    cpu: X86CPU = task.cpu  # type: ignore[assignment]
+    cpus = task.process.cpus  # type: ignore[attr-defined]
+    deliver_fault = arch.current().deliver_fault
+    cpu.syscall_handler = lambda num, args: handle_syscall(task, num, args)
+    task.exit_request = None  # type: ignore[attr-defined]
+    while True:
+        cpus.exec_start(cpu)
+        try:
+            reason = cpu.exec()
+        finally:
+            cpus.exec_end(cpu)
+        if reason == lib.EXCP_SYSCALL_STOP:
+            request = task.exit_request  # type: ignore[attr-defined]
+            if isinstance(request, GuestExit):
+                if request.group:
+                    raise ProcessExit(request.status & 0xFF)
+                raise ThreadExit(request.status & 0xFF)
+            if isinstance(request, GuestSignal):
+                raise request
+        elif reason == lib.EXCP_SIGNAL:
+            take_host_signals(task)
+        elif reason == lib.EXCP_KICK:
+            continue
+        else:
+            deliver_fault(task, reason)
+        process_pending_signals(task)

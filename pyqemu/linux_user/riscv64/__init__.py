@@ -1,0 +1,1 @@
+"""riscv64 specifics of Linux user mode: mirrors QEMU's linux-user/riscv/."""

@@ -1,0 +1,143 @@
+"""Syscall rows of the kernel's generic ABI (asm-generic), which aarch64 and riscv64
+share: mirrors the target-dependent conversions of QEMU's linux-user/syscall.c
+(host_to_target_stat64, fcntl_flags_tbl, the uname machine, CLONE_BACKWARDS).
+
+The host is x86_64, so a generic-ABI guest's rows are the host's rows, found by
+syscall name, except where the two ABIs lay data out differently: these.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from pyqemu.linux_user import arch
+from pyqemu.linux_user.syscall import process
+from pyqemu.linux_user.syscall.args import (
+    Addr,
+    Fd,
+    Int,
+    OutBounce,
+    Path,
+    UInt,
+    ULong,
+    write_guest,
+)
+from pyqemu.linux_user.syscall.defs import SyscallDef, special
+from pyqemu.linux_user.syscall.fs import guest_path
+from pyqemu.linux_user.syscall.host import host_syscall
+from pyqemu.linux_user.syscall.io import do_fcntl
+from pyqemu.linux_user.x86_64 import syscall_nr as host_nr
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
+
+HOST_STAT_SIZE = 144
+# struct stat of asm-generic/stat.h (64-bit): dev, ino, mode, nlink, uid, gid, rdev, pad,
+# size, blksize, pad, blocks, then atime/mtime/ctime with their nanoseconds, two unused
+GENERIC_STAT = struct.Struct("<QQIIIIQQqi4xqqQqQqQII")
+AT_FDCWD = -100
+F_GETFL, F_SETFL = 3, 4
+UTSNAME_FIELD = 65
+UTSNAME_MACHINE = 4 * UTSNAME_FIELD
+
+# open flags whose bits differ between the host (x86_64) and a target, by name:
+# (host bit, generic bit, aarch64 bit)
+_OPEN_FLAGS = {
+    "O_DIRECT": (0o40000, 0o40000, 0o200000),
+    "O_LARGEFILE": (0o100000, 0o100000, 0o400000),
+    "O_DIRECTORY": (0o200000, 0o200000, 0o40000),
+    "O_NOFOLLOW": (0o400000, 0o400000, 0o100000),
+}
+
+
+def _flag_pairs() -> list[tuple[int, int]]:
+    """(host bit, target bit) of each open flag for the running target."""
+    column = 2 if arch.current().name == "aarch64" else 1
+    return [(bits[0], bits[column]) for bits in _OPEN_FLAGS.values()]
+
+
+def target_to_host_open_flags(flags: int) -> int:
+    pairs = _flag_pairs()
+    out = flags & ~sum(target for _, target in pairs)
+    for host, target in pairs:
+        if flags & target:
+            out |= host
+    return out
+
+
+def host_to_target_open_flags(flags: int) -> int:
+    pairs = _flag_pairs()
+    out = flags & ~sum(host for host, _ in pairs)
+    for host, target in pairs:
+        if flags & host:
+            out |= target
+    return out
+
+
+def host_to_target_stat(host: bytes) -> bytes:
+    """x86_64's struct stat as the generic ABI lays it out."""
+    (dev, ino, nlink, mode, uid, gid, rdev, size, blksize, blocks,
+     atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns) = struct.unpack_from(
+        "<QQQIII4xQqqqqQqQqQ", host)
+    return GENERIC_STAT.pack(dev, ino, mode, nlink, uid, gid, rdev, 0, size, blksize,
+                             blocks, atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns, 0, 0)
+
+
+def _stat_out(task: TaskState, ret: int, bounce: OutBounce, statbuf: int) -> int:
+    if ret >= 0:
+        write_guest(task, statbuf, host_to_target_stat(bounce.buffer.raw))
+    return ret
+
+
+def do_fstat(task: TaskState, fd: int, statbuf: int) -> int:
+    bounce = OutBounce(statbuf, HOST_STAT_SIZE)
+    return _stat_out(task, host_syscall(host_nr.TARGET_NR_fstat, fd, bounce), bounce, statbuf)
+
+
+def do_newfstatat(task: TaskState, dirfd: int, path: bytes, statbuf: int, flags: int) -> int:
+    bounce = OutBounce(statbuf, HOST_STAT_SIZE)
+    ret = host_syscall(host_nr.TARGET_NR_newfstatat, dirfd, guest_path(task, path), bounce,
+                       flags)
+    return _stat_out(task, ret, bounce, statbuf)
+
+
+def do_openat(task: TaskState, dirfd: int, path: bytes, flags: int, mode: int) -> int:
+    return host_syscall(host_nr.TARGET_NR_openat, dirfd, guest_path(task, path),
+                        target_to_host_open_flags(flags), mode)
+
+
+def do_fcntl_generic(task: TaskState, fd: int, cmd: int, arg: int) -> int:
+    """fcntl with the file status flags translated (QEMU's fcntl_flags_tbl)."""
+    if cmd == F_GETFL:
+        ret = host_syscall(host_nr.TARGET_NR_fcntl, fd, cmd, 0)
+        return host_to_target_open_flags(ret) if ret >= 0 else ret
+    if cmd == F_SETFL:
+        arg = target_to_host_open_flags(arg)
+    return do_fcntl(task, fd, cmd, arg)
+
+
+def do_uname(task: TaskState, buf: int) -> int:
+    """uname: the host's answer with the guest's machine, as QEMU gives it."""
+    bounce = OutBounce(buf, 6 * UTSNAME_FIELD)
+    ret = host_syscall(host_nr.TARGET_NR_uname, bounce)
+    if ret < 0:
+        return ret
+    data = bytearray(bounce.buffer.raw)
+    machine = arch.current().name.encode()
+    data[UTSNAME_MACHINE:UTSNAME_MACHINE + UTSNAME_FIELD] = machine.ljust(UTSNAME_FIELD, b"\0")
+    write_guest(task, buf, bytes(data))
+    return ret
+
+
+def generic_overrides() -> Mapping[str, SyscallDef]:
+    """The rows a generic-ABI target serves differently from the host, by name."""
+    return {
+        "fstat": special(do_fstat, Fd(), Addr()),
+        "newfstatat": special(do_newfstatat, Fd(), Path(), Addr(), Int()),
+        "openat": special(do_openat, Fd(), Path(), Int(), UInt()),
+        "fcntl": special(do_fcntl_generic, Fd(), UInt(), ULong()),
+        "uname": special(do_uname, Addr()),
+        "clone": special(process.do_clone_backwards, ULong(), Addr(), Addr(), Addr(), Addr()),
+    }
