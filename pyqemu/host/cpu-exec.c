@@ -1117,6 +1117,24 @@ int cpu_signal_catch(int sig)
     return sigaction(sig, &sa, NULL) == 0 ? 0 : -errno;
 }
 
+/*
+ * pause(): sleep until a host signal caught for the guest arrives, or return
+ * at once if one already has (it is delivered to the guest after the
+ * syscall).  Every signal is blocked while signal_any is checked, and
+ * sigsuspend unblocks them atomically, so none slips in between.
+ */
+void cpu_signal_wait(void)
+{
+    sigset_t all, old;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    if (!signal_any) {
+        sigsuspend(&old);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 int cpu_signal_take(void)
 {
     if (!signal_any) {

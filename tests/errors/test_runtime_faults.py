@@ -197,8 +197,6 @@ def _killed_after_ready(command: list[str], sig: signal.Signals) -> Ending:
     return Ending(process.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
 
 
-@pytest.mark.xfail(strict=True, reason="pyqemu bug: pause (x86_64 syscall 34) is not "
-                   "implemented, so it returns ENOSYS at once instead of waiting for a signal")
 def test_pause_waits_for_a_signal_like_qemu(guest) -> None:
     program = guest("pause_until_alarm", PAUSE_UNTIL_ALARM)
     qemu = run_qemu_tty([program])

@@ -150,7 +150,16 @@ def do_rt_sigreturn(task: TaskState) -> int:
     return task.sigreturn()
 
 
+def do_pause(task: TaskState) -> int:
+    """pause(): wait for a signal the guest catches; the handler runs, then -EINTR."""
+    from pyqemu.host import lib
+
+    lib.cpu_signal_wait()
+    return -errno.EINTR
+
+
 SYSCALLS: dict[int, SyscallDef] = {
+    nr.TARGET_NR_pause: special(do_pause),
     nr.TARGET_NR_rt_sigaction: special(do_rt_sigaction, Int(), Addr(), Addr(), Size()),
     nr.TARGET_NR_rt_sigprocmask: special(do_rt_sigprocmask, Int(), Addr(), Addr(), Size()),
     nr.TARGET_NR_sigaltstack: special(do_sigaltstack, Addr(), Addr()),
