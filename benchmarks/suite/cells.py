@@ -140,10 +140,12 @@ def make_cells(workloads: Sequence[Workload], configs: Sequence[PluginConfig],
     cells: list[Cell] = []
     for workload in workloads:
         for config in configs:
+            if config.name in workload.skip_configs:
+                continue
             for runner in RUNNERS:
                 if runner == "native" and config.library is not None:
                     continue
-                if runner == "qiling" and (emulators.qiling_venv is None
+                if runner == "qiling" and (emulators.qiling_venv is None or workload.skip_qiling
                                            or not config.qiling_mode):
                     continue
                 cells.append(Cell(workload.name, config.name, runner))
