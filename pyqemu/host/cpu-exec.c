@@ -546,8 +546,7 @@ static bool split_hook_add(CPUState *cpu, uint64_t addr);
  * its callbacks need; otherwise ask for them and return false (the caller
  * abandons the block, which the engine translates again).
  */
-static bool tb_chain_ready(CPUState *cpu, const struct qemu_plugin_tb *head, uint64_t pc,
-                           uint32_t size)
+static bool tb_chain_ready(CPUState *cpu, const struct qemu_plugin_tb *head)
 {
     bool want_code = false, want_mem = false, ready = !flush_pending;
 
@@ -564,8 +563,8 @@ static bool tb_chain_ready(CPUState *cpu, const struct qemu_plugin_tb *head, uin
         for (const struct qemu_plugin_tb *tb = head->split_next; tb; tb = tb->split_next) {
             if (split_hook_add(cpu, tb->vaddr)) {
                 /* the engine's translation predates the hook */
-                cpu->uncache_start = pc;
-                cpu->uncache_end = pc + size;
+                cpu->uncache_start = head->vaddr;
+                cpu->uncache_end = head->vaddr + head->size;
                 ready = false;
             }
         }
@@ -663,6 +662,23 @@ static inline bool pc_is_canonical(uint64_t pc)
     return target->pc_valid(pc);
 }
 
+/*
+ * Run the block's callbacks, once the engine calls every hook they need
+ * (checked the first time the block runs; until then it is abandoned and
+ * translated again with the hooks in place).
+ */
+static void tb_enter(CPUState *cpu, uc_engine *uc, struct qemu_plugin_tb *tb)
+{
+    if (!tb->ready) {
+        if (!tb_chain_ready(cpu, tb)) {
+            abandon_block(cpu, uc);
+            return;
+        }
+        tb->ready = true;
+    }
+    tb_start(cpu, tb);
+}
+
 /* A block at a non-canonical address: the engine would run the low 48 bits;
  * the CPU faults (QEMU: SIGSEGV). */
 static void tb_fault_noncanonical(CPUState *cpu, uc_engine *uc, uint64_t pc)
@@ -698,14 +714,7 @@ static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
         return;
     }
     tb = tb_lookup(cpu, pc, size);
-    if (!tb) {
-        tb = plugin_gen_tb(cpu, pc, size);
-        if (!tb_chain_ready(cpu, tb, pc, size)) {
-            abandon_block(cpu, uc);
-            return;
-        }
-    }
-    tb_start(cpu, tb);
+    tb_enter(cpu, uc, tb ? tb : plugin_gen_tb(cpu, pc, size));
 }
 
 /* uc_tb_instrument: the engine translated [pc, pc + size); give it the block's record. */
@@ -732,17 +741,9 @@ static void tb_exec_instrumented(void *opaque, void *data)
     struct qemu_plugin_tb *tb = data;
 
     plugin_store_done(cpu);
-    if (!tb || !tb_may_start(cpu, cpu->uc)) {
-        return;
+    if (tb && tb_may_start(cpu, cpu->uc)) {
+        tb_enter(cpu, cpu->uc, tb);
     }
-    if (!tb->ready) {
-        if (!tb_chain_ready(cpu, tb, tb->vaddr, tb->size)) {
-            abandon_block(cpu, cpu->uc);
-            return;
-        }
-        tb->ready = true;
-    }
-    tb_start(cpu, tb);
 }
 
 /* Execution reached the start of the next block cut from the same engine block. */

@@ -11,17 +11,22 @@ exits (``ProcessExit``) or dies of a signal (``GuestSignal``).
 
 from __future__ import annotations
 
+import errno
 import functools
+import signal
 from typing import TYPE_CHECKING
 
 from pyqemu.accel.cpu import REGS_SET, SET_RET, STOP, SyscallResult
+from pyqemu.errors import PyqemuError
 from pyqemu.host import lib
 from pyqemu.linux_user import arch
 from pyqemu.linux_user.qemu import GuestExit
 from pyqemu.linux_user.signal import (
     QEMU_ESIGRETURN,
     GuestSignal,
+    deliver_signal,
     has_deliverable,
+    make_siginfo,
     process_pending_signals,
     take_host_signals,
 )
@@ -91,6 +96,32 @@ def ffi_error(err: int) -> str:
     from pyqemu.host import ffi
 
     return ffi.string(lib.cpu_strerror(err)).decode()
+
+
+# --- what every architecture's deliver_fault shares ---
+SEGV_MAPERR, SEGV_ACCERR = 1, 2
+
+
+def segv_siginfo(task: TaskState, addr: int) -> tuple[int, bytes]:
+    """SIGSEGV at ``addr``: SEGV_ACCERR where something is mapped, else SEGV_MAPERR."""
+    mapped = task.mem.find_region(addr) is not None
+    return signal.SIGSEGV, make_siginfo(signal.SIGSEGV, SEGV_ACCERR if mapped else SEGV_MAPERR,
+                                        addr=addr)
+
+
+def engine_error(info: object) -> PyqemuError:
+    """The error for an engine stop that no guest signal explains."""
+    err = info.uc_err  # type: ignore[attr-defined]
+    text = ffi_error(err) if err else errno.errorcode[errno.EFAULT]
+    return PyqemuError(f"engine error at {info.pc:#x}: {text}")  # type: ignore[attr-defined]
+
+
+def deliver_sync_signal(task: TaskState, sig: int, siginfo: bytes, trapno: int,
+                        fault_addr: int) -> None:
+    """Deliver a CPU exception's signal at once; blocked, it kills, as in the kernel."""
+    if task.sigmask & (1 << (sig - 1)):
+        raise GuestSignal(sig)
+    deliver_signal(task, sig, siginfo, trapno, fault_addr)
 
 
 def cpu_loop(task: TaskState) -> None:

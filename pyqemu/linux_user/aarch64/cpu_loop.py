@@ -7,14 +7,12 @@ data or instruction access is SIGSEGV with the fault address.
 
 from __future__ import annotations
 
-import errno
 import signal
 from typing import TYPE_CHECKING
 
-from pyqemu.errors import PyqemuError
 from pyqemu.host import lib
-from pyqemu.linux_user.cpu_loop import ffi_error
-from pyqemu.linux_user.signal import GuestSignal, deliver_signal, make_siginfo
+from pyqemu.linux_user.cpu_loop import deliver_sync_signal, engine_error, segv_siginfo
+from pyqemu.linux_user.signal import make_siginfo
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
@@ -26,13 +24,6 @@ EXCP_DATA_ABORT = 4
 EXCP_BKPT = 7
 ILL_ILLOPN = 2
 TRAP_BRKPT = 1
-SEGV_MAPERR, SEGV_ACCERR = 1, 2
-
-
-def _segv(task: TaskState, addr: int) -> tuple[int, bytes]:
-    mapped = task.mem.find_region(addr) is not None
-    return signal.SIGSEGV, make_siginfo(signal.SIGSEGV, SEGV_ACCERR if mapped else SEGV_MAPERR,
-                                        addr=addr)
 
 
 def deliver_fault(task: TaskState, reason: int) -> None:
@@ -41,20 +32,17 @@ def deliver_fault(task: TaskState, reason: int) -> None:
     fault_addr = 0
     if reason == lib.EXCP_SEGV:
         fault_addr = info.fault_addr
-        sig, siginfo = _segv(task, fault_addr)
+        sig, siginfo = segv_siginfo(task, fault_addr)
     elif reason == lib.EXCP_ILL or (reason == lib.EXCP_INTR and info.intno == EXCP_UDEF):
         sig, siginfo = signal.SIGILL, make_siginfo(signal.SIGILL, ILL_ILLOPN, addr=info.pc)
     elif reason == lib.EXCP_INTR and info.intno == EXCP_BKPT:
         sig, siginfo = signal.SIGTRAP, make_siginfo(signal.SIGTRAP, TRAP_BRKPT, addr=info.pc)
     elif reason == lib.EXCP_INTR and info.intno in (EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT):
-        sig, siginfo = _segv(task, info.pc)
+        sig, siginfo = segv_siginfo(task, info.pc)
     elif reason == lib.EXCP_INTR:
         sig, siginfo = signal.SIGILL, make_siginfo(signal.SIGILL, ILL_ILLOPN, addr=info.pc)
     elif reason == lib.EXCP_ENGINE and info.uc_err == 0:
         sig, siginfo = signal.SIGILL, make_siginfo(signal.SIGILL, ILL_ILLOPN, addr=info.pc)
     else:
-        text = ffi_error(info.uc_err) if info.uc_err else errno.errorcode[errno.EFAULT]
-        raise PyqemuError(f"engine error at {info.pc:#x}: {text}")
-    if task.sigmask & (1 << (sig - 1)):
-        raise GuestSignal(sig)   # a blocked synchronous signal kills, as in the kernel
-    deliver_signal(task, sig, siginfo, 0, fault_addr)
+        raise engine_error(info)
+    deliver_sync_signal(task, sig, siginfo, 0, fault_addr)

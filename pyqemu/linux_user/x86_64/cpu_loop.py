@@ -7,20 +7,21 @@ instruction, an x86 exception vector) into the guest signal the kernel sends.
 
 from __future__ import annotations
 
-import errno
 import signal
 from typing import TYPE_CHECKING
 
-from pyqemu.errors import PyqemuError
 from pyqemu.host import lib
 from pyqemu.linux_user.cpu_loop import (  # noqa: F401 - the loop, for older importers
     ProcessExit,
     ThreadExit,
     cpu_loop,
+    deliver_sync_signal,
+    engine_error,
     ffi_error,
     handle_syscall,
+    segv_siginfo,
 )
-from pyqemu.linux_user.signal import GuestSignal, deliver_signal, make_siginfo
+from pyqemu.linux_user.signal import make_siginfo
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
@@ -45,9 +46,8 @@ def deliver_fault(task: TaskState, reason: int) -> None:
     info = task.cpu.exit_info  # type: ignore[attr-defined]
     trapno, cr2 = 0, 0
     if reason == lib.EXCP_SEGV:
-        sig, trapno, cr2 = signal.SIGSEGV, 14, info.fault_addr
-        mapped = task.mem.find_region(info.fault_addr) is not None
-        siginfo = make_siginfo(sig, 2 if mapped else 1, addr=info.fault_addr)
+        trapno, cr2 = 14, info.fault_addr
+        sig, siginfo = segv_siginfo(task, info.fault_addr)
     elif reason == lib.EXCP_ILL:
         sig, trapno = signal.SIGILL, 6
         siginfo = make_siginfo(sig, 2, addr=info.pc)
@@ -60,8 +60,5 @@ def deliver_fault(task: TaskState, reason: int) -> None:
         sig, trapno = signal.SIGSEGV, 13
         siginfo = make_siginfo(sig, 0x80)
     else:
-        text = ffi_error(info.uc_err) if info.uc_err else errno.errorcode[errno.EFAULT]
-        raise PyqemuError(f"engine error at {info.pc:#x}: {text}")
-    if task.sigmask & (1 << (sig - 1)):
-        raise GuestSignal(sig)   # a blocked synchronous signal kills, as in the kernel
-    deliver_signal(task, sig, siginfo, trapno, cr2)
+        raise engine_error(info)
+    deliver_sync_signal(task, sig, siginfo, trapno, cr2)
