@@ -63,7 +63,7 @@ struct CPUState {
 
     uc_hook h_block, h_code, h_mem_read, h_mem_write, h_edge;
     uc_hook h_noncanonical;
-    bool instrumented;              /* uc_tb_instrument calls tb_exec_instrumented */
+    bool instrumented;              /* the engine calls the plugins from its code (0006+0007) */
     struct qemu_plugin_tb *tb_retired;  /* records dropped while the engine may use them */
     uc_hook h_syscall, h_invalid, h_intr;
     bool want_code_hook, want_mem_hooks;
@@ -82,7 +82,12 @@ struct CPUState {
     struct qemu_plugin_insn *decoded;
     size_t decoded_cap;
 
-    /* the block and instruction being executed */
+    /* the block and instruction whose sites the engine is filling in (tb_site) */
+    struct qemu_plugin_tb *site_head, *site_piece;
+    size_t site_next;
+    const struct qemu_plugin_insn *site_insn;
+
+    /* the block and instruction being executed (hooks) */
     struct qemu_plugin_tb *cur_tb;
     size_t cur_insn;
     struct qemu_plugin_insn *mem_insn;
@@ -119,10 +124,14 @@ static uc_emu_stop_async_fn engine_stop_async;
 static CPUState *volatile cpu_running;  /* the vCPU inside uc_emu_start, if any */
 
 /*
- * With patch 0006 the engine starts each block it translated with a direct
- * call into the host (tb_exec_instrumented) carrying the block's record,
- * which tb_translated handed it at translation: no hook list, no lookup by
- * address.  On other engines a UC_HOOK_BLOCK hook does the same work.
+ * On our engine, plugin callbacks are called from the generated code, as
+ * QEMU's plugin-gen does: patch 0006's uc_tb_instrument hands the engine
+ * this host's record of each block it translates (tb_translated), and patch
+ * 0007's uc_tb_instrument_sites asks, for each site of the block (its start,
+ * each instruction's start, after each memory access), which function the
+ * code calls there and which counter it bumps (tb_site).  Nothing of the
+ * host runs between a block's execution and its callbacks.  On the stock
+ * engine, hooks do the same work (hook_block, hook_code, hook_mem).
  */
 typedef void *(*tb_translated_fn)(void *opaque, uint64_t pc, uint32_t size);
 typedef void (*tb_exec_fn)(void *opaque, void *data);
@@ -130,18 +139,37 @@ typedef uc_err (*uc_tb_instrument_fn)(uc_engine *uc, tb_translated_fn translated
                                       tb_exec_fn exec, void *opaque);
 static uc_tb_instrument_fn engine_tb_instrument;
 
+/* patch 0007's declarations (unicorn.h of our engine) */
+enum { UC_TB_SITE_BLOCK, UC_TB_SITE_INSN, UC_TB_SITE_LOAD, UC_TB_SITE_STORE };
+#define UC_TB_SITE_CALLS_HELPERS 1u
+typedef struct uc_tb_site_fill {
+    void *fn;
+    void *udata;
+    uint32_t info;
+    uint64_t *counter;
+    uint64_t imm;
+    void *helper_data;
+} uc_tb_site_fill;
+typedef void (*tb_site_fn)(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
+                           uc_tb_site_fill *fill);
+typedef void (*tb_helper_mem_fn)(void *opaque, void *helper_data, uint64_t vaddr, uint32_t info);
+typedef uc_err (*uc_tb_instrument_sites_fn)(uc_engine *uc, tb_site_fn site,
+                                            tb_helper_mem_fn helper_mem, uint32_t vcpu_index);
+static uc_tb_instrument_sites_fn engine_tb_sites;
+
 /*
  * A stop from outside the engine's hooks is safe at the next block start
- * when no plugin watches the guest.  One landing while a memory hook runs
- * would stop right after that access and run its instruction again; one
- * landing while a block's callbacks run (block hook or uc_tb_instrument's
- * call, both made before the engine's exit check) would stop the block after
- * its callbacks ran, and they would run again.  So while plugins instrument
- * blocks, requests wait for the next block's own check (tb_may_start).
+ * unless hooks watch the guest.  One landing while a memory hook runs would
+ * stop right after that access and run its instruction again; one landing
+ * while the block hook runs (before the engine's exit check) would stop the
+ * block after its callbacks ran, and they would run again.  So with hooks,
+ * requests wait for the next block's own check (tb_may_start).  Callbacks
+ * called from the generated code (tb_site) come after the exit check: a
+ * stop landing in one takes effect at the next block, as in QEMU.
  */
 static void cpu_stop_async(CPUState *cpu)
 {
-    if (cpu && engine_stop_async && !cpu->h_block && !cpu->instrumented && !cpu->h_mem_read) {
+    if (cpu && engine_stop_async && !cpu->h_block && !cpu->h_mem_read) {
         cpu->async_stops++;
         engine_stop_async(cpu->uc);
     }
@@ -172,7 +200,7 @@ const char *cpu_strerror(int err)
 /* ---- memory callbacks ---- */
 
 /* QEMU's qemu_plugin_vcpu_mem_cb: one access of @insn, after it happened. */
-static void qemu_plugin_vcpu_mem_cb(const CPUState *cpu, const struct qemu_plugin_insn *insn,
+static void qemu_plugin_vcpu_mem_cb(unsigned int vcpu_index, const struct qemu_plugin_insn *insn,
                                     uint64_t vaddr, qemu_plugin_meminfo_t info)
 {
     unsigned int rw = (info & TRACE_MEM_ST) ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R;
@@ -185,11 +213,11 @@ static void qemu_plugin_vcpu_mem_cb(const CPUState *cpu, const struct qemu_plugi
         }
         switch (cb->type) {
         case PLUGIN_CB_MEM_REGULAR:
-            PLUGIN_CALL(cb->ctx, "mem", cb->f.mem(cpu->cpu_index, info, vaddr, cb->userp));
+            PLUGIN_CALL(cb->ctx, "mem", cb->f.mem(vcpu_index, info, vaddr, cb->userp));
             break;
         case PLUGIN_CB_MEM_HADDR:
             PLUGIN_CALL(cb->ctx, "mem_haddr",
-                        cb->f.mem_haddr(cpu->cpu_index, info, vaddr, (void *)(uintptr_t)vaddr,
+                        cb->f.mem_haddr(vcpu_index, info, vaddr, (void *)(uintptr_t)vaddr,
                                         cb->userp));
             break;
         default:
@@ -206,7 +234,7 @@ static inline void plugin_store_done(CPUState *cpu)
 
     if (insn) {
         cpu->store.insn = NULL;
-        qemu_plugin_vcpu_mem_cb(cpu, insn, cpu->store.vaddr, cpu->store.info);
+        qemu_plugin_vcpu_mem_cb(cpu->cpu_index, insn, cpu->store.vaddr, cpu->store.info);
     }
 }
 
@@ -267,6 +295,7 @@ static void tb_free(struct qemu_plugin_tb *tb)
         dyn_cb_array_free(&tb->insns[i].mem_cbs);
     }
     dyn_cb_array_free(&tb->exec_cbs);
+    dyn_cb_array_free(&tb->entry_cbs);
     free(tb->folded);
     free(tb->insns);
     free(tb);
@@ -572,7 +601,7 @@ static bool tb_chain_ready(CPUState *cpu, const struct qemu_plugin_tb *head)
     return ready;
 }
 
-static inline void run_exec_cbs(const CPUState *cpu, const struct dyn_cb_array *cbs)
+static inline void run_exec_cbs(unsigned int vcpu_index, const struct dyn_cb_array *cbs)
 {
     for (size_t i = 0; i < cbs->n; i++) {
         const struct qemu_plugin_dyn_cb *cb = &cbs->data[i];
@@ -580,7 +609,7 @@ static inline void run_exec_cbs(const CPUState *cpu, const struct dyn_cb_array *
         if (cb->type == PLUGIN_CB_INLINE) {
             *(uint64_t *)cb->userp += cb->f.imm;
         } else {
-            PLUGIN_CALL(cb->ctx, "exec", cb->f.regular(cpu->cpu_index, cb->userp));
+            PLUGIN_CALL(cb->ctx, "exec", cb->f.regular(vcpu_index, cb->userp));
         }
     }
 }
@@ -650,7 +679,7 @@ static inline void tb_start(CPUState *cpu, struct qemu_plugin_tb *tb)
     cpu->cur_tb = tb;
     cpu->cur_insn = 0;
     cpu->mem_insn = NULL;
-    run_exec_cbs(cpu, &tb->exec_cbs);
+    run_exec_cbs(cpu->cpu_index, &tb->exec_cbs);
     if (!cpu->h_code) {
         run_folded_insn_inline(tb, 0);
     }
@@ -734,16 +763,182 @@ static void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
     return tb ? tb : plugin_gen_tb(cpu, pc, size);
 }
 
-/* uc_tb_instrument: a block starts; hook_block's work, minus finding the record. */
-static void tb_exec_instrumented(void *opaque, void *data)
+
+/* ---- callbacks in the generated code (our engine, patch 0007) ---- */
+
+/* A site with more than one call, or with its add before its call: run in order. */
+static void site_run_exec_cbs(unsigned int vcpu_index, void *udata)
+{
+    run_exec_cbs(vcpu_index, udata);
+}
+
+static void site_run_mem_cbs(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
+                             uint64_t vaddr, void *udata)
+{
+    qemu_plugin_vcpu_mem_cb(vcpu_index, udata, vaddr, info);
+}
+
+/*
+ * Exec callbacks at a site: the code calls a lone regular callback itself
+ * and does a lone inline add after it, as QEMU's plugin-gen emits them
+ * (regular, then inline); anything else runs in registration order from
+ * site_run_exec_cbs.
+ */
+static void site_fill_exec(uc_tb_site_fill *fill, const struct dyn_cb_array *cbs)
+{
+    const struct qemu_plugin_dyn_cb *first = cbs->data, *second = cbs->data + 1;
+
+    if (cbs->n == 0) {
+        return;
+    }
+    if (cbs->n == 1 && first->type == PLUGIN_CB_INLINE) {
+        fill->counter = first->userp;
+        fill->imm = first->f.imm;
+        return;
+    }
+    if (first->type == PLUGIN_CB_REGULAR &&
+        (cbs->n == 1 || (cbs->n == 2 && second->type == PLUGIN_CB_INLINE))) {
+        fill->fn = (void *)first->f.regular;
+        fill->udata = first->userp;
+        if (cbs->n == 2) {
+            fill->counter = second->userp;
+            fill->imm = second->f.imm;
+        }
+        return;
+    }
+    fill->fn = (void *)site_run_exec_cbs;
+    fill->udata = (void *)cbs;
+}
+
+/* Memory callbacks of @insn for one access (loads or stores, by @rw). */
+static void site_fill_mem(uc_tb_site_fill *fill, const struct qemu_plugin_insn *insn,
+                          enum qemu_plugin_mem_rw rw)
+{
+    const struct qemu_plugin_dyn_cb *call = NULL, *add = NULL;
+    bool direct = true;
+
+    for (size_t i = 0; i < insn->mem_cbs.n && direct; i++) {
+        const struct qemu_plugin_dyn_cb *cb = &insn->mem_cbs.data[i];
+
+        if (!(cb->rw & rw)) {
+            continue;
+        }
+        if (cb->type == PLUGIN_CB_MEM_REGULAR && !call && !add) {
+            call = cb;
+        } else if (cb->type == PLUGIN_CB_MEM_INLINE && !add) {
+            add = cb;
+        } else {
+            direct = false;
+        }
+    }
+    if (!direct) {
+        fill->fn = (void *)site_run_mem_cbs;
+        fill->udata = (void *)insn;
+        return;
+    }
+    if (call) {
+        fill->fn = (void *)call->f.mem;
+        fill->udata = call->userp;
+    }
+    if (add) {
+        fill->counter = add->userp;
+        fill->imm = add->f.imm;
+    }
+}
+
+/* The instruction at @pc, the next one of the block being filled in as a rule. */
+static const struct qemu_plugin_insn *site_next_insn(CPUState *cpu, uint64_t pc,
+                                                     struct qemu_plugin_tb **starts)
+{
+    struct qemu_plugin_tb *piece = cpu->site_piece;
+    size_t i = cpu->site_next;
+
+    *starts = NULL;
+    if (!piece) {
+        return NULL;
+    }
+    if (i == piece->n && piece->split_next) {
+        piece = piece->split_next;
+        i = 0;
+    }
+    if (i >= piece->n || piece->insns[i].vaddr != pc) {
+        /* the engine and capstone disagree on instruction bounds: search */
+        for (piece = cpu->site_head; piece; piece = piece->split_next) {
+            for (i = 0; i < piece->n && piece->insns[i].vaddr != pc; i++) {
+            }
+            if (i < piece->n) {
+                break;
+            }
+        }
+        if (!piece) {
+            return NULL;
+        }
+    }
+    if (i == 0 && piece != cpu->site_head) {
+        *starts = piece;    /* a block cut from the engine's block starts here */
+    }
+    cpu->site_piece = piece;
+    cpu->site_next = i + 1;
+    return &piece->insns[i];
+}
+
+/* The entry of a cut block: its block callbacks, then its first instruction's. */
+static const struct dyn_cb_array *tb_entry_cbs(struct qemu_plugin_tb *tb)
+{
+    if (!tb->entry_cbs.n) {
+        for (size_t i = 0; i < tb->exec_cbs.n; i++) {
+            dyn_cb_array_push(&tb->entry_cbs, &tb->exec_cbs.data[i]);
+        }
+        for (size_t i = 0; i < tb->insns[0].exec_cbs.n; i++) {
+            dyn_cb_array_push(&tb->entry_cbs, &tb->insns[0].exec_cbs.data[i]);
+        }
+    }
+    return &tb->entry_cbs;
+}
+
+/* uc_tb_instrument_sites: what the generated code does at one site of a block. */
+static void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
+                    uc_tb_site_fill *fill)
 {
     CPUState *cpu = opaque;
-    struct qemu_plugin_tb *tb = data;
+    struct qemu_plugin_tb *starts;
+    const struct qemu_plugin_insn *insn;
 
-    plugin_store_done(cpu);
-    if (tb && tb_may_start(cpu, cpu->uc)) {
-        tb_enter(cpu, cpu->uc, tb);
+    switch (kind) {
+    case UC_TB_SITE_BLOCK:
+        cpu->site_head = cpu->site_piece = data;
+        cpu->site_next = 0;
+        cpu->site_insn = NULL;
+        if (data) {
+            site_fill_exec(fill, &cpu->site_head->exec_cbs);
+        }
+        break;
+    case UC_TB_SITE_INSN:
+        insn = cpu->site_insn = site_next_insn(cpu, pc, &starts);
+        if (!insn) {
+            break;
+        }
+        site_fill_exec(fill, starts ? tb_entry_cbs(starts) : &insn->exec_cbs);
+        if ((flags & UC_TB_SITE_CALLS_HELPERS) && insn->mem_cbs.n) {
+            fill->helper_data = (void *)insn;
+        }
+        break;
+    default:
+        insn = cpu->site_insn;
+        if (insn && insn->mem_cbs.n) {
+            site_fill_mem(fill, insn,
+                          kind == UC_TB_SITE_STORE ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R);
+        }
+        break;
     }
+}
+
+/* A guest access made by an engine helper for an instruction with memory callbacks. */
+static void tb_helper_mem(void *opaque, void *helper_data, uint64_t vaddr, uint32_t info)
+{
+    const CPUState *cpu = opaque;
+
+    qemu_plugin_vcpu_mem_cb(cpu->cpu_index, helper_data, vaddr, info);
 }
 
 /* Execution reached the start of the next block cut from the same engine block. */
@@ -822,7 +1017,7 @@ static void hook_code(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     }
     cpu->cur_insn = i + 1;
     cpu->mem_insn = &tb->insns[i];
-    run_exec_cbs(cpu, &tb->insns[i].exec_cbs);
+    run_exec_cbs(cpu->cpu_index, &tb->insns[i].exec_cbs);
 }
 
 static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -852,7 +1047,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
     if (insn->ld_sign_shifts & (1u << shift)) {
         info |= TRACE_MEM_SE;
     }
-    qemu_plugin_vcpu_mem_cb(cpu, insn, addr, info);
+    qemu_plugin_vcpu_mem_cb(cpu->cpu_index, insn, addr, info);
 }
 
 /*
@@ -962,6 +1157,11 @@ CPUState *cpu_create(unsigned int cpu_index)
     if (!engine_stop_async) {
         engine_stop_async = (uc_emu_stop_async_fn)dlsym(RTLD_DEFAULT, "uc_emu_stop_async");
         engine_tb_instrument = (uc_tb_instrument_fn)dlsym(RTLD_DEFAULT, "uc_tb_instrument");
+        engine_tb_sites = (uc_tb_instrument_sites_fn)dlsym(RTLD_DEFAULT,
+                                                           "uc_tb_instrument_sites");
+        if (!engine_tb_sites) {
+            engine_tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
+        }
     }
     err = uc_open(target->uc_arch, target->uc_mode, &cpu->uc);
     if (err != UC_ERR_OK) {
@@ -1027,9 +1227,14 @@ static void cpu_sync_hooks(CPUState *cpu)
     bool changed = false;
 
     if (instrument != cpu->instrumented) {
-        /* flushes the engine's translations itself */
-        engine_tb_instrument(cpu->uc, instrument ? tb_translated : NULL,
-                             instrument ? tb_exec_instrumented : NULL, cpu);
+        /* both flush the engine's translations themselves */
+        if (instrument) {
+            engine_tb_sites(cpu->uc, tb_site, tb_helper_mem, cpu->cpu_index);
+            engine_tb_instrument(cpu->uc, tb_translated, NULL, cpu);
+        } else {
+            engine_tb_instrument(cpu->uc, NULL, NULL, NULL);
+            engine_tb_sites(cpu->uc, NULL, NULL, 0);
+        }
         cpu->instrumented = instrument;
     }
     /*

@@ -3,13 +3,17 @@
  *
  * QEMU simply dies when a plugin faults, and every plugin's atexit output
  * is lost.  pyqemu's host knows which plugin's code each thread runs, and
- * for which event (plugin_cb_context, set around every call into a plugin),
- * so a fault there prints one line naming both, drops that plugin's own
+ * for which event (plugin_cb_context, set around every call the host makes
+ * into a plugin; the callbacks the engine's generated code calls directly
+ * are found by the faulting address instead, and reported as "exec"), so a
+ * fault there prints one line naming both, drops that plugin's own
  * atexit callback, runs the other plugins' atexit callbacks, and then dies
  * of the same signal, as QEMU would have.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +37,49 @@ static void die_of(int sig)
     _exit(128 + sig);
 }
 
+/* The plugin whose code holds the faulting instruction, if any. */
+static struct qemu_plugin_ctx *plugin_at(const void *ucontext)
+{
+    const ucontext_t *uc = ucontext;
+    const void *pc;
+    Dl_info at, base;
+
+#if defined(__x86_64__)
+    pc = (const void *)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    pc = (const void *)uc->uc_mcontext.pc;
+#else
+    (void)uc;
+    return NULL;
+#endif
+    if (!dladdr(pc, &at)) {
+        return NULL;
+    }
+    for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
+        void *sym = ctx->handle ? dlsym(ctx->handle, "qemu_plugin_install") : NULL;
+
+        if (sym && dladdr(sym, &base) && base.dli_fbase == at.dli_fbase) {
+            return ctx;
+        }
+    }
+    return NULL;
+}
+
 static void plugin_crash_handler(int sig, siginfo_t *info, void *ucontext)
 {
     struct qemu_plugin_ctx *ctx = plugin_cb_context.ctx;
     char line[768];
     int len;
 
-    (void)ucontext;
     if (crashing) {
         die_of(sig);   /* a fault while reporting one: give up at once */
     }
     crashing = 1;
+    if (!ctx) {
+        /* called from the engine's generated code (cpu-exec.c, tb_site) */
+        ctx = plugin_at(ucontext);
+        plugin_cb_context.event = "exec";
+    }
     if (ctx) {
         len = snprintf(line, sizeof(line), "%s: plugin %s crashed in its %s callback (%s at %p)\n",
                        crash_progname, ctx->name ? ctx->name : "?", plugin_cb_context.event,

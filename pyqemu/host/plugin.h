@@ -146,6 +146,7 @@ struct qemu_plugin_tb {
         uint64_t imm;
     } *folded;
     size_t n_folded;
+    struct dyn_cb_array entry_cbs;  /* a cut block's callbacks at its first instruction (tb_site) */
     struct qemu_plugin_tb *split_next;  /* the block that follows on the next page, same engine block */
     struct qemu_plugin_tb *hash_next;
 };
