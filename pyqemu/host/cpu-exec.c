@@ -86,8 +86,11 @@ struct CPUState {
     struct qemu_plugin_tb *site_head, *site_piece;
     size_t site_next;
     const struct qemu_plugin_insn *site_insn;
+    bool sites_track_tb;            /* every block stores cur_tb (site_fill_block) */
+    bool engine_flush;              /* drop the engine's translations at the next stop */
 
-    /* the block and instruction being executed (hooks) */
+    /* the block and instruction being executed: hooks set them; on our engine the
+       generated code stores cur_tb at each block start (site_fill_block) */
     struct qemu_plugin_tb *cur_tb;
     size_t cur_insn;
     struct qemu_plugin_insn *mem_insn;
@@ -149,6 +152,8 @@ typedef struct uc_tb_site_fill {
     uint64_t *counter;
     uint64_t imm;
     void *helper_data;
+    void **block_slot;
+    void *block_value;
 } uc_tb_site_fill;
 typedef void (*tb_site_fn)(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
                            uc_tb_site_fill *fill);
@@ -508,14 +513,23 @@ static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, u
     qemu_plugin_tb_trans_cb(cpu, tb);
     tb_fold_insn_inline(tb);
 
+    tb->folds = tb->n_folded > 0;
     for (size_t i = 0; i < tb->n; i++) {
-        if (tb->insns[i].mem_cbs.n) {
+        const struct dyn_cb_array *mem_cbs = &tb->insns[i].mem_cbs;
+
+        if (mem_cbs->n) {
             tb->mem_hooks = true;
             tb->insn_hooks = true;
         }
         for (size_t j = 0; j < tb->insns[i].exec_cbs.n; j++) {
             if (tb->insns[i].exec_cbs.data[j].type == PLUGIN_CB_REGULAR) {
                 tb->insn_hooks = true;
+                tb->folds = false;
+            }
+        }
+        for (size_t j = 0; j < mem_cbs->n; j++) {
+            if (mem_cbs->data[j].type != PLUGIN_CB_MEM_INLINE) {
+                tb->folds = false;
             }
         }
     }
@@ -778,6 +792,15 @@ static void site_run_mem_cbs(unsigned int vcpu_index, qemu_plugin_meminfo_t info
     qemu_plugin_vcpu_mem_cb(vcpu_index, udata, vaddr, info);
 }
 
+/* A block's callbacks, then its instructions' inline adds, summed per counter. */
+static void site_run_block(unsigned int vcpu_index, void *udata)
+{
+    const struct qemu_plugin_tb *tb = udata;
+
+    run_exec_cbs(vcpu_index, &tb->exec_cbs);
+    run_folded_insn_inline(tb, 0);
+}
+
 /*
  * Exec callbacks at a site: the code calls a lone regular callback itself
  * and does a lone inline add after it, as QEMU's plugin-gen emits them
@@ -808,6 +831,51 @@ static void site_fill_exec(uc_tb_site_fill *fill, const struct dyn_cb_array *cbs
     }
     fill->fn = (void *)site_run_exec_cbs;
     fill->udata = (void *)cbs;
+}
+
+/*
+ * A block's start: its callbacks, and when it folds (tb->folds), all its
+ * instructions' inline adds, summed per counter, instead of one add before
+ * each instruction (an add per instruction on one counter is a chain of
+ * dependent loads and stores).  The code also records the block it enters
+ * in cpu->cur_tb, so that cpu_exec takes back the adds of the instructions
+ * a fault kept from running (unfold_insn_inline), as with hooks.  Until a
+ * block folds, no block needs to (drcov, bb: no store at all); from the
+ * first one on, every block does, so that cur_tb never names a block left
+ * earlier, and the translations made before are dropped at once (the vCPU
+ * stops before its next block; the records stay, so plugins see no new
+ * translation).
+ */
+static void site_fill_block(uc_tb_site_fill *fill, CPUState *cpu, struct qemu_plugin_tb *tb)
+{
+    const struct dyn_cb_array *cbs = &tb->exec_cbs;
+
+    if (tb->folds && !cpu->sites_track_tb) {
+        cpu->sites_track_tb = true;
+        cpu->engine_flush = true;
+        cpu->async_stops++;
+        engine_stop_async(cpu->uc);
+    }
+    if (cpu->sites_track_tb) {
+        fill->block_slot = (void **)&cpu->cur_tb;
+        fill->block_value = tb;
+    }
+    if (!tb->folds) {
+        site_fill_exec(fill, cbs);
+        return;
+    }
+    if (tb->n_folded == 1 &&
+        (cbs->n == 0 || (cbs->n == 1 && cbs->data[0].type == PLUGIN_CB_REGULAR))) {
+        if (cbs->n) {
+            fill->fn = (void *)cbs->data[0].f.regular;
+            fill->udata = cbs->data[0].userp;
+        }
+        fill->counter = tb->folded[0].ptr;
+        fill->imm = tb->folded[0].imm;
+        return;
+    }
+    fill->fn = (void *)site_run_block;
+    fill->udata = tb;
 }
 
 /* Memory callbacks of @insn for one access (loads or stores, by @rw). */
@@ -910,7 +978,7 @@ static void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t fl
         cpu->site_next = 0;
         cpu->site_insn = NULL;
         if (data) {
-            site_fill_exec(fill, &cpu->site_head->exec_cbs);
+            site_fill_block(fill, cpu, cpu->site_head);
         }
         break;
     case UC_TB_SITE_INSN:
@@ -918,7 +986,11 @@ static void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t fl
         if (!insn) {
             break;
         }
-        site_fill_exec(fill, starts ? tb_entry_cbs(starts) : &insn->exec_cbs);
+        if (starts) {
+            site_fill_exec(fill, tb_entry_cbs(starts));
+        } else if (!(cpu->site_piece == cpu->site_head && cpu->site_head->folds)) {
+            site_fill_exec(fill, &insn->exec_cbs);
+        }
         if ((flags & UC_TB_SITE_CALLS_HELPERS) && insn->mem_cbs.n) {
             fill->helper_data = (void *)insn;
         }
@@ -1159,7 +1231,7 @@ CPUState *cpu_create(unsigned int cpu_index)
         engine_tb_instrument = (uc_tb_instrument_fn)dlsym(RTLD_DEFAULT, "uc_tb_instrument");
         engine_tb_sites = (uc_tb_instrument_sites_fn)dlsym(RTLD_DEFAULT,
                                                            "uc_tb_instrument_sites");
-        if (!engine_tb_sites) {
+        if (!engine_tb_sites || !engine_stop_async) {
             engine_tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
         }
     }
@@ -1406,6 +1478,10 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
             uc_ctl_remove_cache(cpu->uc, cpu->uncache_start, cpu->uncache_end);
             cpu->uncache_start = cpu->uncache_end = 0;
         }
+        if (cpu->engine_flush) {
+            cpu->engine_flush = false;
+            uc_ctl_flush_tb(cpu->uc);
+        }
         if (cpu->restart || (flush_pending && !cpu->exit_reason && err == UC_ERR_OK)) {
             continue;
         }
@@ -1419,7 +1495,8 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
             cpu->exit_reason = err == UC_ERR_INSN_INVALID ? EXCP_ILL : EXCP_ENGINE;
         }
         /* a block cut short: take back the folded adds it never earned */
-        if (cpu->exit_reason != EXCP_SYSCALL_STOP && cpu->cur_tb && !cpu->h_code &&
+        if (cpu->exit_reason != EXCP_SYSCALL_STOP && cpu->cur_tb &&
+            (cpu->instrumented ? cpu->cur_tb->folds : !cpu->h_code) &&
             tb_contains(cpu->cur_tb, pc)) {
             unfold_insn_inline(cpu->cur_tb, pc);
         }

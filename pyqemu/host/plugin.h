@@ -140,6 +140,8 @@ struct qemu_plugin_tb {
     bool insn_hooks;                /* some insn has exec or mem callbacks: needs code hooks */
     bool mem_hooks;                 /* some insn has mem callbacks */
     bool ready;                     /* the engine calls every hook its callbacks need */
+    bool folds;                     /* no plugin code runs inside it: its instructions'
+                                       inline adds may be made at its start (tb_site) */
     /* the instructions' inline adds, summed per counter: what a whole run of the block adds */
     struct folded_add {
         uint64_t *ptr;

@@ -140,6 +140,43 @@ int main(void)
 """
 MEMOP_FLAGS_STDOUT = "sum=-200 swapped=11223344\n"
 
+# Accesses that QEMU's x86 translator leaves to C helpers (80-bit x87 loads and stores,
+# fxsave/fxrstor, cmpxchg16b): the engine reports them from the helpers, not from the
+# generated code, on behalf of the instruction that called the helper.
+HELPER_MEM_GUEST = r"""
+#include <stdint.h>
+#include <stdio.h>
+
+static long double extended = 1.5L;
+static uint8_t fx_area[512] __attribute__((aligned(16)));
+static unsigned __int128 pair __attribute__((aligned(16))) = 5;
+
+int main(void)
+{
+    long double sum = 0;
+    unsigned swaps = 0;
+
+    for (int i = 0; i < 10; i++) {
+        long double value;
+        uint64_t lo = (uint64_t)pair, hi = (uint64_t)(pair >> 64);
+        uint64_t new_lo = lo + 1, new_hi = hi;
+        uint8_t swapped;
+
+        __asm__ volatile("fldt %1\n\tfstpt %0" : "=m"(value) : "m"(extended));
+        sum += value;
+        __asm__ volatile("fxsave %0" : "=m"(fx_area));
+        __asm__ volatile("fxrstor %0" : : "m"(fx_area));
+        __asm__ volatile("lock cmpxchg16b %1\n\tsetz %0"
+                         : "=q"(swapped), "+m"(pair), "+a"(lo), "+d"(hi)
+                         : "b"(new_lo), "c"(new_hi) : "cc");
+        swaps += swapped;
+    }
+    printf("sum=%d swaps=%u pair=%llu\n", (int)sum, swaps, (unsigned long long)pair);
+    return 0;
+}
+"""
+HELPER_MEM_STDOUT = "sum=15 swaps=10 pair=15\n"
+
 # Plugins that each break one rule of QEMU's plugins/loader.c, by file name.
 BAD_PLUGINS = {
     "noversion": r"""

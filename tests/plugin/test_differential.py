@@ -72,6 +72,8 @@ from differential_sources import (
     BAD_PLUGINS,
     FAULT_MID_BLOCK_GUEST,
     FAULT_MID_BLOCK_STDOUT,
+    HELPER_MEM_GUEST,
+    HELPER_MEM_STDOUT,
     MEMOP_FLAGS_GUEST,
     MEMOP_FLAGS_STDOUT,
     PAGE_CROSS_GUEST,
@@ -88,6 +90,7 @@ EMBEDDED_GUESTS = {
     "page_cross": (PAGE_CROSS_GUEST, PAGE_CROSS_STDOUT),
     "fault_mid_block": (FAULT_MID_BLOCK_GUEST, FAULT_MID_BLOCK_STDOUT),
     "memop_flags": (MEMOP_FLAGS_GUEST, MEMOP_FLAGS_STDOUT),
+    "helper_mem": (HELPER_MEM_GUEST, HELPER_MEM_STDOUT),
 }
 # Static musl guests: every count must be equal (after difference 1).
 MUSL_GUESTS = ("hello", "loop", "memops", "catch_segv", "jit", "exit_group7", *EMBEDDED_GUESTS)
