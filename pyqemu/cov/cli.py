@@ -3,6 +3,7 @@
     pyqemu-cov summary FILE... [--elf BINARY]     modules, blocks, functions hit
     pyqemu-cov merge -o OUT FILE...               union of runs, as one drcov file
     pyqemu-cov lcov -o OUT.info FILE...           lcov tracefile from DWARF line tables
+                                                  (these three: --layout auto|drcov|qemu7)
     pyqemu-cov run [--jobs N] [-o OUT] [--timeout S] [--plugin SO] [--cluster ADDRESS]
                    TARGET [ARGS...] -- INPUT...   one run per input (stdin, or @@ in ARGS)
 
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pyqemu.cov import drcov, lcov
+from pyqemu.cov import drcov, lcov, qemu7
 from pyqemu.cov.corpus import CorpusError, CorpusJob, Progress, expand_inputs, find_plugin
 from pyqemu.cov.drcov import Coverage, DrcovError
 from pyqemu.cov.source_map import SourceMapper
@@ -30,12 +31,29 @@ class CliError(Exception):
     """One line for the user; main prints it after the program name and exits 1."""
 
 
-def load_all(files: Sequence[Path]) -> Coverage:
+LAYOUTS = ("auto", "drcov", "qemu7")
+
+
+def read_one(path: Path, layout: str = "auto") -> Coverage:
+    """One file's coverage; layout qemu7 (or auto, when the file has it) rebases QEMU 7.0's."""
+    cov = drcov.read(path)
+    if layout == "drcov" or (layout == "auto" and not qemu7.looks_like_qemu7(cov)):
+        return cov
+    if len(cov.modules) != 1:
+        raise DrcovError(f"not QEMU 7.0's layout: {len(cov.modules)} modules, not one")
+    rebased = qemu7.rebase(cov)
+    (program,) = rebased.coverage.modules
+    print(f"{PROG}: {path}: QEMU 7.0's layout: {rebased.kept} blocks in {program}, "
+          f"{rebased.left_out} outside it (libraries, loader) left out", file=sys.stderr)
+    return rebased.coverage
+
+
+def load_all(files: Sequence[Path], layout: str = "auto") -> Coverage:
     """The merged coverage of files; CliError naming the first unreadable one."""
     cov = Coverage()
     for path in files:
         try:
-            cov.merge(drcov.read(path))
+            cov.merge(read_one(path, layout))
         except OSError as exc:
             raise CliError(f"{path}: {exc.strerror or exc}") from None
         except DrcovError as exc:
@@ -63,12 +81,12 @@ def print_summary(cov: Coverage, n_files: int, elf: Path | None, out: TextIO) ->
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    print_summary(load_all(args.files), len(args.files), args.elf, sys.stdout)
+    print_summary(load_all(args.files, args.layout), len(args.files), args.elf, sys.stdout)
     return 0
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    cov = load_all(args.files)
+    cov = load_all(args.files, args.layout)
     _write_drcov(cov, args.output)
     print(f"merged {len(args.files)} file(s): {len(cov.modules)} module(s), "
           f"{cov.n_blocks} blocks -> {args.output}")
@@ -85,7 +103,7 @@ def _write_drcov(cov: Coverage, path: Path) -> None:
 
 
 def cmd_lcov(args: argparse.Namespace) -> int:
-    cov = load_all(args.files)
+    cov = load_all(args.files, args.layout)
     sources = SourceMapper().source_files(cov)
     if not sources:
         raise CliError("no module of the coverage has DWARF line tables (build with -g)")
@@ -148,12 +166,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p_sum = sub.add_parser("summary", help="modules, blocks and functions hit")
     p_sum.add_argument("files", nargs="+", type=Path)
+    p_sum.add_argument("--layout", choices=LAYOUTS, default="auto",
+                        help="qemu7: QEMU 7.0 drcov files (absolute starts, one module); "
+                        "auto (default) recognises them")
     p_sum.add_argument("--elf", type=Path, help="also list the functions hit in this binary")
     p_sum.set_defaults(func=cmd_summary)
 
     p_merge = sub.add_parser("merge", help="merge runs into one drcov file")
     p_merge.add_argument("-o", "--output", type=Path, required=True)
     p_merge.add_argument("files", nargs="+", type=Path)
+    p_merge.add_argument("--layout", choices=LAYOUTS, default="auto",
+                        help="qemu7: QEMU 7.0 drcov files (absolute starts, one module); "
+                        "auto (default) recognises them")
     p_merge.set_defaults(func=cmd_merge)
 
     p_lcov = sub.add_parser("lcov", help="write an lcov tracefile (for genhtml)")
@@ -162,6 +186,9 @@ def _parser() -> argparse.ArgumentParser:
     p_lcov.add_argument("--keep-missing", action="store_true",
                         help="also write source files that do not exist here")
     p_lcov.add_argument("files", nargs="+", type=Path)
+    p_lcov.add_argument("--layout", choices=LAYOUTS, default="auto",
+                        help="qemu7: QEMU 7.0 drcov files (absolute starts, one module); "
+                        "auto (default) recognises them")
     p_lcov.set_defaults(func=cmd_lcov)
 
     p_run = sub.add_parser("run", help="run a target over a corpus and merge the coverage",

@@ -5,12 +5,14 @@
  *
  * - one engine per vCPU, over guest memory that is host memory at the same
  *   address (guest_base 0), mapped with uc_mem_map_ptr;
- * - blocks reach the plugins through a direct call at their start that
- *   carries this host's record of the block (our engine's uc_tb_instrument,
- *   patch 0006), or on the stock engine through a global block hook that
- *   looks the record up by address; instructions, memory accesses and
- *   syscalls through one global C hook per kind; no Python runs on these
- *   paths;
+ * - on our engine (patches 0006 and 0007) the generated code calls the
+ *   plugins' block, instruction and memory callbacks and makes their inline
+ *   adds itself, at the sites QEMU's plugin-gen uses, and stores this host's
+ *   record of the running block where the host reads it after an early
+ *   stop; on the stock engine a global block hook looks the record up by
+ *   address and one global C hook per kind serves instructions and memory
+ *   accesses; syscalls always come through the engine's syscall hook; no
+ *   Python runs on any of these paths;
  * - a block seen for the first time is decoded with capstone and handed to
  *   the plugins' tb_trans callbacks (QEMU's qemu_plugin_tb_trans_cb); the
  *   callbacks they register there are kept in the block's record;
@@ -18,15 +20,18 @@
  *   ends its blocks, so an engine block is cut into the blocks QEMU would
  *   have made; the later ones start at an instruction hook (the global one,
  *   or one hook on that address alone);
- * - Unicorn decides at translation whether a block calls the instruction
- *   and memory hooks, so when a plugin first asks for them the running
- *   block is abandoned before its first instruction (the engine checks for
- *   a stop request right after the block hook), the code cache is flushed
- *   and the block restarts with the hooks in place;
- * - memory callbacks run after the access, as QEMU's do: the engine reports
- *   a store before it is made, so its callbacks wait until the store is
- *   known to have succeeded (the next hook of any kind), and a store that
- *   faults is never reported.
+ * - Unicorn decides at translation whether a block calls the hooks, and
+ *   our engine which sites a block fills, so when a plugin first asks for
+ *   something the blocks' code lacks, the code cache is flushed: with a
+ *   new hook on the stock engine, the running block is abandoned before its
+ *   first instruction and restarts with the hook in place; when a block
+ *   first folds its inline adds on ours, every block from then on stores
+ *   cur_tb, and the vCPU stops before its next block to drop the
+ *   translations made without that store;
+ * - memory callbacks run after the access, as QEMU's do: with hooks, the
+ *   engine reports a store before it is made, so its callbacks wait until
+ *   the store is known to have succeeded (the next hook of any kind), and a
+ *   store that faults is never reported; sites sit after the access.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
