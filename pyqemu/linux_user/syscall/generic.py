@@ -8,6 +8,8 @@ syscall name, except where the two ABIs lay data out differently: these.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import struct
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -20,8 +22,11 @@ from pyqemu.linux_user.syscall.args import (
     Int,
     OutBounce,
     Path,
+    Size,
     UInt,
     ULong,
+    check_guest_range,
+    read_guest,
     write_guest,
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, special
@@ -41,6 +46,10 @@ AT_FDCWD = -100
 F_GETFL, F_SETFL = 3, 4
 UTSNAME_FIELD = 65
 UTSNAME_MACHINE = 4 * UTSNAME_FIELD
+# struct epoll_event: {u32 events; u64 data}, packed (12 bytes) on x86_64 only
+HOST_EPOLL_EVENT = struct.Struct("<IQ")
+GENERIC_EPOLL_EVENT = struct.Struct("<I4xQ")
+SIGSET_SIZE = 8
 
 # open flags whose bits differ between the host (x86_64) and a target, by name:
 # (host bit, generic bit, aarch64 bit)
@@ -131,6 +140,39 @@ def do_uname(task: TaskState, buf: int) -> int:
     return ret
 
 
+def do_epoll_ctl(task: TaskState, epfd: int, op: int, fd: int, event: int) -> int:
+    """epoll_ctl: the guest's 16-byte event read into the host's 12-byte one."""
+    host_event = None
+    if event:
+        events, data = GENERIC_EPOLL_EVENT.unpack(read_guest(task, event,
+                                                             GENERIC_EPOLL_EVENT.size))
+        host_event = ctypes.create_string_buffer(HOST_EPOLL_EVENT.pack(events, data),
+                                                 HOST_EPOLL_EVENT.size)
+    return host_syscall(host_nr.TARGET_NR_epoll_ctl, epfd, op, fd,
+                        ctypes.addressof(host_event) if host_event else 0)
+
+
+def do_epoll_pwait(task: TaskState, epfd: int, events: int, maxevents: int, timeout: int,
+                   sigmask: int, sigsetsize: int) -> int:
+    """epoll_pwait: the host's packed events written out in the guest's layout."""
+    if maxevents <= 0 or maxevents > 0x7FFFFFFF // GENERIC_EPOLL_EVENT.size:
+        return -errno.EINVAL
+    check_guest_range(task, events, maxevents * GENERIC_EPOLL_EVENT.size, True)
+    if sigmask:
+        if sigsetsize != SIGSET_SIZE:
+            return -errno.EINVAL
+        check_guest_range(task, sigmask, SIGSET_SIZE, False)
+    host_events = OutBounce(events, maxevents * HOST_EPOLL_EVENT.size)
+    ret = host_syscall(host_nr.TARGET_NR_epoll_pwait, epfd, host_events, maxevents, timeout,
+                       sigmask, sigsetsize)
+    if ret > 0:
+        raw = host_events.buffer.raw
+        write_guest(task, events, b"".join(
+            GENERIC_EPOLL_EVENT.pack(*HOST_EPOLL_EVENT.unpack_from(raw, i * HOST_EPOLL_EVENT.size))
+            for i in range(ret)))
+    return ret
+
+
 def generic_overrides() -> Mapping[str, SyscallDef]:
     """The rows a generic-ABI target serves differently from the host, by name."""
     return {
@@ -139,5 +181,7 @@ def generic_overrides() -> Mapping[str, SyscallDef]:
         "openat": special(do_openat, Fd(), Path(), Int(), UInt()),
         "fcntl": special(do_fcntl_generic, Fd(), UInt(), ULong()),
         "uname": special(do_uname, Addr()),
+        "epoll_ctl": special(do_epoll_ctl, Fd(), Int(), Fd(), Addr()),
+        "epoll_pwait": special(do_epoll_pwait, Fd(), Addr(), Int(), Int(), Addr(), Size()),
         "clone": special(process.do_clone_backwards, ULong(), Addr(), Addr(), Addr(), Addr()),
     }
