@@ -98,6 +98,8 @@ class TaskState:
         sigactions: the guest's rt_sigaction table, by signal number.
         sigmask: the guest's blocked-signal mask (bit n-1 for signal n).
         sigaltstack: the guest's alternate signal stack.
+        sigsuspend_mask: while rt_sigsuspend's temporary mask is in place, the mask it
+            replaced, which the next signal frame saves (QEMU's sigsuspend_mask); else None.
         strace: print each syscall in QEMU's ``-strace`` format.
         unimp_log: log unimplemented syscalls and ioctls (QEMU's ``-d unimp``).
         log_write: writes text verbatim to qemu's log (stderr by default);
@@ -118,6 +120,7 @@ class TaskState:
     sigactions: dict[int, TargetSigaction] = field(default_factory=dict)
     sigmask: int = 0
     sigaltstack: TargetSigaltstack = field(default_factory=TargetSigaltstack)
+    sigsuspend_mask: int | None = None
     strace: bool = False
     unimp_log: bool = False
     log_write: Callable[[str], None] = _write_stderr

@@ -98,9 +98,7 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
                    cr2: int = 0) -> None:
     """Run the guest's action for sig now; raises GuestSignal when it is fatal."""
     action = task.get_sigaction(sig)
-    if action.handler == SIG_IGN and sig not in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL,
-                                                 signal.SIGFPE) or (
-            action.handler == SIG_DFL and sig in DEFAULT_IGNORE):
+    if signal_ignored(task, sig):
         return
     if action.handler == SIG_DFL or action.handler == SIG_IGN:
         raise GuestSignal(sig)
@@ -117,7 +115,9 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
     on_alt = alt.size and 0 <= rsp - alt.sp < alt.size
     if action.flags & SA_ONSTACK and alt.size and not on_alt and not alt.flags & SS_DISABLE:
         stack_top = alt.sp + alt.size
-    old_mask = task.sigmask
+    # the frame keeps the mask to return to: rt_sigsuspend's caller's, not its temporary one
+    old_mask = task.sigmask if task.sigsuspend_mask is None else task.sigsuspend_mask
+    task.sigsuspend_mask = None
     try:
         target.setup_rt_frame(task.cpu, task.mem, sig, action.handler, restorer, info,
                               old_mask, stack_top,
@@ -130,6 +130,17 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
         task.sigmask |= 1 << (sig - 1)
     if action.flags & SA_RESETHAND:
         task.sigactions.pop(sig, None)
+
+
+def signal_ignored(task: TaskState, sig: int) -> bool:
+    """Does delivering sig do nothing (SIG_IGN, or SIG_DFL of an ignore-by-default signal)?
+
+    SIG_IGN does not ignore a synchronous fault: the kernel forces its default action.
+    """
+    action = task.get_sigaction(sig)
+    if action.handler == SIG_IGN:
+        return sig not in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
+    return action.handler == SIG_DFL and sig in DEFAULT_IGNORE
 
 
 def has_deliverable(task: TaskState) -> bool:
@@ -148,6 +159,8 @@ def process_pending_signals(task: TaskState) -> None:
             kept.append((sig, info))
         else:
             deliver_signal(task, sig, info)
+    if task.sigsuspend_mask is not None:     # no handler ran: the caller's mask comes back
+        task.sigmask, task.sigsuspend_mask = task.sigsuspend_mask, None
 
 
 def do_rt_sigreturn(task: TaskState) -> int:

@@ -179,6 +179,12 @@ GUEST_STDOUT: dict[str, str] = {
     "forkexec": "hi\nchild 1 exited with status 0\nchild 2 exited with status 3\n",
     "jit": "wx add(20, 22) = 42\nwx mul(6, 9) = 54\nrwx add(20, 22) = 42\nrwx mul(6, 9) = 54\n",
     "alarm_spin": "spun through 50 alarms\n",
+    "sigsuspend": (
+        "User defined signal 1: ret=-1 EINTR handled=yes inside: usr2 1 own 1; "
+        "after: blocked again 1\n"
+        "Alarm clock: ret=-1 EINTR handled=yes inside: usr2 1 own 1; after: blocked again 1\n"
+        "done\n"
+    ),
     "noncanonical_call": "calling 0x8000000000401000\n",
     "loop": "iterations=1000000\nsum=500000500000\nlcg=14884097605143612481\n",
     "memops": (
@@ -290,6 +296,7 @@ GUEST_NAMES = [
     "forkexec",
     "jit",
     "alarm_spin",
+    "sigsuspend",
     "noncanonical_call",
     "loop",
     "memops",

@@ -158,8 +158,35 @@ def do_pause(task: TaskState) -> int:
     return -errno.EINTR
 
 
+def do_rt_sigsuspend(task: TaskState, mask: int, sigsetsize: int) -> int:
+    """rt_sigsuspend: wait, under a temporary mask, for a signal the guest handles.
+
+    The temporary mask stays in place while the signal is delivered after the syscall
+    returns -EINTR, and the handler's frame saves the caller's mask (task.sigsuspend_mask),
+    as the kernel's set_restore_sigmask does.  Signals that would be ignored are dropped
+    without ending the wait.
+    """
+    from pyqemu.host import lib
+    from pyqemu.linux_user.signal import has_deliverable, signal_ignored, take_host_signals
+
+    if sigsetsize != SIGSET_SIZE:
+        return -errno.EINVAL
+    (bits,) = struct.unpack("<Q", read_guest(task, mask, SIGSET_SIZE))
+    task.sigsuspend_mask = task.sigmask
+    task.sigmask = bits & ~UNBLOCKABLE
+    pending = task.pending_signals  # type: ignore[attr-defined]
+    while True:
+        take_host_signals(task)
+        pending.queue = [(sig, info) for sig, info in pending.queue
+                         if task.sigmask & (1 << (sig - 1)) or not signal_ignored(task, sig)]
+        if has_deliverable(task):
+            return -errno.EINTR
+        lib.cpu_signal_wait()
+
+
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_pause: special(do_pause),
+    nr.TARGET_NR_rt_sigsuspend: special(do_rt_sigsuspend, Addr(), Size()),
     nr.TARGET_NR_rt_sigaction: special(do_rt_sigaction, Int(), Addr(), Addr(), Size()),
     nr.TARGET_NR_rt_sigprocmask: special(do_rt_sigprocmask, Int(), Addr(), Addr(), Size()),
     nr.TARGET_NR_sigaltstack: special(do_sigaltstack, Addr(), Addr()),
