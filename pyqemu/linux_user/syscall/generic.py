@@ -9,7 +9,6 @@ syscall name, except where the two ABIs lay data out differently: these.
 from __future__ import annotations
 
 import ctypes
-import errno
 import struct
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -25,14 +24,13 @@ from pyqemu.linux_user.syscall.args import (
     Size,
     UInt,
     ULong,
-    check_guest_range,
     read_guest,
     write_guest,
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, special
 from pyqemu.linux_user.syscall.fs import guest_path
 from pyqemu.linux_user.syscall.host import host_syscall
-from pyqemu.linux_user.syscall.io import do_fcntl
+from pyqemu.linux_user.syscall.io import check_epoll_wait, do_fcntl
 from pyqemu.linux_user.x86_64 import syscall_nr as host_nr
 
 if TYPE_CHECKING:
@@ -49,7 +47,6 @@ UTSNAME_MACHINE = 4 * UTSNAME_FIELD
 # struct epoll_event: {u32 events; u64 data}, packed (12 bytes) on x86_64 only
 HOST_EPOLL_EVENT = struct.Struct("<IQ")
 GENERIC_EPOLL_EVENT = struct.Struct("<I4xQ")
-SIGSET_SIZE = 8
 
 # open flags whose bits differ between the host (x86_64) and a target, by name:
 # (host bit, generic bit, aarch64 bit)
@@ -155,13 +152,9 @@ def do_epoll_ctl(task: TaskState, epfd: int, op: int, fd: int, event: int) -> in
 def do_epoll_pwait(task: TaskState, epfd: int, events: int, maxevents: int, timeout: int,
                    sigmask: int, sigsetsize: int) -> int:
     """epoll_pwait: the host's packed events written out in the guest's layout."""
-    if maxevents <= 0 or maxevents > 0x7FFFFFFF // GENERIC_EPOLL_EVENT.size:
-        return -errno.EINVAL
-    check_guest_range(task, events, maxevents * GENERIC_EPOLL_EVENT.size, True)
-    if sigmask:
-        if sigsetsize != SIGSET_SIZE:
-            return -errno.EINVAL
-        check_guest_range(task, sigmask, SIGSET_SIZE, False)
+    if err := check_epoll_wait(task, events, maxevents, GENERIC_EPOLL_EVENT.size, sigmask,
+                               sigsetsize):
+        return err
     host_events = OutBounce(events, maxevents * HOST_EPOLL_EVENT.size)
     ret = host_syscall(host_nr.TARGET_NR_epoll_pwait, epfd, host_events, maxevents, timeout,
                        sigmask, sigsetsize)

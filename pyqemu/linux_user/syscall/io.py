@@ -176,24 +176,34 @@ def do_ppoll(task: TaskState, fds: int, nfds: int, timeout: int, sigmask: int,
     return host_syscall(nr.TARGET_NR_ppoll, fds, nfds, timeout, sigmask, sigsetsize)
 
 
+def check_epoll_wait(task: TaskState, events: int, maxevents: int, event_size: int,
+                     sigmask: int = 0, sigsetsize: int = SIGSET_SIZE) -> int:
+    """epoll_wait's and epoll_pwait's argument checks: 0, or -EINVAL (SyscallError for EFAULT).
+
+    ``events`` must hold ``maxevents`` entries of the guest's ``event_size``.
+    """
+    if maxevents <= 0 or maxevents > 0x7FFFFFFF // event_size:   # the kernel's EP_MAX_EVENTS
+        return -errno.EINVAL
+    check_guest_range(task, events, maxevents * event_size, True)
+    if sigmask:
+        if sigsetsize != SIGSET_SIZE:
+            return -errno.EINVAL
+        check_guest_range(task, sigmask, SIGSET_SIZE, False)
+    return 0
+
+
 def do_epoll_wait(task: TaskState, epfd: int, events: int, maxevents: int, timeout: int) -> int:
     """epoll_wait: ``events`` holds ``maxevents`` packed 12-byte entries."""
-    if maxevents <= 0:
-        return -errno.EINVAL
-    check_guest_range(task, events, maxevents * EPOLL_EVENT_SIZE, True)
+    if err := check_epoll_wait(task, events, maxevents, EPOLL_EVENT_SIZE):
+        return err
     return host_syscall(nr.TARGET_NR_epoll_wait, epfd, events, maxevents, timeout)
 
 
 def do_epoll_pwait(task: TaskState, epfd: int, events: int, maxevents: int, timeout: int,
                    sigmask: int, sigsetsize: int) -> int:
     """epoll_pwait: epoll_wait with a temporary signal mask."""
-    if maxevents <= 0:
-        return -errno.EINVAL
-    check_guest_range(task, events, maxevents * EPOLL_EVENT_SIZE, True)
-    if sigmask:
-        if sigsetsize != SIGSET_SIZE:
-            return -errno.EINVAL
-        check_guest_range(task, sigmask, SIGSET_SIZE, False)
+    if err := check_epoll_wait(task, events, maxevents, EPOLL_EVENT_SIZE, sigmask, sigsetsize):
+        return err
     return host_syscall(nr.TARGET_NR_epoll_pwait, epfd, events, maxevents, timeout, sigmask,
                         sigsetsize)
 
