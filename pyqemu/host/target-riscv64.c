@@ -6,6 +6,8 @@
  * (linux-user/riscv/cpu_loop.c).  Compressed instructions are 2 bytes.
  */
 
+#include <string.h>
+
 #include "target.h"  /* the engine and disassembler headers, every architecture */
 
 /* RISC-V exception causes the engine reports for ecall from user and machine mode */
@@ -60,6 +62,21 @@ static void riscv64_disas_setup(csh cs)
     (void)cs;
 }
 
+/*
+ * QEMU prints RISC-V with its own disassembler, not capstone: that text
+ * (disas-riscv.c), or capstone's for what it does not reproduce (vector
+ * instructions, which qemu-riscv64 7.2's default CPU does not run).
+ */
+static char *riscv64_disas_format(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
+{
+    char text[192];
+
+    if (riscv_disas_qemu(insn->vaddr, insn->data, insn->size, text, sizeof(text)) == 0) {
+        return disas_format_capstone(decoded, insn);
+    }
+    return strdup(text);
+}
+
 const struct target_ops target_riscv64 = {
     .name = "riscv64",
     .uc_arch = UC_ARCH_RISCV,
@@ -81,5 +98,5 @@ const struct target_ops target_riscv64 = {
     .invalid_pc_last = UINT64_MAX,
     .note_memop = riscv64_note_memop,
     .disas_setup = riscv64_disas_setup,
-    .disas_format = disas_format_capstone,
+    .disas_format = riscv64_disas_format,
 };

@@ -56,4 +56,7 @@ void cpu_hook_syscall(uc_engine *uc, void *opaque);
 /* "mnemonic operands", as QEMU's capstone glue prints for plugins. */
 char *disas_format_capstone(const cs_insn *decoded, const struct qemu_plugin_insn *insn);
 
+/* QEMU 7.2's RISC-V text for one instruction (disas-riscv.c); 0 when not reproduced. */
+size_t riscv_disas_qemu(uint64_t pc, const uint8_t *code, size_t len, char *buf, size_t buflen);
+
 #endif
