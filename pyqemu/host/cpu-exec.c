@@ -45,6 +45,7 @@
 #include "target.h"
 
 #define TARGET_PAGE_BITS 12
+#define TARGET_PAGE_SIZE ((uint64_t)1 << TARGET_PAGE_BITS)
 #define TARGET_PAGE_MASK (~(uint64_t)0 << TARGET_PAGE_BITS)
 
 /* meminfo bits, as QEMU 5.2's trace/mem-internal.h lays them out */
@@ -552,6 +553,23 @@ static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, u
  * of its own, and keyed the same, is reused, as QEMU finds a block by its
  * address.  Returns the first block; the others follow by split_next.
  */
+/*
+ * Does QEMU's translator end a block that started at @start before @insn (not
+ * its first) because of the page: when the instruction's last byte is on
+ * another page, or, on targets with a page_lookahead, when it starts that
+ * close to the page's end and reaches it.
+ */
+static bool tb_page_ends_before(uint64_t start, const struct qemu_plugin_insn *insn)
+{
+    uint64_t last = insn->vaddr + insn->size - 1;
+    uint64_t offset = insn->vaddr & ~TARGET_PAGE_MASK;
+
+    if (target->page_lookahead && offset > TARGET_PAGE_SIZE - target->page_lookahead) {
+        last++;
+    }
+    return (last & TARGET_PAGE_MASK) != (start & TARGET_PAGE_MASK);
+}
+
 static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t size)
 {
     size_t n = decode_engine_block(cpu, pc, size);
@@ -571,12 +589,7 @@ static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t
             *link = tb;
             break;
         }
-        while (end < n) {
-            const struct qemu_plugin_insn *insn = &cpu->decoded[end];
-
-            if (((insn->vaddr + insn->size - 1) & TARGET_PAGE_MASK) != (start & TARGET_PAGE_MASK)) {
-                break;
-            }
+        while (end < n && !tb_page_ends_before(start, &cpu->decoded[end])) {
             end++;
         }
         tb = plugin_gen_one_tb(cpu, start, left, cpu->decoded + first, end - first);

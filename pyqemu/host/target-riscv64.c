@@ -95,6 +95,7 @@ const struct target_ops target_riscv64 = {
     .intr_is_syscall = riscv64_intr_is_syscall,
     .pc_valid = riscv64_pc_valid,
     .invalid_pc_first = 1ULL << 47,
+    .page_lookahead = 4,            /* QEMU's MAX_INSN_LEN for RISC-V */
     .invalid_pc_last = UINT64_MAX,
     .note_memop = riscv64_note_memop,
     .disas_setup = riscv64_disas_setup,

@@ -35,6 +35,14 @@ struct target_ops {
     bool (*pc_valid)(uint64_t pc);
     /* The same as one range of addresses, which a bounded block hook watches. */
     uint64_t invalid_pc_first, invalid_pc_last;
+    /*
+     * Where a block ends at a page boundary: an instruction after the block's
+     * first one that does not lie on the block's page starts a new block.
+     * QEMU's RISC-V translator also ends a block before an instruction that
+     * starts in the last page_lookahead - 1 bytes of the page and merely
+     * reaches its end (a 2-byte one at offset 0xffe); 0 for no such rule.
+     */
+    unsigned int page_lookahead;
     /* Record the MemOp details of a decoded instruction (sign extension, byte order). */
     void (*note_memop)(struct qemu_plugin_insn *insn, const cs_insn *decoded);
     /* Configure the disassembler handle used for qemu_plugin_insn_disas. */

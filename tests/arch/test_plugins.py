@@ -1,6 +1,6 @@
 """Plugins on aarch64 and riscv64 guests under qemu-<arch> 7.2 and pyqemu-<arch>, as
-tests/plugin/test_differential.py does for x86_64 (static glibc guests; no musl cross
-toolchain exists in Debian).
+tests/plugin/test_differential.py does for x86_64 (glibc guests, static and dynamic with
+-L /usr/<triple>; no musl cross toolchain exists in Debian).
 
 Accepted differences, each checked rather than ignored:
 
@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from arch_harness import ARCHES, compile_guest, guest_source, run_pyqemu, run_qemu
+from arch_harness import ARCHES, FLAVORS, compile_guest, guest_source, run_pyqemu, run_qemu
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STOCK_BB_SLACK = 100
@@ -62,9 +62,11 @@ ID_RETURNING = {"aarch64": {172, 178, 220, 96}, "riscv64": {172, 178, 220, 96}}
 
 
 @pytest.fixture(scope="module")
-def hello(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+def hello(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """hello(arch, flavor="static") -> memloop built for arch, static or dynamic."""
     out_dir = tmp_path_factory.mktemp("arch-plugin-guests")
-    return lambda arch: compile_guest(arch, guest_source("memloop"), "static", out_dir)
+    return lambda arch, flavor="static": compile_guest(arch, guest_source("memloop"), flavor,
+                                                      out_dir)
 
 
 def plugin(plugin_lib: Callable[[str], Path], name: str, *options: str) -> str:
@@ -85,10 +87,11 @@ def both(arch: str, guest: Path, spec: str) -> tuple[str, str]:
     return qemu.stderr, pyqemu.stderr
 
 
+@pytest.mark.parametrize("flavor", FLAVORS)
 @pytest.mark.parametrize("arch", ARCHES)
-def test_insn_and_bb_counts(hello: Callable[[str], Path], plugin_lib: Callable[[str], Path],
-                            arch: str) -> None:
-    guest = hello(arch)
+def test_insn_and_bb_counts(hello: Callable[..., Path], plugin_lib: Callable[[str], Path],
+                            arch: str, flavor: str) -> None:
+    guest = hello(arch, flavor)
     q, p = both(arch, guest, plugin(plugin_lib, "insn", "inline"))
     q_insns, p_insns = numbers(q, "insns"), numbers(p, "insns")
     assert q_insns > 10_000
@@ -99,19 +102,22 @@ def test_insn_and_bb_counts(hello: Callable[[str], Path], plugin_lib: Callable[[
     assert numbers(q, "insns") == q_insns and numbers(p, "insns") == p_insns
 
 
+@pytest.mark.parametrize("flavor", FLAVORS)
 @pytest.mark.parametrize("arch", ARCHES)
-def test_mem_counts(hello: Callable[[str], Path], plugin_lib: Callable[[str], Path],
-                    arch: str) -> None:
-    q, p = both(arch, hello(arch), plugin(plugin_lib, "mem", "inline"))
+def test_mem_counts(hello: Callable[..., Path], plugin_lib: Callable[[str], Path],
+                    arch: str, flavor: str) -> None:
+    q, p = both(arch, hello(arch, flavor), plugin(plugin_lib, "mem", "inline"))
     q_mem, p_mem = numbers(q, "mem accesses"), numbers(p, "mem accesses")
     assert q_mem > 4 * 64 * 50 * 2     # memloop's own loads and stores
     assert abs(p_mem - q_mem) <= mem_slack(), (q, p)
 
 
+@pytest.mark.parametrize("flavor", FLAVORS)
 @pytest.mark.parametrize("arch", ARCHES)
-def test_syscall_sequence_and_arguments(hello: Callable[[str], Path],
-                                        plugin_lib: Callable[[str], Path], arch: str) -> None:
-    q, p = both(arch, hello(arch), plugin(plugin_lib, "syscall"))
+def test_syscall_sequence_and_arguments(hello: Callable[..., Path],
+                                        plugin_lib: Callable[[str], Path], arch: str,
+                                        flavor: str) -> None:
+    q, p = both(arch, hello(arch, flavor), plugin(plugin_lib, "syscall"))
 
     def masked(log: str) -> list[str]:
         lines = []
@@ -126,12 +132,13 @@ def test_syscall_sequence_and_arguments(hello: Callable[[str], Path],
     assert any(line.startswith("syscall 64") for line in q.splitlines())   # write
 
 
+@pytest.mark.parametrize("flavor", FLAVORS)
 @pytest.mark.parametrize("arch", ARCHES)
-def test_drcov_blocks(hello: Callable[[str], Path], plugin_lib: Callable[[str], Path],
-                      tmp_path: Path, arch: str) -> None:
+def test_drcov_blocks(hello: Callable[..., Path], plugin_lib: Callable[[str], Path],
+                      tmp_path: Path, arch: str, flavor: str) -> None:
     from pyqemu.cov.drcov import parse
 
-    guest = hello(arch)
+    guest = hello(arch, flavor)
     files = {}
     for who, runner in (("qemu", run_qemu), ("pyqemu", run_pyqemu)):
         out = tmp_path / f"{who}.drcov"
@@ -158,17 +165,16 @@ def capstone4_installed() -> bool:
     return True
 
 
-@pytest.mark.parametrize("flavor", ["static", "dynamic"])
+@pytest.mark.parametrize("flavor", FLAVORS)
 @pytest.mark.parametrize("arch", ARCHES)
-def test_execlog_is_qemus(hello: Callable[[str], Path], plugin_lib: Callable[[str], Path],
-                          tmp_path: Path, arch: str, flavor: str) -> None:
+def test_execlog_is_qemus(hello: Callable[..., Path], plugin_lib: Callable[[str], Path],
+                          arch: str, flavor: str) -> None:
     """Every executed instruction with its disas text and memory accesses, line for line
     (dynamic: ld.so and libc.so.6 from the cross sysroot too, over 100,000 lines)."""
     if arch == "aarch64" and not capstone4_installed():
         pytest.skip("libcapstone.so.4 not installed (apt-get install libcapstone4): "
                     "A64 text would be capstone 5's")
-    guest = hello(arch) if flavor == "static" else compile_guest(
-        arch, guest_source("memloop"), flavor, tmp_path)
+    guest = hello(arch, flavor)
     q, p = both(arch, guest, str(plugin_lib("execlog")))
     assert len(q.splitlines()) > 10_000
     # a name only QEMU's text has: capstone 4's movz (5 says mov); RISC-V's padded columns
