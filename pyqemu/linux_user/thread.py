@@ -4,7 +4,10 @@ linux-user/syscall.c and the thread side of its exit handling.
 Like QEMU, each guest thread gets its own vCPU (here: its own engine over
 the same host memory) and runs on its own host thread.  The new vCPU is
 created, and the plugins' vcpu_init callbacks run, on the parent thread
-before the child starts.  A thread that exits (not the last) fires
+before the child starts.  The first thread switches the process to code
+translated for parallel execution, as QEMU's CF_PARALLEL does: every
+translation is flushed (plugins see their flush callback, then translate
+the blocks again).  A thread that exits (not the last) fires
 vcpu_exit; the last thread to exit ends the process like exit_group.
 """
 
@@ -50,6 +53,8 @@ class GuestProcess:
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: called by a non-main thread that ends the process: (status or -signal)
     end_process: Callable[[int], None] | None = None
+    #: a second thread was created: translations since are QEMU's CF_PARALLEL ones
+    parallel: bool = False
 
 
 def gettid() -> int:
@@ -77,6 +82,13 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
     process: GuestProcess = task.process  # type: ignore[attr-defined]
     parent_cpu: X86CPU = task.cpu  # type: ignore[assignment]
     with process.cpus.exclusive(parent_cpu):
+        if not process.parallel:
+            # QEMU's do_fork sets CF_PARALLEL and flushes the translations; the flush
+            # (and the plugins' flush callbacks) runs before the next block
+            process.parallel = True
+            from pyqemu.host import lib
+
+            lib.plugin_request_flush()
         child_cpu = X86CPU(process.cpus.free_index())
         process.mem.add_listener(child_cpu)
         child_cpu.copy_state_from(parent_cpu)

@@ -8,7 +8,7 @@ regression once made one run in three hang.  Repeated runs catch such races.
 from __future__ import annotations
 
 import pytest
-from harness import run_pyqemu
+from harness import run_pyqemu, run_qemu
 
 RUNS = 8
 
@@ -20,3 +20,18 @@ def test_pthreads_join_every_time(guest_builder, flavor: str) -> None:
         result = run_pyqemu([str(guest)], timeout=60)
         assert result.returncode == 0, result.stderr
         assert result.stdout == "threads=4 total=200020000\n"
+
+
+@pytest.mark.parametrize("guest,flushes", [("hello", 0), ("pthreads", 1)])
+def test_first_thread_flushes_translations_as_qemu(guest_builder, plugin_lib, guest: str,
+                                                   flushes: int) -> None:
+    """QEMU switches to parallel code (CF_PARALLEL) at the first CLONE_VM and flushes every
+    translation: the plugins' flush callback runs once, and never without threads."""
+    program = str(guest_builder.build(guest, "musl-static"))
+    lines = {}
+    for who, runner in (("qemu", run_qemu), ("pyqemu", run_pyqemu)):
+        result = runner([program], plugins=[str(plugin_lib("allapi"))], extra=["-d", "plugin"],
+                        timeout=60)
+        assert result.returncode == 0, result.describe()
+        lines[who] = [line for line in result.stderr.splitlines() if line.startswith("flush:")]
+    assert lines["pyqemu"] == lines["qemu"] == [f"flush: {flushes}"]
