@@ -70,7 +70,6 @@ struct CPUState {
     uc_hook h_block, h_code, h_mem_read, h_mem_write, h_edge;
     uc_hook h_noncanonical;
     bool instrumented;              /* the engine calls the plugins from its code (0006+0007) */
-    struct qemu_plugin_tb *tb_retired;  /* records dropped while the engine may use them */
     uc_hook h_syscall, h_invalid, h_intr;
     bool want_code_hook, want_mem_hooks;
 
@@ -79,10 +78,6 @@ struct CPUState {
     uint64_t *split_addrs;
     size_t n_split, split_cap;
 
-    /* this vCPU's translated blocks, keyed by (vaddr, size) */
-    struct qemu_plugin_tb **tb_hash;
-    size_t tb_hash_mask;
-    size_t tb_count;
 
     /* an engine block's instructions, decoded before they become blocks */
     struct qemu_plugin_insn *decoded;
@@ -251,16 +246,29 @@ static inline void plugin_store_done(CPUState *cpu)
 
 /* ---- translated-block records ---- */
 
-static size_t tb_hash_index(const CPUState *cpu, uint64_t vaddr, uint32_t size)
+/*
+ * The records of translated blocks, one table for the process as QEMU's
+ * tb_ctx: a block is translated, and the plugins' tb_trans callbacks run,
+ * once, whichever vCPU runs it first; each vCPU's engine still generates its
+ * own code from the record.  vCPUs take turns at guest code (accel/cpus.py),
+ * so only the running one, or Python in an exclusive section, uses it.
+ */
+static struct {
+    struct qemu_plugin_tb **hash;   /* keyed by (vaddr, size) */
+    size_t mask, count;
+    struct qemu_plugin_tb *retired; /* records removed while engines' code may name them */
+} tb_ctx;
+
+static size_t tb_hash_index(uint64_t vaddr, uint32_t size)
 {
     uint64_t h = (vaddr ^ ((uint64_t)size << 40)) * UINT64_C(0x9e3779b97f4a7c15);
 
-    return (size_t)(h >> 32) & cpu->tb_hash_mask;
+    return (size_t)(h >> 32) & tb_ctx.mask;
 }
 
-static struct qemu_plugin_tb *tb_lookup(const CPUState *cpu, uint64_t vaddr, uint32_t size)
+static struct qemu_plugin_tb *tb_lookup(uint64_t vaddr, uint32_t size)
 {
-    struct qemu_plugin_tb *tb = cpu->tb_hash[tb_hash_index(cpu, vaddr, size)];
+    struct qemu_plugin_tb *tb = tb_ctx.hash[tb_hash_index(vaddr, size)];
 
     while (tb && (tb->vaddr != vaddr || tb->size != size)) {
         tb = tb->hash_next;
@@ -268,35 +276,33 @@ static struct qemu_plugin_tb *tb_lookup(const CPUState *cpu, uint64_t vaddr, uin
     return tb;
 }
 
-static void tb_hash_insert(CPUState *cpu, struct qemu_plugin_tb *tb)
+static void tb_hash_insert(struct qemu_plugin_tb *tb)
 {
     size_t idx;
 
-    if (cpu->tb_count >= cpu->tb_hash_mask) {
-        size_t old_size = cpu->tb_hash_mask + 1;
-        struct qemu_plugin_tb **old = cpu->tb_hash;
+    if (tb_ctx.count >= tb_ctx.mask) {
+        size_t old_size = tb_ctx.mask + 1;
+        struct qemu_plugin_tb **old = tb_ctx.hash;
 
-        cpu->tb_hash_mask = old_size * 2 - 1;
-        cpu->tb_hash = calloc(old_size * 2, sizeof(*cpu->tb_hash));
-        if (!cpu->tb_hash) {
+        tb_ctx.mask = old_size * 2 - 1;
+        tb_ctx.hash = calloc(old_size * 2, sizeof(*tb_ctx.hash));
+        if (!tb_ctx.hash) {
             abort();
         }
         for (size_t i = 0; i < old_size; i++) {
-            struct qemu_plugin_tb *t = old[i], *next;
-
-            for (; t; t = next) {
+            for (struct qemu_plugin_tb *t = old[i], *next; t; t = next) {
                 next = t->hash_next;
-                idx = tb_hash_index(cpu, t->vaddr, t->size);
-                t->hash_next = cpu->tb_hash[idx];
-                cpu->tb_hash[idx] = t;
+                idx = tb_hash_index(t->vaddr, t->size);
+                t->hash_next = tb_ctx.hash[idx];
+                tb_ctx.hash[idx] = t;
             }
         }
         free(old);
     }
-    idx = tb_hash_index(cpu, tb->vaddr, tb->size);
-    tb->hash_next = cpu->tb_hash[idx];
-    cpu->tb_hash[idx] = tb;
-    cpu->tb_count++;
+    idx = tb_hash_index(tb->vaddr, tb->size);
+    tb->hash_next = tb_ctx.hash[idx];
+    tb_ctx.hash[idx] = tb;
+    tb_ctx.count++;
 }
 
 static void tb_free(struct qemu_plugin_tb *tb)
@@ -332,18 +338,18 @@ static void tb_records_release(CPUState *cpu)
 static void tb_records_remove_range(CPUState *cpu, uint64_t start, uint64_t end)
 {
     tb_records_release(cpu);
-    for (size_t i = 0; i <= cpu->tb_hash_mask; i++) {
-        struct qemu_plugin_tb **link = &cpu->tb_hash[i];
+    for (size_t i = 0; i <= tb_ctx.mask; i++) {
+        struct qemu_plugin_tb **link = &tb_ctx.hash[i];
 
         while (*link) {
             struct qemu_plugin_tb *tb = *link;
 
             if (tb->vaddr < end && tb->vaddr + tb->size > start) {
                 *link = tb->hash_next;
-                cpu->tb_count--;
-                /* the engine's translation may still carry it (uc_tb_instrument) */
-                tb->hash_next = cpu->tb_retired;
-                cpu->tb_retired = tb;
+                tb_ctx.count--;
+                /* an engine's translation may still carry it (uc_tb_instrument) */
+                tb->hash_next = tb_ctx.retired;
+                tb_ctx.retired = tb;
             } else {
                 link = &tb->hash_next;
             }
@@ -373,7 +379,7 @@ static bool tb_code_changed(const struct qemu_plugin_tb *tb)
 static void hook_edge_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 {
     CPUState *cpu = opaque;
-    struct qemu_plugin_tb *tb = tb_lookup(cpu, cur->pc, cur->size);
+    struct qemu_plugin_tb *tb = tb_lookup(cur->pc, cur->size);
 
     (void)uc;
     (void)prev;
@@ -382,24 +388,25 @@ static void hook_edge_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *op
     }
 }
 
-static void tb_records_clear(CPUState *cpu)
+/* Free every record; no engine may hold code made from them any more. */
+static void tb_records_clear(void)
 {
-    tb_records_release(cpu);
-    for (size_t i = 0; i <= cpu->tb_hash_mask; i++) {
-        struct qemu_plugin_tb *tb = cpu->tb_hash[i], *next;
-
-        for (; tb; tb = next) {
+    for (CPUState *c = cpu_list; c; c = c->next) {
+        tb_records_release(c);
+    }
+    for (size_t i = 0; i <= tb_ctx.mask && tb_ctx.hash; i++) {
+        for (struct qemu_plugin_tb *tb = tb_ctx.hash[i], *next; tb; tb = next) {
             next = tb->hash_next;
             tb_free(tb);
         }
-        cpu->tb_hash[i] = NULL;
+        tb_ctx.hash[i] = NULL;
     }
-    cpu->tb_count = 0;
-    for (struct qemu_plugin_tb *tb = cpu->tb_retired, *next; tb; tb = next) {
+    tb_ctx.count = 0;
+    for (struct qemu_plugin_tb *tb = tb_ctx.retired, *next; tb; tb = next) {
         next = tb->hash_next;
         tb_free(tb);
     }
-    cpu->tb_retired = NULL;
+    tb_ctx.retired = NULL;
 }
 
 /* QEMU's tb_flush: drop all generated code; plugins see blocks translated anew. */
@@ -407,8 +414,8 @@ void tb_flush(CPUState *cpu)
 {
     for (CPUState *c = cpu_list; c; c = c->next) {
         uc_ctl_flush_tb(c->uc);
-        tb_records_clear(c);
     }
+    tb_records_clear();
     (void)cpu;
     qemu_plugin_flush_cb();
 }
@@ -539,7 +546,7 @@ static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, u
             }
         }
     }
-    tb_hash_insert(cpu, tb);
+    tb_hash_insert(tb);
     return tb;
 }
 
@@ -582,7 +589,7 @@ static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t
     while (first < n) {
         uint64_t start = cpu->decoded[first].vaddr;
         uint32_t left = (uint32_t)(pc + size - start);
-        struct qemu_plugin_tb *tb = first ? tb_lookup(cpu, start, left) : NULL;
+        struct qemu_plugin_tb *tb = first ? tb_lookup(start, left) : NULL;
         size_t end = first + 1;
 
         if (tb) {
@@ -774,7 +781,7 @@ static void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     if (!(plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS))) {
         return;
     }
-    tb = tb_lookup(cpu, pc, size);
+    tb = tb_lookup(pc, size);
     tb_enter(cpu, uc, tb ? tb : plugin_gen_tb(cpu, pc, size));
 }
 
@@ -787,7 +794,7 @@ static void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
     if (!pc_is_canonical(pc)) {
         return NULL;    /* hook_noncanonical faults it */
     }
-    tb = tb_lookup(cpu, pc, size);
+    tb = tb_lookup(pc, size);
     if (tb && tb_code_changed(tb)) {
         tb_records_remove_range(cpu, pc, pc + size);
         tb = NULL;
@@ -1271,8 +1278,10 @@ CPUState *cpu_create(unsigned int cpu_index)
         return NULL;
     }
     cpu->cs_insn = cs_malloc(cpu->cs);
-    cpu->tb_hash_mask = 1023;
-    cpu->tb_hash = calloc(cpu->tb_hash_mask + 1, sizeof(*cpu->tb_hash));
+    if (!tb_ctx.hash) {
+        tb_ctx.mask = 1023;
+        tb_ctx.hash = calloc(tb_ctx.mask + 1, sizeof(*tb_ctx.hash));
+    }
 
     if (target->install_syscall_hook &&
         !target->install_syscall_hook(cpu, cpu->uc, &cpu->h_syscall)) {
@@ -1294,8 +1303,9 @@ void cpu_destroy(CPUState *cpu)
             break;
         }
     }
-    tb_records_clear(cpu);
-    free(cpu->tb_hash);
+    if (!cpu_list) {
+        tb_records_clear();     /* the last vCPU: the records are nobody's any more */
+    }
     free(cpu->decoded);
     free(cpu->split_hooks);
     free(cpu->split_addrs);

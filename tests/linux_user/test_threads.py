@@ -35,3 +35,26 @@ def test_first_thread_flushes_translations_as_qemu(guest_builder, plugin_lib, gu
         assert result.returncode == 0, result.describe()
         lines[who] = [line for line in result.stderr.splitlines() if line.startswith("flush:")]
     assert lines["pyqemu"] == lines["qemu"] == [f"flush: {flushes}"]
+
+
+def test_blocks_are_translated_once_per_process(guest_builder, plugin_lib) -> None:
+    """QEMU's translations belong to the process (tb_ctx), not to a vCPU: the four
+    threads of the pthreads guest run the same worker code, and its blocks are translated
+    once.  Only blocks translated before the first thread are translated again, after
+    the flush that switches to parallel code."""
+    program = str(guest_builder.build("pthreads", "musl-static"))
+    for runner in (run_qemu, run_pyqemu):
+        result = runner([program], plugins=[str(plugin_lib("tbset"))], extra=["-d", "plugin"],
+                        timeout=60)
+        assert result.returncode == 0, result.describe()
+        log = result.stderr.splitlines()
+        translations: dict[str, int] = {}
+        for line in log:
+            if line.startswith("tb "):
+                vaddr = line.split()[1]
+                translations[vaddr] = translations.get(vaddr, 0) + 1
+        before_first_thread = int(next(line for line in log
+                                       if line.startswith("vcpu_init 1 ")).split()[3])
+        assert max(translations.values()) <= 2, (runner.__name__, translations)
+        again = sum(translations.values()) - len(translations)
+        assert again <= before_first_thread, (runner.__name__, again, before_first_thread)
