@@ -532,3 +532,27 @@ class PluginBuilder:
                 pytest.fail(f"building {source} failed:\n{' '.join(command)}\n{result.stderr}")
             self.built[source] = library
         return self.built[source]
+
+
+def function_range(program: Path, name: str) -> tuple[int, int]:
+    """[start, end) of the function symbol name in program's .symtab."""
+    from elftools.elf.elffile import ELFFile
+
+    with open(program, "rb") as stream:
+        symtab = ELFFile(stream).get_section_by_name(".symtab")
+        assert symtab is not None, f"{program} has no .symtab"
+        for symbol in symtab.iter_symbols():
+            if symbol.name == name and symbol["st_info"]["type"] == "STT_FUNC":
+                return symbol["st_value"], symbol["st_value"] + symbol["st_size"]
+    raise AssertionError(f"no function {name} in {program}")
+
+
+def execlog_lines_between(log: str, start: int, end: int) -> dict[str, int]:
+    """execlog's lines (cpu index left out) for instructions in [start, end), counted."""
+    counts: dict[str, int] = {}
+    for line in log.splitlines():
+        fields = line.split(", ", 2)
+        if len(fields) == 3 and fields[1].startswith("0x") and start <= int(fields[1], 16) < end:
+            key = ", ".join(fields[1:])
+            counts[key] = counts.get(key, 0) + 1
+    return counts

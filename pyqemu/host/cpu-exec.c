@@ -52,6 +52,9 @@
 #define TRACE_MEM_SE (1u << 4)
 #define TRACE_MEM_BE (1u << 5)
 #define TRACE_MEM_ST (1u << 6)
+/* pyqemu's own bit: an atomic read-modify-write, read and written at once
+   (QEMU 7.2's QEMU_PLUGIN_MEM_RW); the API's accessors do not look at it */
+#define TRACE_MEM_RMW (1u << 7)
 
 /* A store the engine announced and has not yet been seen to complete. */
 struct plugin_pending_store {
@@ -144,7 +147,7 @@ typedef uc_err (*uc_tb_instrument_fn)(uc_engine *uc, tb_translated_fn translated
 static uc_tb_instrument_fn engine_tb_instrument;
 
 /* patch 0007's declarations (unicorn.h of our engine) */
-enum { UC_TB_SITE_BLOCK, UC_TB_SITE_INSN, UC_TB_SITE_LOAD, UC_TB_SITE_STORE };
+enum { UC_TB_SITE_BLOCK, UC_TB_SITE_INSN, UC_TB_SITE_LOAD, UC_TB_SITE_STORE, UC_TB_SITE_RMW };
 #define UC_TB_SITE_CALLS_HELPERS 1u
 typedef struct uc_tb_site_fill {
     void *fn;
@@ -162,6 +165,15 @@ typedef void (*tb_helper_mem_fn)(void *opaque, void *helper_data, uint64_t vaddr
 typedef uc_err (*uc_tb_instrument_sites_fn)(uc_engine *uc, tb_site_fn site,
                                             tb_helper_mem_fn helper_mem, uint32_t vcpu_index);
 static uc_tb_instrument_sites_fn engine_tb_sites;
+
+/*
+ * patch 0008's uc_tb_sites_parallel: from a process's first thread on, QEMU
+ * translates with CF_PARALLEL and reports an atomic read-modify-write as one
+ * access, read and written; the engine's sites do the same once told.
+ */
+typedef uc_err (*uc_tb_sites_parallel_fn)(uc_engine *uc, bool parallel);
+static uc_tb_sites_parallel_fn engine_tb_parallel;
+static bool parallel_cpus;
 
 /*
  * A stop from outside the engine's hooks is safe at the next block start
@@ -209,7 +221,8 @@ const char *cpu_strerror(int err)
 static void qemu_plugin_vcpu_mem_cb(unsigned int vcpu_index, const struct qemu_plugin_insn *insn,
                                     uint64_t vaddr, qemu_plugin_meminfo_t info)
 {
-    unsigned int rw = (info & TRACE_MEM_ST) ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R;
+    unsigned int rw = (info & TRACE_MEM_RMW) ? QEMU_PLUGIN_MEM_RW :
+                      (info & TRACE_MEM_ST) ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R;
 
     for (size_t i = 0; i < insn->mem_cbs.n; i++) {
         const struct qemu_plugin_dyn_cb *cb = &insn->mem_cbs.data[i];
@@ -424,6 +437,23 @@ void plugin_request_flush(void)
 {
     flush_pending = 1;
     cpu_stop_async(current_cpu);
+}
+
+/*
+ * The process's first thread is being created: as QEMU's do_fork sets
+ * CF_PARALLEL, translate for parallel execution from now on (atomics are
+ * reported as QEMU's parallel code reports them) and flush what was made.
+ */
+void cpu_enable_parallel(void)
+{
+    if (parallel_cpus) {
+        return;
+    }
+    parallel_cpus = true;
+    for (CPUState *c = cpu_list; c && engine_tb_parallel; c = c->next) {
+        engine_tb_parallel(c->uc, true);
+    }
+    plugin_request_flush();
 }
 
 /*
@@ -1023,7 +1053,11 @@ static void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t fl
     default:
         insn = cpu->site_insn;
         if (insn && insn->mem_cbs.n) {
+            if (kind == UC_TB_SITE_RMW) {
+                fill->info |= TRACE_MEM_RMW;
+            }
             site_fill_mem(fill, insn,
+                          kind == UC_TB_SITE_RMW ? QEMU_PLUGIN_MEM_RW :
                           kind == UC_TB_SITE_STORE ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R);
         }
         break;
@@ -1256,6 +1290,8 @@ CPUState *cpu_create(unsigned int cpu_index)
         engine_tb_instrument = (uc_tb_instrument_fn)dlsym(RTLD_DEFAULT, "uc_tb_instrument");
         engine_tb_sites = (uc_tb_instrument_sites_fn)dlsym(RTLD_DEFAULT,
                                                            "uc_tb_instrument_sites");
+        engine_tb_parallel = (uc_tb_sites_parallel_fn)dlsym(RTLD_DEFAULT,
+                                                            "uc_tb_sites_parallel");
         if (!engine_tb_sites || !engine_stop_async) {
             engine_tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
         }
@@ -1272,6 +1308,9 @@ CPUState *cpu_create(unsigned int cpu_index)
         target->setup(cpu->uc);
     }
     uc_ctl_exits_enable(cpu->uc);
+    if (parallel_cpus && engine_tb_parallel) {
+        engine_tb_parallel(cpu->uc, true);
+    }
     if (cs_open(target->cs_arch, target->cs_mode, &cpu->cs) != CS_ERR_OK) {
         uc_close(cpu->uc);
         free(cpu);

@@ -68,8 +68,8 @@ void qemu_plugin_vcpu_init_hook(CPUState *cpu);
 void qemu_plugin_vcpu_exit_hook(CPUState *cpu);
 void qemu_plugin_atexit_cb(void);
 void qemu_plugin_flush_cb(void);
-/* tb_flush at the next block boundary of any vCPU (QEMU's async_safe_run_on_cpu). */
-void plugin_request_flush(void);
+/* The first thread: translate for parallel execution (CF_PARALLEL) and flush. */
+void cpu_enable_parallel(void);
 void plugin_set_log_fd(int fd);
 int plugin_count(void);
 int plugin_version_min(void);

@@ -199,6 +199,7 @@ void plugin_flush_destroy(CPUState *cpu);
 extern __thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
 void tb_flush(CPUState *cpu);
 void plugin_request_flush(void);
+void cpu_enable_parallel(void);
 CPUState *plugin_first_cpu(void);
 CPUState *cpu_next(CPUState *cpu);
 unsigned int cpu_index_of(const CPUState *cpu);

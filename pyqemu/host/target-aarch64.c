@@ -5,11 +5,6 @@
  * arguments in x0..x5 and the result goes to x0 (linux-user/aarch64/cpu_loop.c).
  */
 
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "target.h"  /* the engine and disassembler headers, every architecture */
 
 /* target/arm/cpu.h's exception number for svc */
@@ -63,78 +58,12 @@ static void aarch64_disas_setup(csh cs)
     (void)cs;
 }
 
-/*
- * qemu_plugin_insn_disas text.  QEMU 7.2 prints A64 with the capstone it
- * was built with, which on Debian 12 is capstone 4 (libcapstone.so.4, a
- * dependency of qemu-user); capstone 5, which pyqemu links, names some
- * instructions by their aliases ("mov x29, #0" for "movz x29, #0", "bti c"
- * for "hint #0x22").  So when libcapstone.so.4 is installed it is loaded
- * beside 5 (RTLD_DEEPBIND: its own symbols first) for the text alone, and
- * the text is QEMU's; without it the text is capstone 5's.
- */
-enum { CS4_ARCH_ARM64 = 1, CS4_MODE_ARM = 0, CS4_ERR_OK = 0 };
-
-struct cs4_insn {           /* capstone 4's cs_insn (5's bytes[] is longer) */
-    unsigned int id;
-    uint64_t address;
-    uint16_t size;
-    uint8_t bytes[16];
-    char mnemonic[32];
-    char op_str[160];
-    void *detail;
-};
-
-static struct {
-    int (*open)(int arch, int mode, size_t *handle);
-    size_t (*disasm)(size_t handle, const uint8_t *code, size_t size, uint64_t address,
-                     size_t count, struct cs4_insn **insn);
-    void (*free)(struct cs4_insn *insn, size_t count);
-} cs4;
-static pthread_once_t cs4_once = PTHREAD_ONCE_INIT;
-
-static void cs4_load(void)
-{
-#ifdef __SANITIZE_ADDRESS__
-    void *lib = NULL;       /* ASan refuses RTLD_DEEPBIND: capstone 5's text */
-#else
-    void *lib = dlopen("libcapstone.so.4", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-#endif
-
-    if (!lib) {
-        return;
-    }
-    *(void **)&cs4.open = dlsym(lib, "cs_open");
-    *(void **)&cs4.disasm = dlsym(lib, "cs_disasm");
-    *(void **)&cs4.free = dlsym(lib, "cs_free");
-    if (!cs4.open || !cs4.disasm || !cs4.free) {
-        memset(&cs4, 0, sizeof(cs4));
-    }
-}
-
+/* QEMU 7.2 prints A64 with Debian's capstone 4 (disas-capstone4.c). */
 static char *aarch64_disas_format(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
 {
-    static __thread size_t handle;
-    static __thread bool handle_ready;
-    struct cs4_insn *out = NULL;
-    char *text = NULL;
-    size_t n;
+    char *text = disas_capstone4(CS4_ARCH_ARM64, CS4_MODE_ARM, 0, insn);
 
-    pthread_once(&cs4_once, cs4_load);
-    if (cs4.open && !handle_ready) {
-        handle_ready = cs4.open(CS4_ARCH_ARM64, CS4_MODE_ARM, &handle) == CS4_ERR_OK;
-    }
-    if (!handle_ready) {
-        return disas_format_capstone(decoded, insn);
-    }
-    n = cs4.disasm(handle, insn->data, insn->size, insn->vaddr, 1, &out);
-    if (n == 0) {
-        return disas_format_capstone(decoded, insn);
-    }
-    if (asprintf(&text, "%s %s", out[0].mnemonic, out[0].op_str) < 0) {
-        text = NULL;
-    }
-    cs4.free(out, n);
-    return text;
+    return text ? text : disas_format_capstone(decoded, insn);
 }
 
 const struct target_ops target_aarch64 = {

@@ -64,6 +64,14 @@ static void x86_disas_setup(csh cs)
     cs_option(cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
 }
 
+/* with Debian's capstone 4 when installed, as its QEMU 7.2 (disas-capstone4.c) */
+static char *x86_disas_format(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
+{
+    char *text = disas_capstone4(CS4_ARCH_X86, CS4_MODE_64, CS4_OPT_SYNTAX_ATT, insn);
+
+    return text ? text : disas_format_capstone(decoded, insn);
+}
+
 const struct target_ops target_x86_64 = {
     .name = "x86_64",
     .uc_arch = UC_ARCH_X86,
@@ -87,5 +95,5 @@ const struct target_ops target_x86_64 = {
     .invalid_pc_last = 0xffff7fffffffffffULL,
     .note_memop = x86_note_memop,
     .disas_setup = x86_disas_setup,
-    .disas_format = disas_format_capstone,
+    .disas_format = x86_disas_format,
 };

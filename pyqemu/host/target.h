@@ -64,6 +64,15 @@ void cpu_hook_syscall(uc_engine *uc, void *opaque);
 /* "mnemonic operands", as QEMU's capstone glue prints for plugins. */
 char *disas_format_capstone(const cs_insn *decoded, const struct qemu_plugin_insn *insn);
 
+/* capstone 4's values (its capstone.h), for disas_capstone4 */
+enum { CS4_ARCH_ARM64 = 1, CS4_ARCH_X86 = 3 };
+enum { CS4_MODE_ARM = 0, CS4_MODE_64 = 1 << 3 };
+enum { CS4_OPT_SYNTAX_ATT = 2 };
+
+/* "mnemonic operands" from capstone 4, as Debian's QEMU prints (malloc'd), or NULL
+   when libcapstone.so.4 is not installed or does not decode it (disas-capstone4.c). */
+char *disas_capstone4(int arch, int mode, int syntax, const struct qemu_plugin_insn *insn);
+
 /* QEMU 7.2's RISC-V text for one instruction (disas-riscv.c); 0 when not reproduced. */
 size_t riscv_disas_qemu(uint64_t pc, const uint8_t *code, size_t len, char *buf, size_t buflen);
 

@@ -7,7 +7,8 @@ created, and the plugins' vcpu_init callbacks run, on the parent thread
 before the child starts.  The first thread switches the process to code
 translated for parallel execution, as QEMU's CF_PARALLEL does: every
 translation is flushed (plugins see their flush callback, then translate
-the blocks again).  A thread that exits (not the last) fires
+the blocks again), and atomic instructions are reported to plugins as one
+access, read and written (engine patch 0008).  A thread that exits (not the last) fires
 vcpu_exit; the last thread to exit ends the process like exit_group.
 """
 
@@ -88,7 +89,7 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
             process.parallel = True
             from pyqemu.host import lib
 
-            lib.plugin_request_flush()
+            lib.cpu_enable_parallel()
         child_cpu = X86CPU(process.cpus.free_index())
         process.mem.add_listener(child_cpu)
         child_cpu.copy_state_from(parent_cpu)

@@ -16,7 +16,8 @@ from harness import strip_qemu_noise
 # Portable guests of tests/guests/ (loop.c and memops.c are x86 assembly), and those of
 # tests/arch/guests/: memloop.c, epoll.c (struct epoll_event: 16 bytes here, 12 on the host).
 STATIC_GUESTS = ("hello", "args_env", "files", "segv", "catch_segv", "abort", "exit_group7",
-                 "pthreads", "memloop", "epoll", "sigsuspend")
+                 "pthreads", "memloop", "epoll", "sigsuspend",
+                 "atomics")
 DYNAMIC_GUESTS = ("hello", "args_env", "catch_segv", "pthreads", "epoll")
 ARGS = ["one", "two words"]
 

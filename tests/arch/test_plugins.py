@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 from arch_harness import ARCHES, FLAVORS, compile_guest, guest_source, run_pyqemu, run_qemu
+from harness import execlog_lines_between, function_range
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STOCK_BB_SLACK = 100
@@ -180,3 +181,19 @@ def test_execlog_is_qemus(hello: Callable[..., Path], plugin_lib: Callable[[str]
     # a name only QEMU's text has: capstone 4's movz (5 says mov); RISC-V's padded columns
     assert {"aarch64": '"movz x29, #0"', "riscv64": "ret                     "}[arch] in q
     assert p == q
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_atomics_are_reported_as_qemu_reports_them(plugin_lib: Callable[[str], Path],
+                                                   tmp_path: Path, arch: str) -> None:
+    """A64 store-exclusives and RISC-V AMOs and SCs before and after the first thread (QEMU
+    then translates for parallel execution: one access, read and written), as
+    tests/linux_user/test_threads.py checks x86's lock-prefixed instructions."""
+    if arch == "aarch64" and not capstone4_installed():
+        pytest.skip("libcapstone.so.4 not installed: A64 text would differ")
+    guest = compile_guest(arch, guest_source("atomics"), "static", tmp_path)
+    start, end = function_range(guest, "work")
+    q, p = both(arch, guest, str(plugin_lib("execlog")))
+    q_lines, p_lines = execlog_lines_between(q, start, end), execlog_lines_between(p, start, end)
+    assert sum(q_lines.values()) > 3 * 1000 * 5
+    assert p_lines == q_lines

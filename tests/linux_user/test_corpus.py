@@ -179,6 +179,7 @@ GUEST_STDOUT: dict[str, str] = {
     "forkexec": "hi\nchild 1 exited with status 0\nchild 2 exited with status 3\n",
     "jit": "wx add(20, 22) = 42\nwx mul(6, 9) = 54\nrwx add(20, 22) = 42\nrwx mul(6, 9) = 54\n",
     "alarm_spin": "spun through 50 alarms\n",
+    "atomics": "counter=3000 word=3000 swapped=3000 bits=0xff\n",
     "sigsuspend": (
         "User defined signal 1: ret=-1 EINTR handled=yes inside: usr2 1 own 1; "
         "after: blocked again 1\n"
@@ -297,6 +298,7 @@ GUEST_NAMES = [
     "jit",
     "alarm_spin",
     "sigsuspend",
+    "atomics",
     "noncanonical_call",
     "loop",
     "memops",
