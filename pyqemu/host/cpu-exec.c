@@ -81,7 +81,6 @@ struct CPUState {
     uint64_t *split_addrs;
     size_t n_split, split_cap;
 
-
     /* an engine block's instructions, decoded before they become blocks */
     struct qemu_plugin_insn *decoded;
     size_t decoded_cap;
@@ -581,16 +580,6 @@ static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, u
 }
 
 /*
- * Translate the engine block [pc, pc + size) into the blocks QEMU 7.2
- * makes of it: each ends before the first later instruction that does not
- * lie wholly on the page of the block's first byte.  (The engine also ends
- * blocks at 512 instructions or about a page of bytes; counted from the
- * engine block's start, so a rare straight run of 4 KiB of code may be cut
- * where QEMU would not.)  A tail that was already translated as a block
- * of its own, and keyed the same, is reused, as QEMU finds a block by its
- * address.  Returns the first block; the others follow by split_next.
- */
-/*
  * Does QEMU's translator end a block that started at @start before @insn (not
  * its first) because of the page: when the instruction's last byte is on
  * another page, or, on targets with a page_lookahead, when it starts that
@@ -607,6 +596,16 @@ static bool tb_page_ends_before(uint64_t start, const struct qemu_plugin_insn *i
     return (last & TARGET_PAGE_MASK) != (start & TARGET_PAGE_MASK);
 }
 
+/*
+ * Translate the engine block [pc, pc + size) into the blocks QEMU 7.2
+ * makes of it: each ends before the first later instruction that does not
+ * lie wholly on the page of the block's first byte.  (The engine also ends
+ * blocks at 512 instructions or about a page of bytes; counted from the
+ * engine block's start, so a rare straight run of 4 KiB of code may be cut
+ * where QEMU would not.)  A tail that was already translated as a block
+ * of its own, and keyed the same, is reused, as QEMU finds a block by its
+ * address.  Returns the first block; the others follow by split_next.
+ */
 static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t size)
 {
     size_t n = decode_engine_block(cpu, pc, size);
