@@ -160,24 +160,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_layout_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--layout", choices=LAYOUTS, default="auto",
+                        help="qemu7: QEMU 7.0 drcov files (absolute starts, one module); "
+                        "auto (default) recognises them")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Read, merge and map drcov coverage.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_sum = sub.add_parser("summary", help="modules, blocks and functions hit")
     p_sum.add_argument("files", nargs="+", type=Path)
-    p_sum.add_argument("--layout", choices=LAYOUTS, default="auto",
-                        help="qemu7: QEMU 7.0 drcov files (absolute starts, one module); "
-                        "auto (default) recognises them")
+    _add_layout_option(p_sum)
     p_sum.add_argument("--elf", type=Path, help="also list the functions hit in this binary")
     p_sum.set_defaults(func=cmd_summary)
 
     p_merge = sub.add_parser("merge", help="merge runs into one drcov file")
     p_merge.add_argument("-o", "--output", type=Path, required=True)
     p_merge.add_argument("files", nargs="+", type=Path)
-    p_merge.add_argument("--layout", choices=LAYOUTS, default="auto",
-                        help="qemu7: QEMU 7.0 drcov files (absolute starts, one module); "
-                        "auto (default) recognises them")
+    _add_layout_option(p_merge)
     p_merge.set_defaults(func=cmd_merge)
 
     p_lcov = sub.add_parser("lcov", help="write an lcov tracefile (for genhtml)")
@@ -186,9 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     p_lcov.add_argument("--keep-missing", action="store_true",
                         help="also write source files that do not exist here")
     p_lcov.add_argument("files", nargs="+", type=Path)
-    p_lcov.add_argument("--layout", choices=LAYOUTS, default="auto",
-                        help="qemu7: QEMU 7.0 drcov files (absolute starts, one module); "
-                        "auto (default) recognises them")
+    _add_layout_option(p_lcov)
     p_lcov.set_defaults(func=cmd_lcov)
 
     p_run = sub.add_parser("run", help="run a target over a corpus and merge the coverage",

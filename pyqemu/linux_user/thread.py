@@ -8,8 +8,9 @@ before the child starts.  The first thread switches the process to code
 translated for parallel execution, as QEMU's CF_PARALLEL does: every
 translation is flushed (plugins see their flush callback, then translate
 the blocks again), and atomic instructions are reported to plugins as one
-access, read and written (engine patch 0008).  A thread that exits (not the last) fires
-vcpu_exit; the last thread to exit ends the process like exit_group.
+access, read and written (engine patch 0008).  A thread that exits (not
+the last) fires vcpu_exit; the last thread to exit ends the process like
+exit_group.
 """
 
 from __future__ import annotations
@@ -54,8 +55,6 @@ class GuestProcess:
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: called by a non-main thread that ends the process: (status or -signal)
     end_process: Callable[[int], None] | None = None
-    #: a second thread was created: translations since are QEMU's CF_PARALLEL ones
-    parallel: bool = False
 
 
 def gettid() -> int:
@@ -83,13 +82,12 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
     process: GuestProcess = task.process  # type: ignore[attr-defined]
     parent_cpu: X86CPU = task.cpu  # type: ignore[assignment]
     with process.cpus.exclusive(parent_cpu):
-        if not process.parallel:
-            # QEMU's do_fork sets CF_PARALLEL and flushes the translations; the flush
-            # (and the plugins' flush callbacks) runs before the next block
-            process.parallel = True
-            from pyqemu.host import lib
+        # QEMU's do_fork sets CF_PARALLEL at the first thread and flushes the
+        # translations; the flush (and the plugins' flush callbacks) runs before the
+        # next block.  Later threads find the process parallel already.
+        from pyqemu.host import lib
 
-            lib.cpu_enable_parallel()
+        lib.cpu_enable_parallel()
         child_cpu = X86CPU(process.cpus.free_index())
         process.mem.add_listener(child_cpu)
         child_cpu.copy_state_from(parent_cpu)
