@@ -1639,18 +1639,22 @@ void cpu_signal_kick(void)
 }
 
 /*
- * qemu_plugin_insn_disas: as QEMU 7.2 prints for plugins (target-<arch>.c:
- * x86 in AT&T syntax, "mnemonic operands"; the space stays when there are
- * no operands: "retq ").
+ * qemu_plugin_insn_disas: as QEMU 7.2 prints for plugins.  The target's own
+ * text first (target-<arch>.c: capstone 4, or QEMU's RISC-V format), else
+ * capstone 5's "mnemonic operands" (x86 in AT&T syntax; the space stays when
+ * there are no operands: "retq ").
  */
 char *plugin_disas_insn(const struct qemu_plugin_insn *insn)
 {
     static __thread csh cs;
     static __thread bool cs_ready;
     cs_insn *out = NULL;
-    char *text;
+    char *text = target->disas_qemu ? target->disas_qemu(insn) : NULL;
     size_t n;
 
+    if (text) {
+        return text;
+    }
     if (!cs_ready) {
         if (cs_open(target->cs_arch, target->cs_mode, &cs) != CS_ERR_OK) {
             return strdup("");
@@ -1662,19 +1666,9 @@ char *plugin_disas_insn(const struct qemu_plugin_insn *insn)
     if (n == 0) {
         return strdup("");
     }
-    text = target->disas_format(&out[0], insn);
-    cs_free(out, n);
-    return text;
-}
-
-/* "mnemonic operands" (the space stays when there are no operands). */
-char *disas_format_capstone(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
-{
-    char *text;
-
-    (void)insn;
-    if (asprintf(&text, "%s %s", decoded->mnemonic, decoded->op_str) < 0) {
-        return NULL;
+    if (asprintf(&text, "%s %s", out[0].mnemonic, out[0].op_str) < 0) {
+        text = NULL;
     }
+    cs_free(out, n);
     return text;
 }

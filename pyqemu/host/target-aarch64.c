@@ -59,11 +59,9 @@ static void aarch64_disas_setup(csh cs)
 }
 
 /* QEMU 7.2 prints A64 with Debian's capstone 4 (disas-capstone4.c). */
-static char *aarch64_disas_format(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
+static char *aarch64_disas_qemu(const struct qemu_plugin_insn *insn)
 {
-    char *text = disas_capstone4(CS4_ARCH_ARM64, CS4_MODE_ARM, 0, insn);
-
-    return text ? text : disas_format_capstone(decoded, insn);
+    return disas_capstone4(CS4_ARCH_ARM64, CS4_MODE_ARM, 0, insn);
 }
 
 const struct target_ops target_aarch64 = {
@@ -88,5 +86,5 @@ const struct target_ops target_aarch64 = {
     .invalid_pc_last = UINT64_MAX,
     .note_memop = aarch64_note_memop,
     .disas_setup = aarch64_disas_setup,
-    .disas_format = aarch64_disas_format,
+    .disas_qemu = aarch64_disas_qemu,
 };

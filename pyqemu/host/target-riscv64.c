@@ -67,12 +67,12 @@ static void riscv64_disas_setup(csh cs)
  * (disas-riscv.c), or capstone's for what it does not reproduce (vector
  * instructions, which qemu-riscv64 7.2's default CPU does not run).
  */
-static char *riscv64_disas_format(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
+static char *riscv64_disas_qemu(const struct qemu_plugin_insn *insn)
 {
     char text[192];
 
     if (riscv_disas_qemu(insn->vaddr, insn->data, insn->size, text, sizeof(text)) == 0) {
-        return disas_format_capstone(decoded, insn);
+        return NULL;
     }
     return strdup(text);
 }
@@ -95,9 +95,9 @@ const struct target_ops target_riscv64 = {
     .intr_is_syscall = riscv64_intr_is_syscall,
     .pc_valid = riscv64_pc_valid,
     .invalid_pc_first = 1ULL << 47,
-    .page_lookahead = 4,            /* QEMU's MAX_INSN_LEN for RISC-V */
     .invalid_pc_last = UINT64_MAX,
+    .page_lookahead = 4,            /* QEMU's MAX_INSN_LEN for RISC-V */
     .note_memop = riscv64_note_memop,
     .disas_setup = riscv64_disas_setup,
-    .disas_format = riscv64_disas_format,
+    .disas_qemu = riscv64_disas_qemu,
 };

@@ -65,11 +65,9 @@ static void x86_disas_setup(csh cs)
 }
 
 /* with Debian's capstone 4 when installed, as its QEMU 7.2 (disas-capstone4.c) */
-static char *x86_disas_format(const cs_insn *decoded, const struct qemu_plugin_insn *insn)
+static char *x86_disas_qemu(const struct qemu_plugin_insn *insn)
 {
-    char *text = disas_capstone4(CS4_ARCH_X86, CS4_MODE_64, CS4_OPT_SYNTAX_ATT, insn);
-
-    return text ? text : disas_format_capstone(decoded, insn);
+    return disas_capstone4(CS4_ARCH_X86, CS4_MODE_64, CS4_OPT_SYNTAX_ATT, insn);
 }
 
 const struct target_ops target_x86_64 = {
@@ -95,5 +93,5 @@ const struct target_ops target_x86_64 = {
     .invalid_pc_last = 0xffff7fffffffffffULL,
     .note_memop = x86_note_memop,
     .disas_setup = x86_disas_setup,
-    .disas_format = x86_disas_format,
+    .disas_qemu = x86_disas_qemu,
 };

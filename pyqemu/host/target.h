@@ -47,8 +47,8 @@ struct target_ops {
     void (*note_memop)(struct qemu_plugin_insn *insn, const cs_insn *decoded);
     /* Configure the disassembler handle used for qemu_plugin_insn_disas. */
     void (*disas_setup)(csh cs);
-    /* Print one instruction as QEMU 7.2 prints it for plugins (malloc'd). */
-    char *(*disas_format)(const cs_insn *decoded, const struct qemu_plugin_insn *insn);
+    /* QEMU 7.2's text for one instruction where capstone 5's is not (malloc'd), or NULL. */
+    char *(*disas_qemu)(const struct qemu_plugin_insn *insn);
 };
 
 extern const struct target_ops target_x86_64;
@@ -60,9 +60,6 @@ extern const struct target_ops *target;
 
 /* The generic syscall path of cpu-exec.c, for an instruction hook to call. */
 void cpu_hook_syscall(uc_engine *uc, void *opaque);
-
-/* "mnemonic operands", as QEMU's capstone glue prints for plugins. */
-char *disas_format_capstone(const cs_insn *decoded, const struct qemu_plugin_insn *insn);
 
 /* capstone 4's values (its capstone.h), for disas_capstone4 */
 enum { CS4_ARCH_ARM64 = 1, CS4_ARCH_X86 = 3 };
