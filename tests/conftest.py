@@ -16,7 +16,44 @@ TESTS_DIR = Path(__file__).resolve().parent
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
-from harness import GuestBuilder  # noqa: E402  (needs the sys.path entry above)
+import prerequisites  # noqa: E402  (needs the sys.path entry above)
+from harness import GuestBuilder, pyqemu_command  # noqa: E402
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI or --require, end the run at once when a reference or pyqemu is missing.
+
+    One line names everything that is missing, so that a broken machine never passes by
+    skipping (see tests/prerequisites.py). A developer's run goes on and skips instead.
+    """
+    if not prerequisites.required():
+        return
+    problems = prerequisites.session_problems(pyqemu_command())
+    if problems:
+        pytest.exit("; ".join(problems), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if prerequisites.required():
+        return "references required (CI or --require): a missing one fails the run"
+    return ("developer run: a missing reference skips its tests "
+            "(CI=true or scripts/run-tests.sh --require makes it a failure)")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Count the skipped tests by reason, so a run that skipped says how many and why."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    if not reasons:
+        return
+    total = sum(reasons.values())
+    terminalreporter.write_sep("-", f"{total} tests skipped")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{count:5d}  {reason}")
 
 
 @pytest.fixture(scope="session")

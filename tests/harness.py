@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from prerequisites import missing
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TESTS_DIR.parent
@@ -39,8 +40,8 @@ DEFAULT_TIMEOUT = 60.0
 PYQEMU_TIMEOUT = 300.0
 COMPILE_TIMEOUT = 120.0
 
-QEMU_MISSING_REASON = "qemu-x86_64 not installed (apt-get install qemu-user)"
-PYQEMU_MISSING_REASON = "pyqemu-x86_64 not available yet"
+QEMU_MISSING_REASON = "qemu-x86_64 (apt-get install qemu-user)"
+PYQEMU_MISSING_REASON = "pyqemu is not installed for this Python (scripts/install-deps.sh)"
 
 # The module pyqemu's command line lives in; run as `python -m` unless PYQEMU says otherwise.
 PYQEMU_MAIN_MODULE = "pyqemu.linux_user.main"
@@ -132,16 +133,16 @@ def compile_guest(src: Path, out: Path, flavor: str, extra_flags: Sequence[str] 
     src: the C source; out: where the executable goes; flavor: a key of FLAVORS;
     extra_flags: more compiler flags, after the flavor's own.
     Returns out.
-    Raises: ValueError for an unknown flavor. Skips the calling test when the compiler (or,
-    for static flavors, the static C library) is not installed; fails it when the compiler
-    reports an error.
+    Raises: ValueError for an unknown flavor. Ends the calling test through
+    prerequisites.missing() when the compiler (or, for static flavors, the static C library)
+    is not installed; fails it when the compiler reports an error.
     """
     if flavor not in FLAVORS:
         raise ValueError(f"unknown guest flavor {flavor!r}; choose from {', '.join(FLAVORS)}")
     compiler, flavor_flags = FLAVORS[flavor]
     compiler_path = shutil.which(compiler)
     if compiler_path is None:
-        pytest.skip(f"{compiler} not installed (needed for {flavor} guests)")
+        missing(f"{compiler} (needed for {flavor} guests)")
     command = [
         compiler_path,
         *GUEST_CFLAGS,
@@ -161,7 +162,7 @@ def compile_guest(src: Path, out: Path, flavor: str, extra_flags: Sequence[str] 
     )
     if completed.returncode != 0:
         if _MISSING_STATIC_LIBC.search(completed.stderr):
-            pytest.skip(f"static C library for {compiler} not installed ({flavor} guests)")
+            missing(f"static C library for {compiler} ({flavor} guests)")
         pytest.fail(
             f"compiling {src.name} ({flavor}) failed:\n{shlex.join(command)}\n{completed.stderr}"
         )
@@ -316,10 +317,10 @@ def run_native(
 
 
 def qemu_path() -> str:
-    """Return the path of qemu-x86_64, skipping the calling test when it is not installed."""
+    """Return the path of qemu-x86_64; prerequisites.missing() when it is not installed."""
     path = shutil.which("qemu-x86_64")
     if path is None:
-        pytest.skip(QEMU_MISSING_REASON)
+        missing(QEMU_MISSING_REASON)
     return path
 
 
@@ -357,7 +358,7 @@ def run_qemu(
 
     plugins: one string per -plugin option, e.g. from plugin_spec(); extra: emulator options
     placed before the plugins (e.g. ["-cpu", "Nehalem"], ["-d", "plugin"]); the other
-    arguments are as for run_native. Skips the calling test when qemu-x86_64 is missing.
+    arguments are as for run_native. prerequisites.missing() when qemu-x86_64 is missing.
     """
     command = [qemu_path(), *_emulator_options(plugins, extra), *map(os.fspath, argv)]
     return _run(command, cwd=cwd, env=env, stdin=stdin, timeout=timeout, core_dumps=core_dumps)
@@ -367,30 +368,31 @@ def run_qemu(
 def pyqemu_command() -> tuple[str, ...]:
     """Return the command that starts pyqemu-x86_64 (its options and the guest follow).
 
-    From $PYQEMU (split like a shell would) when set. Otherwise `python -m
-    pyqemu.linux_user.main` with this interpreter, when pyqemu is importable from anywhere
-    (installed, editable or not). While it is only a source tree, the same module is run
-    through runpy with the repository root put on sys.path inside the process: PYTHONPATH
-    is not used because pyqemu hands its environment to the guest, which would then differ
-    from the one native and qemu runs give it.
+    From $PYQEMU (split like a shell would) when set: a wrapper, another build, or one of the
+    mutants in tests/mutants/. Otherwise `python -m pyqemu.linux_user.main` with this
+    interpreter, where pyqemu is installed (editable or not). PYTHONPATH is never used to find
+    it, because pyqemu hands its environment to the guest, which would then differ from the
+    one native and qemu runs give it.
     """
     override = os.environ.get("PYQEMU")
     if override:
         words = shlex.split(override)
         words[0] = shutil.which(words[0]) or words[0]
         return tuple(words)
-    if _importable_without_repo_path("pyqemu"):
-        return (sys.executable, "-m", PYQEMU_MAIN_MODULE)
-    bootstrap = (
-        "import runpy, sys; "
-        f"sys.path.insert(0, {str(REPO_ROOT)!r}); "
-        f"runpy.run_module({PYQEMU_MAIN_MODULE!r}, run_name='__main__', alter_sys=True)"
-    )
-    return (sys.executable, "-c", bootstrap)
+    return (sys.executable, "-m", PYQEMU_MAIN_MODULE)
 
 
-def _importable_without_repo_path(module: str) -> bool:
-    check = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)"
+@functools.cache
+def pyqemu_installed() -> bool:
+    """Whether there is a pyqemu to run: $PYQEMU names one, or the package is installed.
+
+    Only this decides whether a test may skip its pyqemu side (on a developer's machine, see
+    prerequisites.missing). A pyqemu that is there but does not run is never skipped: its runs
+    fail the comparisons, as any other broken emulator would.
+    """
+    if os.environ.get("PYQEMU"):
+        return True
+    check = "import importlib.util, sys; sys.exit(importlib.util.find_spec('pyqemu') is None)"
     with tempfile.TemporaryDirectory() as neutral_dir:
         completed = subprocess.run(
             [sys.executable, "-c", check],
@@ -404,21 +406,10 @@ def _importable_without_repo_path(module: str) -> bool:
     return completed.returncode == 0
 
 
-@functools.cache
-def pyqemu_available() -> bool:
-    """Return whether `<pyqemu command> -version` succeeds; checked once per session."""
-    try:
-        completed = subprocess.run(
-            [*pyqemu_command(), "-version"],
-            env=guest_env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=DEFAULT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return completed.returncode == 0
+def require_pyqemu() -> None:
+    """prerequisites.missing() unless pyqemu_installed(); for tests that start pyqemu."""
+    if not pyqemu_installed():
+        missing(PYQEMU_MISSING_REASON)
 
 
 def run_pyqemu(
@@ -434,10 +425,9 @@ def run_pyqemu(
 ) -> RunResult:
     """Run argv under pyqemu-x86_64; the same arguments as run_qemu.
 
-    Skips the calling test with PYQEMU_MISSING_REASON while `pyqemu -version` fails.
+    require_pyqemu() first: only a pyqemu that is not installed at all may skip the test.
     """
-    if not pyqemu_available():
-        pytest.skip(PYQEMU_MISSING_REASON)
+    require_pyqemu()
     command = [*pyqemu_command(), *_emulator_options(plugins, extra), *map(os.fspath, argv)]
     return _run(command, cwd=cwd, env=env, stdin=stdin, timeout=timeout, core_dumps=core_dumps)
 
@@ -506,7 +496,7 @@ class PluginBuilder:
     """Builds lib<name>.so from tests/plugin or contrib/plugins, once per session.
 
     The output keeps meson's name in a directory per source dir; a warning
-    fails the calling test (-Werror), a missing gcc skips it.
+    fails the calling test (-Werror), a missing gcc is prerequisites.missing().
     """
 
     def __init__(self, out_root: Path) -> None:
@@ -515,7 +505,7 @@ class PluginBuilder:
 
     def build(self, name: str, source_dir: str | None = None) -> Path:
         if shutil.which("gcc") is None:
-            pytest.skip("gcc is not installed; it is needed to build the plugins")
+            missing("gcc, needed to build the plugins (apt-get install gcc)")
         dirs = [source_dir] if source_dir else list(PLUGIN_SOURCE_DIRS)
         source = next((PLUGIN_SOURCE_DIRS[d] / f"{name}.c" for d in dirs
                        if (PLUGIN_SOURCE_DIRS[d] / f"{name}.c").exists()), None)

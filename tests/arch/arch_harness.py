@@ -3,7 +3,8 @@
 Plays the part of QEMU's tests/tcg/<arch> make rules for the foreign guests: each guest
 of tests/guests/ that is portable C is compiled with Debian's cross compiler, static and
 dynamic (run with -L /usr/<triple>), and run under the installed qemu-<arch> 7.2 and
-under pyqemu.  Tests skip with the reason when a cross compiler or qemu-<arch> is missing.
+under pyqemu.  A missing cross compiler or qemu-<arch> is prerequisites.missing(): a skip on a
+developer's machine, a failure under CI.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from harness import GUESTS_DIR, RunResult, guest_env
+from prerequisites import missing
 
 ARCHES = ("aarch64", "riscv64")
 TRIPLES = {"aarch64": "aarch64-linux-gnu", "riscv64": "riscv64-linux-gnu"}
@@ -30,14 +32,14 @@ def sysroot(arch: str) -> str:
 
 
 def require(arch: str) -> None:
-    """Skip unless the cross compiler, its C library and qemu-<arch> are installed."""
+    """missing() unless the cross compiler, its C library and qemu-<arch> are installed."""
     compiler = f"{TRIPLES[arch]}-gcc"
     if shutil.which(compiler) is None:
-        pytest.skip(f"{compiler} not installed (apt-get install gcc-{TRIPLES[arch]})")
+        missing(f"{compiler} (apt-get install gcc-{TRIPLES[arch]})")
     if not Path(sysroot(arch), "lib").is_dir():
-        pytest.skip(f"{sysroot(arch)} missing (apt-get install libc6-dev-*-cross)")
+        missing(f"{sysroot(arch)} (apt-get install libc6-dev-*-cross)")
     if shutil.which(f"qemu-{arch}") is None:
-        pytest.skip(f"qemu-{arch} not installed (apt-get install qemu-user)")
+        missing(f"qemu-{arch} (apt-get install qemu-user)")
 
 
 def compile_guest(arch: str, source: Path, flavor: str, out_dir: Path) -> Path:

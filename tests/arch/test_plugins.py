@@ -35,6 +35,7 @@ from pathlib import Path
 import pytest
 from arch_harness import ARCHES, FLAVORS, compile_guest, guest_source, run_pyqemu, run_qemu
 from harness import execlog_lines_between, function_range
+from prerequisites import missing
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STOCK_BB_SLACK = 100
@@ -173,7 +174,7 @@ def test_execlog_is_qemus(hello: Callable[..., Path], plugin_lib: Callable[[str]
     """Every executed instruction with its disas text and memory accesses, line for line
     (dynamic: ld.so and libc.so.6 from the cross sysroot too, over 100,000 lines)."""
     if arch == "aarch64" and not capstone4_installed():
-        pytest.skip("libcapstone.so.4 not installed (apt-get install libcapstone4): "
+        missing("libcapstone.so.4 (apt-get install libcapstone4): "
                     "A64 text would be capstone 5's")
     guest = hello(arch, flavor)
     q, p = both(arch, guest, str(plugin_lib("execlog")))
@@ -190,7 +191,7 @@ def test_atomics_are_reported_as_qemu_reports_them(plugin_lib: Callable[[str], P
     then translates for parallel execution: one access, read and written), as
     tests/linux_user/test_threads.py checks x86's lock-prefixed instructions."""
     if arch == "aarch64" and not capstone4_installed():
-        pytest.skip("libcapstone.so.4 not installed: A64 text would differ")
+        missing("libcapstone.so.4 (apt-get install libcapstone4): A64 text would differ")
     guest = compile_guest(arch, guest_source("atomics"), "static", tmp_path)
     start, end = function_range(guest, "work")
     q, p = both(arch, guest, str(plugin_lib("execlog")))

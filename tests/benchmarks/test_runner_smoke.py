@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import pyqemu_available, pyqemu_command
+from harness import pyqemu_command, require_pyqemu
+from prerequisites import missing
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUNNER = REPO_ROOT / "benchmarks" / "run.py"
@@ -44,9 +45,8 @@ def tools() -> None:
     for tool, package in (("gcc", "gcc"), ("musl-gcc", "musl-tools"),
                           ("qemu-x86_64", "qemu-user")):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} not installed (apt-get install {package})")
-    if not pyqemu_available():
-        pytest.skip("pyqemu-x86_64 does not start (`-version` fails)")
+            missing(f"{tool} (apt-get install {package})")
+    require_pyqemu()
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from prerequisites import missing
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -16,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 def meson_setup(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     """meson_setup(*options) configures a fresh build dir and returns it."""
     if shutil.which("meson") is None:
-        pytest.skip("meson is not installed (pip install meson ninja)")
+        missing("meson (pip install meson ninja)")
 
     def setup(*options: str) -> Path:
         build = tmp_path_factory.mktemp("build")

@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from prerequisites import missing
 from elftools.elf.elffile import ELFFile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def host_file(module: str) -> str:
     # Loading a module would bind its exports globally; only its path is needed.
     spec = importlib.util.find_spec(f"pyqemu.host.{module}")
     if spec is None or spec.origin is None:
-        pytest.skip(f"pyqemu.host.{module} is not built")
+        missing(f"pyqemu.host.{module} (scripts/install-deps.sh builds it)")
     return spec.origin
 
 
@@ -99,10 +100,10 @@ def test_header_declares_each_levels_list() -> None:
 def test_qemu_72_defines_every_name_of_the_72_list() -> None:
     qemu = shutil.which("qemu-x86_64")
     if qemu is None:
-        pytest.skip("qemu-x86_64 not installed (apt-get install qemu-user)")
+        missing("qemu-x86_64 (apt-get install qemu-user)")
     defined = defined_dynamic_symbols(qemu)
     if not any(name.startswith("qemu_plugin_") for name in defined):
-        pytest.skip("this qemu-x86_64 exports no plugin API (built without plugins)")
+        missing("a qemu-x86_64 that exports the plugin API (Debian's qemu-user 7.2)")
     missing = set(listed_names("qemu-plugins-7.2.symbols")) - defined
     assert not missing
     # and none of the names 5.2 listed without defining them

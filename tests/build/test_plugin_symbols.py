@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from prerequisites import missing
 
 REPO = Path(__file__).resolve().parents[2]
 SYMBOLS = REPO / "plugins" / "qemu-plugins.symbols"
@@ -55,7 +56,7 @@ def run_configure_pipeline(source: Path, out: Path) -> bytes:
 def _need_tools() -> None:
     for tool in ("sh", "grep", "sed"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is needed to run configure's pipeline")
+            missing(f"{tool}, needed to run configure's pipeline")
 
 
 def test_our_symbols_file_lists_exactly_the_52_names() -> None:

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from prerequisites import missing
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("gcc") is None:
-        pytest.skip("gcc is needed to build the wheel")
+        missing("gcc, needed to build the wheel (apt-get install gcc)")
     wheels = tmp_path_factory.mktemp("wheels")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps",
                     "-q", "-w", str(wheels), str(REPO)], check=True)

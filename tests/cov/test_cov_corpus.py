@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from cov_cli_runs import run_cov, run_cov_process
 from harness import plugin_spec, run_pyqemu
+from prerequisites import import_or_missing, missing
 
 from pyqemu.cov.corpus import Progress, find_plugin
 from pyqemu.cov.drcov import Coverage, read
@@ -86,8 +87,7 @@ def test_two_jobs_give_the_serial_coverage(serial_coverage: Coverage, branchy: P
 def test_dask_cluster_gives_the_serial_coverage(serial_coverage: Coverage, branchy: Path,
                                                 corpus: Path, drcov_plugin: Path,
                                                 tmp_path: Path) -> None:
-    distributed = pytest.importorskip("dask.distributed",
-                                      reason="dask[distributed] not installed")
+    distributed = import_or_missing("dask.distributed", "pip install 'pyqemu[cov]'")
     out = tmp_path / "cluster.drcov"
     started = time.monotonic()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -153,7 +153,7 @@ def test_run_from_the_console_prints_the_summary(branchy: Path, corpus: Path,
 def test_default_plugin_is_the_one_meson_built(branchy: Path, corpus: Path) -> None:
     built = Path(__file__).resolve().parents[2] / "build/contrib/plugins/libdrcov.so"
     if not built.is_file():
-        pytest.skip("build/contrib/plugins/libdrcov.so not built (ninja -C build)")
+        missing("build/contrib/plugins/libdrcov.so (ninja -C build)")
     assert find_plugin() == built
     done = run_cov("run", branchy, "--", corpus / "input-001")
     assert done.returncode == 0, done.stderr

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from cov_cli_runs import GUESTS_DIR, run_cov
 from harness import plugin_spec, run_pyqemu, run_qemu
+from prerequisites import missing
 
 LINES_SOURCE = GUESTS_DIR / "lines.c"
 MARK = re.compile(r"//\s*(hit|miss)\b(?:\s+fn-(hit|miss))?")
@@ -109,7 +110,7 @@ def test_genhtml_reports_the_hit_lines(cov_guest: Callable[..., Path], drcov_plu
                                        tmp_path: Path) -> None:
     genhtml = shutil.which("genhtml")
     if genhtml is None:
-        pytest.skip("genhtml not installed (apt-get install lcov)")
+        missing("genhtml (apt-get install lcov)")
     info = lines_tracefile("pyqemu", "musl-static", cov_guest, drcov_plugin, tmp_path)
     html = tmp_path / "html"
     done = subprocess.run([genhtml, "--output-directory", str(html), str(info)],

@@ -2,8 +2,8 @@
 
 Our engine is the one scripts/build_engine.py built (issue 7): the file named by
 PYQEMU_TEST_ENGINE if set, else the one pyqemu itself loads with PYQEMU_ENGINE=built.
-Without it every test here skips.  The stock engine is the unicorn wheel's library,
-the reference for behaviour that must not change.
+Without it every test here is prerequisites.missing().  The stock engine is the unicorn
+wheel's library, the reference for behaviour that must not change.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prerequisites import missing
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios.py"
@@ -48,11 +49,11 @@ def _query_pyqemu_engine() -> Path | None:
 
 @pytest.fixture(scope="session")
 def our_engine() -> Path:
-    """Our libunicorn.so.2 (skips the test when it was not built)."""
+    """Our libunicorn.so.2 (prerequisites.missing() when it was not built)."""
     explicit = os.environ.get("PYQEMU_TEST_ENGINE")
     library = _library_in(Path(explicit)) if explicit else _query_pyqemu_engine()
     if library is None or not library.is_file():
-        pytest.skip(NOT_BUILT)
+        missing(NOT_BUILT)
     return library.resolve()
 
 
@@ -63,7 +64,7 @@ def stock_engine() -> Path:
 
     spec = importlib.util.find_spec("unicorn")
     if spec is None or spec.origin is None:
-        pytest.skip("the unicorn package is not installed")
+        missing("the unicorn package (scripts/install-deps.sh)")
     return (Path(spec.origin).parent / "lib" / "libunicorn.so.2").resolve()
 
 
@@ -72,7 +73,7 @@ def assembler() -> None:
     """x86 scenarios assemble their code with GNU as and objcopy."""
     for tool in ("as", "objcopy"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} not found (apt-get install binutils)")
+            missing(f"{tool} (apt-get install binutils)")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 import scenarios
+from prerequisites import import_or_missing
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ def test_store_load_on_target(name, expected, run_scenario, our_engine, stock_en
 
 
 def test_hand_encoded_instructions_are_what_the_comments_say():
-    capstone = pytest.importorskip("capstone")
+    capstone = import_or_missing("capstone")
     arm = capstone.Cs(capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM)
     code = b"".join(w.to_bytes(4, "little") for w in scenarios.ARM64_CODE)
     text = [f"{i.mnemonic} {i.op_str}" for i in arm.disasm(code, 0)]

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
+from prerequisites import missing
 
 ERRORS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = ERRORS_DIR.parents[1]
@@ -42,7 +42,7 @@ class Workbench:
         self.bb_plugin = bb_plugin
         self._plugins: dict[str, Path] = {}
         if shutil.which("gcc") is None:
-            pytest.skip("gcc is needed to build the error-path inputs")
+            missing("gcc, needed to build the error-path inputs (apt-get install gcc)")
         self.tiny = Path(self.assemble("tiny", TINY_SOURCE))
         # /bin/true's PT_INTERP has room for 27 characters: files it names live here
         self.short_dir = Path(tempfile.mkdtemp(prefix="pqe", dir="/tmp"))

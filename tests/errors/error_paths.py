@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import harness
 import pytest
+from prerequisites import missing
 
 TIMEOUT = 60.0
 # what tests/plugin/bb.c prints at exit when no guest code ran
@@ -60,10 +61,10 @@ class Ending:
 
 def run_qemu_tty(args: Sequence[str], *, env: dict[str, str] | None = None,
                  timeout: float = TIMEOUT, preexec: Setup | None = None) -> Ending:
-    """Run qemu-x86_64 with stdout on a pseudo-terminal (skips when qemu is missing)."""
+    """Run qemu-x86_64 with stdout on a pseudo-terminal (missing() when qemu is missing)."""
     qemu = shutil.which("qemu-x86_64")
     if qemu is None:
-        pytest.skip(harness.QEMU_MISSING_REASON)
+        missing(harness.QEMU_MISSING_REASON)
     master, slave = pty.openpty()
     process = subprocess.Popen([qemu, *args], stdin=subprocess.DEVNULL, stdout=slave,
                                stderr=subprocess.PIPE, env=env or harness.guest_env(),
@@ -95,8 +96,7 @@ def run_qemu_tty(args: Sequence[str], *, env: dict[str, str] | None = None,
 def run_pyqemu(args: Sequence[str], *, env: dict[str, str] | None = None,
                timeout: float = TIMEOUT, preexec: Setup | None = None) -> Ending:
     """Run pyqemu-x86_64 as a user would, in its own process."""
-    if not harness.pyqemu_available():
-        pytest.skip(harness.PYQEMU_MISSING_REASON)
+    harness.require_pyqemu()
     command = [*harness.pyqemu_command(), *args]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=env or harness.guest_env(),

@@ -209,8 +209,7 @@ def test_pause_waits_for_a_signal_like_qemu(guest) -> None:
 def test_sigkill_from_outside_ends_like_qemu(guest) -> None:
     program = guest("sleeper", SLEEPER)
     qemu_path = harness.qemu_path()
-    if not harness.pyqemu_available():
-        pytest.skip(harness.PYQEMU_MISSING_REASON)
+    harness.require_pyqemu()
     qemu = _killed_after_ready([qemu_path, program], signal.SIGKILL)
     ours = _killed_after_ready([*harness.pyqemu_command(), program], signal.SIGKILL)
     assert qemu.returncode == ours.returncode == -signal.SIGKILL
@@ -222,8 +221,7 @@ def test_sigterm_from_outside_ends_like_qemu(guest, bench: Workbench, plugin_lib
     """qemu 7.2 dies of SIGTERM at once, its plugins' atexit skipped; pyqemu dies of it
     too, after the atexit callbacks: bb's line, and drcov's file, are written."""
     program = guest("sleeper", SLEEPER)
-    if not harness.pyqemu_available():
-        pytest.skip(harness.PYQEMU_MISSING_REASON)
+    harness.require_pyqemu()
     coverage = {name: tmp_path / f"{name}.drcov" for name in ("qemu", "pyqemu")}
 
     def options(name: str) -> list[str]:

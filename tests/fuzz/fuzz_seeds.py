@@ -35,6 +35,10 @@ class SeedBuildError(RuntimeError):
     """A seed could not be built (its compiler is missing or failed)."""
 
 
+class SeedToolMissing(SeedBuildError):
+    """The seed's compiler is not installed (a machine problem, not a failed build)."""
+
+
 def build_seed(name: str, out_dir: Path) -> Path:
     """Compile seed name into out_dir; returns the executable's path.
 
@@ -43,7 +47,7 @@ def build_seed(name: str, out_dir: Path) -> Path:
     compiler, source_name, text, flags = SEEDS[name]
     compiler_path = shutil.which(compiler)
     if compiler_path is None:
-        raise SeedBuildError(f"{compiler} not installed (needed for the {name} seed)")
+        raise SeedToolMissing(f"{compiler} (needed for the {name} seed)")
     source = out_dir / source_name
     source.write_text(text, encoding="utf-8")
     output = out_dir / f"seed-{name}"

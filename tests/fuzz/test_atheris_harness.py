@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from prerequisites import import_or_missing
 
-pytest.importorskip("atheris", reason="atheris is not installed (pip install atheris)")
+import_or_missing("atheris", "pip install atheris")
 
 HARNESS = Path(__file__).resolve().parent / "atheris_targets.py"
 CI_RUNS = {"elf": 1500, "options": 3000, "plugin-opts": 3000, "drcov": 3000}

@@ -15,7 +15,8 @@ import harness
 import pytest
 from elf_differential import Outcome, classify_qemu, compare, run_campaign
 from elf_mutants import ElfMutator
-from fuzz_seeds import SEED_STATUS, SEEDS, SeedBuildError, build_seed
+from fuzz_seeds import SEED_STATUS, SEEDS, SeedToolMissing, build_seed
+from prerequisites import missing
 from pyqemu_driver import PyqemuDriver
 
 CI_MUTANTS = 500
@@ -26,12 +27,12 @@ TIMEOUT = 5.0
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if shutil.which("qemu-x86_64") is None:
-        pytest.skip(harness.QEMU_MISSING_REASON)
+        missing(harness.QEMU_MISSING_REASON)
     out = tmp_path_factory.mktemp("fuzz-seeds")
     try:
         return {name: build_seed(name, out) for name in SEEDS}
-    except SeedBuildError as exc:
-        pytest.skip(str(exc))
+    except SeedToolMissing as exc:
+        missing(str(exc))
 
 
 def test_mutants_are_reproducible_and_varied(seeds: dict[str, Path]) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 import harness
 import pytest
 from elf_differential import Outcome, classify_pyqemu, no_core_dumps, run_qemu
-from fuzz_seeds import SEED_STATUS, SeedBuildError, build_seed
+from fuzz_seeds import SEED_STATUS, SeedToolMissing, build_seed
+from prerequisites import missing
 from pyqemu_driver import PyqemuDriver
 
 TIMEOUT = 5.0
@@ -26,8 +27,8 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("regression-seeds")
     try:
         return {name: build_seed(name, out) for name in ("asm-nostdlib", "musl-static")}
-    except SeedBuildError as exc:
-        pytest.skip(str(exc))
+    except SeedToolMissing as exc:
+        missing(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def mutant(seed: Path, out: Path, phdrs: dict[tuple[int, str], int] | None = Non
 
 def both(path: str, driver: PyqemuDriver) -> tuple[Outcome, Outcome]:
     if shutil.which("qemu-x86_64") is None:
-        pytest.skip(harness.QEMU_MISSING_REASON)
+        missing(harness.QEMU_MISSING_REASON)
     with no_core_dumps():
         qemu = run_qemu([path], TIMEOUT, harness.guest_env())
     return qemu, classify_pyqemu(driver.run([path], TIMEOUT))

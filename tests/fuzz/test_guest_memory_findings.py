@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fuzz_seeds import SeedBuildError, build_seed
+from fuzz_seeds import SeedToolMissing, build_seed
+from prerequisites import missing
 
 from pyqemu.linux_user.elfload import load_elf_binary
 from pyqemu.linux_user.mmap import (
@@ -56,8 +57,8 @@ def memory() -> Iterator[GuestMemory]:
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         return build_seed("asm-nostdlib", tmp_path_factory.mktemp("tiny"))
-    except SeedBuildError as exc:
-        pytest.skip(str(exc))
+    except SeedToolMissing as exc:
+        missing(str(exc))
 
 
 def test_loader_tells_the_engine_only_the_final_map(memory: GuestMemory, tiny: Path) -> None:

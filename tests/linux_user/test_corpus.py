@@ -48,20 +48,20 @@ from pathlib import Path
 import pytest
 from harness import (
     ALL_FLAVORS,
-    PYQEMU_MISSING_REASON,
     GuestBuilder,
     RunResult,
     assert_same_run,
     expected_status,
     guest_env,
     guest_names,
-    pyqemu_available,
+    require_pyqemu,
     run_native,
     run_pyqemu,
     run_qemu,
     strip_qemu_noise,
     without_qemu_noise,
 )
+from prerequisites import missing
 
 # Fixed modification time for everything in the generated tree (2020-09-13 12:26:40 UTC).
 TREE_MTIME = 1_600_000_000
@@ -110,10 +110,10 @@ def system_tool(name: str) -> str:
     """Return the Debian copy of a tool (an ELF file in /usr/bin or /bin), or skip."""
     path = shutil.which(name, path="/usr/bin:/bin")
     if path is None:
-        pytest.skip(f"{name} not installed in /usr/bin or /bin")
+        missing(f"{name} in /usr/bin or /bin (scripts/install-deps.sh installs it)")
     with open(path, "rb") as program:
         if program.read(4) != b"\x7fELF":
-            pytest.skip(f"{path} is not an ELF executable")
+            missing(f"{path} as an ELF executable (Debian's own package)")
     return path
 
 
@@ -404,8 +404,7 @@ def test_qemu_matches_native(
 def test_pyqemu_matches_qemu(
     case: CorpusCase, case_context: CaseContext, qemu_results: dict[str, RunResult]
 ) -> None:
-    if not pyqemu_available():
-        pytest.skip(PYQEMU_MISSING_REASON)
+    require_pyqemu()
     qemu = qemu_run(case, case_context, qemu_results)
     pyqemu = run_case(case, case_context, run_pyqemu)
     assert_same_run(qemu, pyqemu, stdout_filter=case.stdout_filter)

@@ -7,11 +7,11 @@ same text after the program-name prefix, the same exit status.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
+from harness import qemu_path
 
 from pyqemu.linux_user.main import Options, UsageError, parse_args
 
@@ -27,8 +27,13 @@ def normalise(text: str) -> str:
     return re.sub(r"^(py)?qemu(-x86_64)?: ", "PROG: ", text, flags=re.M)
 
 
-needs_qemu = pytest.mark.skipif(shutil.which("qemu-x86_64") is None,
-                                reason="qemu-x86_64 not installed (apt-get install qemu-user)")
+# qemu-x86_64 is the reference for these tests: missing, it is prerequisites.missing()
+needs_qemu = pytest.mark.usefixtures("qemu_installed")
+
+
+@pytest.fixture
+def qemu_installed() -> None:
+    qemu_path()
 
 
 def test_version_names_the_program_and_copyright() -> None:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from prerequisites import missing
 
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
@@ -19,8 +19,9 @@ COMMITTED = REPO_ROOT / "pyqemu" / "linux_user" / "x86_64" / "syscall_nr.py"
 HEADER = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
 
 
-@pytest.mark.skipif(not HEADER.is_file(), reason=f"{HEADER} not installed (linux-libc-dev)")
 def test_regenerating_gives_the_committed_table(tmp_path: Path) -> None:
+    if not HEADER.is_file():
+        missing(f"{HEADER} (apt-get install linux-libc-dev)")
     output = tmp_path / "syscall_nr.py"
     subprocess.run([sys.executable, str(GENERATOR), str(HEADER), "-o", str(output)],
                    check=True, timeout=60)

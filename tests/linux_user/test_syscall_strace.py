@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shutil
 import struct
 import subprocess
 import textwrap
@@ -20,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from harness import QEMU_MISSING_REASON, compile_guest
+from harness import compile_guest, qemu_path
 
 from pyqemu.linux_user.mmap import GuestMemory
 from pyqemu.linux_user.qemu import GuestExit, TaskState
@@ -375,14 +374,13 @@ def _normalize(text: str, first_call: str) -> list[str]:
     return re.sub(r"^(openat\(.*\)) = \d+$", r"\1 = FD", body, flags=re.M).splitlines()
 
 
-@pytest.mark.skipif(shutil.which("qemu-x86_64") is None, reason=QEMU_MISSING_REASON)
 def test_same_sequence_prints_like_qemu(tmp_path: Path, guest_memory: GuestMemory) -> None:
     source = tmp_path / "strace_diff.c"
     source.write_text(DIFF_GUEST)
     program = compile_guest(source, tmp_path / "strace_diff", "musl-static")
     target = tmp_path / "target.txt"
     target.write_text("target\n")
-    qemu = subprocess.run(["qemu-x86_64", "-strace", "-d", "unimp", str(program), str(target)],
+    qemu = subprocess.run([qemu_path(), "-strace", "-d", "unimp", str(program), str(target)],
                           capture_output=True, text=True, timeout=60, check=False)
     assert qemu.returncode == 0, qemu.stderr
     page = int(qemu.stdout.split()[0], 16)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from harness import PLUGIN_CFLAGS, PLUGIN_INCLUDE_DIR, guest_env, run_pyqemu, run_qemu
+from prerequisites import missing
 
 REPO = Path(__file__).resolve().parents[2]
 CODEINFO_ARGS = "inline=on,quiet=n,verbose=yes,level=maybe"
@@ -52,7 +53,7 @@ def test_version1_plugin_gives_qemu_72s_output(guest_builder, plugin_lib, tmp_pa
 def bb_version1(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/plugin/bb.c built against the 7.2 header: version 1, only 5.2 functions."""
     if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed; it is needed to build the plugins")
+        missing("gcc, needed to build the plugins (apt-get install gcc)")
     library = tmp_path_factory.mktemp("level702") / "libbb.so"
     subprocess.run(["gcc", *PLUGIN_CFLAGS, "-DQEMU_PLUGIN_API_LEVEL=702",
                     f"-I{PLUGIN_INCLUDE_DIR}", "-o", str(library),

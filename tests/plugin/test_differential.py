@@ -81,6 +81,7 @@ from differential_sources import (
 )
 from elftools.elf.elffile import ELFFile
 from harness import GuestBuilder, expected_status
+from prerequisites import missing
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_INCLUDE_DIR = REPO_ROOT / "include" / "qemu"
@@ -159,7 +160,7 @@ def spec(plugin_so: Callable[..., Path]) -> Callable[..., str]:
 def bad_plugin(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """Returns build(name) -> lib<name>.so for a source of BAD_PLUGINS."""
     if shutil.which("gcc") is None:
-        pytest.skip("gcc is not installed; it is needed to build the plugins")
+        missing("gcc, needed to build the plugins (apt-get install gcc)")
     out_dir = tmp_path_factory.mktemp("bad-plugins")
 
     def build(name: str) -> Path:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import harness
 import pytest
+from prerequisites import missing
 from sanitized_host import (
     HOST_ONLY_VARIABLES,
     SanitizedBuild,
@@ -138,7 +139,7 @@ def sanitized() -> SanitizedBuild:
     try:
         return build()
     except SanitizerUnavailable as exc:
-        pytest.skip(str(exc))
+        missing(str(exc))
     except subprocess.CalledProcessError as exc:
         pytest.fail(f"the sanitizer build failed: {' '.join(exc.cmd)}\n{exc.stdout}\n"
                     f"{exc.stderr}")
