@@ -70,8 +70,17 @@ class Prerequisite:
         return f"{self.name} ({self.install})"
 
 
+def tool(name: str) -> str | None:
+    """The path of a program, preferring the one installed beside this Python (the venv's
+    meson and ninja, whose Python has pyqemu's build dependencies), or None."""
+    beside_python = Path(sys.executable).parent / name
+    if beside_python.is_file():
+        return str(beside_python)
+    return shutil.which(name)
+
+
 def _program(name: str, install: str) -> Prerequisite:
-    return Prerequisite(name, install, lambda: shutil.which(name) is not None)
+    return Prerequisite(name, install, lambda: tool(name) is not None)
 
 
 def _file(path: str, install: str) -> Prerequisite:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from prerequisites import missing
+from prerequisites import missing, tool
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -16,12 +16,13 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def meson_setup(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     """meson_setup(*options) configures a fresh build dir and returns it."""
-    if shutil.which("meson") is None:
+    meson = tool("meson")
+    if meson is None:
         missing("meson (pip install meson ninja)")
 
     def setup(*options: str) -> Path:
         build = tmp_path_factory.mktemp("build")
-        subprocess.run(["meson", "setup", str(build), *options], cwd=REPO, check=True,
+        subprocess.run([meson, "setup", str(build), *options], cwd=REPO, check=True,
                        stdout=subprocess.DEVNULL)
         return build
 

@@ -16,12 +16,12 @@ import fcntl
 import importlib.machinery
 import os
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from prerequisites import tool
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = REPO_ROOT / "build-asan"
@@ -76,10 +76,7 @@ class SanitizedBuild:
 
 
 def _tool(name: str) -> str:
-    beside_python = Path(sys.executable).parent / name
-    if beside_python.is_file():
-        return str(beside_python)
-    found = shutil.which(name)
+    found = tool(name)
     if found is None:
         raise SanitizerUnavailable(f"{name} is not installed (pip install meson ninja)")
     return found
