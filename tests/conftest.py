@@ -20,6 +20,36 @@ import prerequisites  # noqa: E402  (needs the sys.path entry above)
 from harness import GuestBuilder, pyqemu_command  # noqa: E402
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true",
+                     help="also run the slow differential tests (marked full)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "full: a slow differential run, only with --full")
+    config.addinivalue_line(
+        "markers", "patched_engine(reason): needs pyqemu's patched engine; skipped, with the "
+        "reason, when the run asks for the stock one (PYQEMU_ENGINE=stock)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the full-only tests unless --full; skip patched-engine tests on stock."""
+    if not config.getoption("--full"):
+        kept = [item for item in items if item.get_closest_marker("full") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(
+                items=[item for item in items if item.get_closest_marker("full")])
+            items[:] = kept
+    if prerequisites.expected_engine() != "stock":
+        return
+    for item in items:
+        marker = item.get_closest_marker("patched_engine")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(
+                reason=f"needs pyqemu's patched engine (stock engine run): {reason}"))
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Under CI or --require, end the run at once when a reference or pyqemu is missing.
 
