@@ -379,7 +379,24 @@ def pyqemu_command() -> tuple[str, ...]:
         words = shlex.split(override)
         words[0] = shutil.which(words[0]) or words[0]
         return tuple(words)
-    return (sys.executable, "-m", PYQEMU_MAIN_MODULE)
+    return python_module_command(PYQEMU_MAIN_MODULE)
+
+
+def python_module_command(module: str) -> tuple[str, ...]:
+    """`python -m module` with this interpreter, on the engine the run asks for.
+
+    A stock-engine run (PYQEMU_ENGINE=stock in the tests' environment) must reach pyqemu
+    without reaching the guest: the variable is set inside the child only while pyqemu.host
+    picks the engine, then removed, so the guest's environment is the same as natively.
+    """
+    if os.environ.get("PYQEMU_ENGINE", "").strip() != "stock":
+        return (sys.executable, "-m", module)
+    bootstrap = (
+        "import os, runpy; os.environ['PYQEMU_ENGINE'] = 'stock'; import pyqemu.host; "
+        "del os.environ['PYQEMU_ENGINE']; "
+        f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)"
+    )
+    return (sys.executable, "-c", bootstrap)
 
 
 @functools.cache

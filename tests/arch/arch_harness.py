@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from harness import GUESTS_DIR, RunResult, guest_env
+from harness import GUESTS_DIR, RunResult, guest_env, python_module_command
 from prerequisites import missing
 
 ARCHES = ("aarch64", "riscv64")
@@ -93,7 +92,7 @@ def run_qemu(arch: str, argv: list[str], plugins: list[str] = (), extra: list[st
 
 def run_pyqemu(arch: str, argv: list[str], plugins: list[str] = (),
                extra: list[str] = ()) -> RunResult:
-    return _run([sys.executable, "-m", f"pyqemu.linux_user.{arch}",
+    return _run([*python_module_command(f"pyqemu.linux_user.{arch}"),
                  *_options(arch, list(plugins), list(extra)), *argv])
 
 
