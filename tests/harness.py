@@ -386,14 +386,14 @@ def python_module_command(module: str) -> tuple[str, ...]:
     """`python -m module` with this interpreter, on the engine the run asks for.
 
     A stock-engine run (PYQEMU_ENGINE=stock in the tests' environment) must reach pyqemu
-    without reaching the guest: the variable is set inside the child only while pyqemu.host
-    picks the engine, then removed, so the guest's environment is the same as natively.
+    without reaching the guest, whose environment must stay the one native runs see: the
+    child imports the unicorn package first, which maps the wheel's libunicorn.so.2, and
+    pyqemu.host takes the engine already mapped (see its module doc).
     """
     if os.environ.get("PYQEMU_ENGINE", "").strip() != "stock":
         return (sys.executable, "-m", module)
     bootstrap = (
-        "import os, runpy; os.environ['PYQEMU_ENGINE'] = 'stock'; import pyqemu.host; "
-        "del os.environ['PYQEMU_ENGINE']; "
+        "import runpy, unicorn; "
         f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)"
     )
     return (sys.executable, "-c", bootstrap)

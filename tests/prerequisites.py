@@ -135,6 +135,14 @@ def expected_engine() -> str:
     return "stock" if os.environ.get("PYQEMU_ENGINE", "").strip() == "stock" else "patched"
 
 
+def needs_patched_engine(reason: str) -> None:
+    """Skip the calling test on a stock-engine run: it checks what only pyqemu's patched engine
+    does (reason says what). For one parameter of a test; a whole test takes the
+    patched_engine(reason) marker instead (tests/conftest.py)."""
+    if expected_engine() == "stock":
+        pytest.skip(f"needs pyqemu's patched engine (stock engine run): {reason}")
+
+
 def loaded_engine() -> tuple[str, str]:
     """('patched' | 'stock', library path) of the engine pyqemu loads in this environment.
 

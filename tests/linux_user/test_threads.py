@@ -64,6 +64,7 @@ def test_blocks_are_translated_once_per_process(guest_builder, plugin_lib) -> No
         assert again <= before_first_thread, (again, before_first_thread)
 
 
+@pytest.mark.patched_engine("parallel-mode atomics as one access come from engine patch 0008")
 @pytest.mark.parametrize("flavor", ["musl-static", "gcc-static"])
 def test_atomics_are_reported_as_qemu_reports_them(guest_builder, plugin_lib,
                                                    flavor: str) -> None:
