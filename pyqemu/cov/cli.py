@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from pyqemu.cov import drcov, lcov, qemu7
 from pyqemu.cov.corpus import CorpusError, CorpusJob, Progress, expand_inputs, find_plugin
@@ -61,13 +62,29 @@ def load_all(files: Sequence[Path], layout: str = "auto") -> Coverage:
     return cov
 
 
+def covered_bytes(blocks: set[tuple[int, int]]) -> int:
+    """Bytes covered by (offset, size) blocks, each byte once.
+
+    Blocks overlap where one run's block starts inside another's (a jump into the
+    middle of a translated block makes a block of its own), so the sizes are not added.
+    """
+    total = 0
+    end = -1
+    for start, size in sorted(blocks):
+        if start + size <= end:
+            continue
+        total += start + size - max(start, end)
+        end = start + size
+    return total
+
+
 def print_summary(cov: Coverage, n_files: int, elf: Path | None, out: TextIO) -> None:
     """Modules with their blocks and bytes, and functions hit where symbols are known."""
     mapper = SourceMapper()
     functions = {m.path: m for m in mapper.module_functions(cov)}
     print(f"{n_files} file(s), {len(cov.modules)} module(s), {cov.n_blocks} blocks", file=out)
     for path, blocks in sorted(cov.blocks.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        size = sum(s for _, s in blocks)
+        size = covered_bytes(blocks)
         known = functions.get(path)
         funcs = f"{len(known.hit)}/{known.total} functions" if known else "-"
         print(f"  {len(blocks):7d} blocks {size:9d} bytes {funcs:>17}  {path}", file=out)
@@ -205,6 +222,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def die_of_sigpipe() -> NoReturn:
+    """Leave as coreutils do when the reader of stdout has gone (``| head``): killed by
+    SIGPIPE, status 141 in the shell, no message.
+
+    Python ignores SIGPIPE and raises BrokenPipeError instead; stdout is pointed at
+    /dev/null first so that nothing left in its buffer fails again on the way out.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGPIPE)
+    os._exit(128 + signal.SIGPIPE)  # not reached: the signal is not blocked
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
@@ -219,7 +250,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.target = [args.target, *args.args]
         args.inputs = inputs
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        die_of_sigpipe()
     except CliError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
