@@ -2,7 +2,7 @@
 
 ``SYSCALL_TABLE`` maps every served syscall number to its row (argument kinds
 plus a special implementation or host pass-through); the rows live with their
-kernel area (io, fs, mman, process, signal, time, socket, misc).  A number
+kernel area (io, fs, mman, process, signal, time, socket, ipc, misc).  A number
 without a row returns -ENOSYS and, with ``-d unimp``, logs QEMU's
 ``Unsupported syscall: N`` line.  do_syscall never raises, except GuestExit.
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
 from pyqemu.linux_user import arch, strace
-from pyqemu.linux_user.syscall import fs, io, misc, mman, process, signal, socket, time
+from pyqemu.linux_user.syscall import fs, io, ipc, misc, mman, process, signal, socket, time
 from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32, to_u64
 from pyqemu.linux_user.syscall.defs import SyscallDef
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
@@ -37,7 +37,7 @@ UNIMPLEMENTED_ON_PURPOSE = frozenset({nr.TARGET_NR_rseq, nr.TARGET_NR_clone3})
 
 def _build_table() -> dict[int, SyscallDef]:
     table: dict[int, SyscallDef] = {}
-    for area in (io, fs, mman, process, signal, time, socket, misc):
+    for area in (io, fs, mman, process, signal, time, socket, ipc, misc):
         for number, row in area.SYSCALLS.items():
             assert number not in table, f"syscall {number} defined twice"
             table[number] = row
