@@ -27,12 +27,18 @@ from pyqemu.linux_user.x86_64 import syscall_nr as nr
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
 
-__all__ = ["SYSCALL_TABLE", "UNIMPLEMENTED_ON_PURPOSE", "do_syscall"]
+__all__ = ["DIFFERS_FROM_QEMU", "SYSCALL_TABLE", "UNIMPLEMENTED_ON_PURPOSE", "do_syscall"]
 
 #: Left out on purpose, so they answer -ENOSYS and log like any unknown call,
 #: exactly as qemu-x86_64 7.2 does: glibc then falls back (rseq: no restartable
 #: sequences; clone3: clone).
 UNIMPLEMENTED_ON_PURPOSE = frozenset({nr.TARGET_NR_rseq, nr.TARGET_NR_clone3})
+
+#: Rows that answer differently from qemu-x86_64 7.2 on purpose, by function name, with
+#: the reason (README's syscall table, scripts/gen_syscall_table.py, shows it).
+DIFFERS_FROM_QEMU: dict[str, str] = {
+    "do_membarrier": "ENOSYS on purpose (qemu 7.2 passes it to the host)",
+}
 
 
 def _build_table() -> dict[int, SyscallDef]:

@@ -88,7 +88,6 @@ def do_readlinkat(task: TaskState, dirfd: int, path: bytes, buf: int, bufsiz: in
     return host_syscall(nr.TARGET_NR_readlinkat, dirfd, path, buf, bufsiz)
 
 
-
 UTIMBUF_SIZE = 16
 TIMEVAL_SIZE = 16
 #: struct file_handle: handle_bytes, handle_type, then handle_bytes of handle.
@@ -187,4 +186,5 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_umount2: host(Path(), Int()),
     nr.TARGET_NR_swapon: host(Path(), Int()),
     nr.TARGET_NR_swapoff: host(Path()),
+    nr.TARGET_NR_sync: host(),
 }

@@ -227,7 +227,6 @@ def do_epoll_pwait(task: TaskState, epfd: int, events: int, maxevents: int, time
                         sigsetsize)
 
 
-
 ITIMERSPEC_SIZE = 32
 
 

@@ -55,8 +55,9 @@ MQ_ATTR_SIZE = 64
 TIMESPEC_SIZE = 16
 #: Offset of shm_segsz in struct shmid64_ds (after the 48-byte ipc64_perm).
 SHM_SEGSZ_OFFSET = 48
-#: Offset of sem_nsems in struct semid64_ds (perm, sem_otime, sem_ctime).
-SEM_NSEMS_OFFSET = 64
+#: Offset of sem_nsems in x86_64's struct semid64_ds (perm, then sem_otime and sem_ctime
+#: each followed by an unused long).
+SEM_NSEMS_OFFSET = 80
 
 # shmat flags
 SHM_RDONLY, SHM_RND, SHM_REMAP, SHM_EXEC = 0o10000, 0o20000, 0o40000, 0o100000

@@ -259,4 +259,5 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_sethostname: host(InBuf(1), Size()),
     nr.TARGET_NR_setdomainname: host(InBuf(1), Size()),
     nr.TARGET_NR_reboot: special(do_reboot, Int(), Int(), UInt(), Addr()),
+    nr.TARGET_NR_vhangup: host(),
 }
