@@ -2,6 +2,8 @@
 
     pyqemu-cov summary FILE... [--elf BINARY]     modules, blocks, functions hit
     pyqemu-cov merge -o OUT FILE...               union of runs, as one drcov file
+                                                  (FILE: a file, a directory of them, or a
+                                                  quoted pattern such as 'run.*.drcov')
     pyqemu-cov lcov -o OUT.info FILE...           lcov tracefile from DWARF line tables
                                                   (these three: --layout auto|drcov|qemu7)
     pyqemu-cov run [--jobs N] [-o OUT] [--timeout S] [--plugin SO] [--cluster ADDRESS]
@@ -13,6 +15,7 @@ Every problem is one line, ``pyqemu-cov: <file>: <what is wrong>``, and exit sta
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import signal
 import sys
@@ -49,10 +52,34 @@ def read_one(path: Path, layout: str = "auto") -> Coverage:
     return rebased.coverage
 
 
+GLOB_CHARS = frozenset("*?[")
+
+
+def expand_files(given: Sequence[Path]) -> list[Path]:
+    """The coverage files named: a directory stands for its files (sorted by name), a
+    pattern that names no file for the files it matches (drcov's "%p" sets, such as
+    'run.*.drcov', quoted from the shell); CliError when nothing matches."""
+    files: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.is_file())
+            if not inside:
+                raise CliError(f"{path}: no files in this directory")
+            files.extend(inside)
+        elif not path.exists() and GLOB_CHARS & set(str(path)):
+            matches = sorted(Path(m) for m in glob.glob(str(path)) if os.path.isfile(m))
+            if not matches:
+                raise CliError(f"{path}: no file matches")
+            files.extend(matches)
+        else:
+            files.append(path)
+    return files
+
+
 def load_all(files: Sequence[Path], layout: str = "auto") -> Coverage:
     """The merged coverage of files; CliError naming the first unreadable one."""
     cov = Coverage()
-    for path in files:
+    for path in expand_files(files):
         try:
             cov.merge(read_one(path, layout))
         except OSError as exc:
@@ -98,14 +125,16 @@ def print_summary(cov: Coverage, n_files: int, elf: Path | None, out: TextIO) ->
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    print_summary(load_all(args.files, args.layout), len(args.files), args.elf, sys.stdout)
+    files = expand_files(args.files)
+    print_summary(load_all(files, args.layout), len(files), args.elf, sys.stdout)
     return 0
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    cov = load_all(args.files, args.layout)
+    files = expand_files(args.files)
+    cov = load_all(files, args.layout)
     _write_drcov(cov, args.output)
-    print(f"merged {len(args.files)} file(s): {len(cov.modules)} module(s), "
+    print(f"merged {len(files)} file(s): {len(cov.modules)} module(s), "
           f"{cov.n_blocks} blocks -> {args.output}")
     return 0
 

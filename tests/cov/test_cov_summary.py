@@ -88,3 +88,26 @@ def test_head_one_on_a_long_summary(tmp_path: Path) -> None:
     assert first.startswith(b"1 file(s), 3000 module(s), 3000 blocks")
     assert stderr == b""
     assert status == -signal.SIGPIPE
+
+
+def test_a_directory_or_a_pattern_stands_for_its_files(tmp_path: Path) -> None:
+    # drcov's filename=run.%p.drcov leaves one file per process: merge takes the set
+    sets = tmp_path / "set"
+    sets.mkdir()
+    (sets / "run.100.drcov").write_bytes(drcov_file(["/bin/prog"], [(0, 0x100, 8)]))
+    (sets / "run.101.drcov").write_bytes(drcov_file(["/bin/prog"], [(0, 0x200, 8)]))
+    for given in (sets, sets / "run.*.drcov"):
+        done = run_cov("merge", "-o", tmp_path / "all.drcov", given)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("merged 2 file(s): 1 module(s), 2 blocks")
+    done = run_cov("summary", sets / "run.*.drcov")
+    assert done.stdout.startswith("2 file(s), 1 module(s), 2 blocks")
+
+
+def test_an_empty_set_is_one_line(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for given, message in ((empty, "no files in this directory"),
+                           (tmp_path / "run.*.drcov", "no file matches")):
+        done = run_cov("merge", "-o", tmp_path / "out.drcov", given)
+        assert (done.returncode, done.stderr) == (1, f"pyqemu-cov: {given}: {message}\n")
