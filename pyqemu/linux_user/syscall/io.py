@@ -33,6 +33,8 @@ from pyqemu.linux_user.syscall.args import (
     is_error,
     read_guest,
     read_guest_path,
+    to_s32,
+    to_u64,
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
 from pyqemu.linux_user.syscall.host import host_syscall
@@ -95,11 +97,16 @@ IOCTLS: dict[int, IoctlDef] = {
 
 
 def do_ioctl(task: TaskState, fd: int, cmd: int, arg: int) -> int:
-    """ioctl: only known requests reach the host; others are -ENOSYS, as in QEMU 7.2."""
+    """ioctl: only known requests reach the host; others are -ENOSYS, as in QEMU 7.2.
+
+    The request is a C int, as QEMU's do_ioctl takes it; its log line shows it widened
+    to a long (a request with bit 31 set prints as 0xffffffff........).
+    """
+    cmd &= 0xFFFFFFFF
     request = IOCTLS.get(cmd)
     if request is None:
         if task.unimp_log:
-            task.log(f"Unsupported ioctl: cmd=0x{cmd:04x}")
+            task.log(f"Unsupported ioctl: cmd=0x{to_u64(to_s32(cmd)):04x}")
         return -errno.ENOSYS
     if request.direction is IoctlDir.OUT:
         # Like QEMU: run on a host struct, copy it out only when the call succeeded.
@@ -275,8 +282,7 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_pipe: host(Out(8)),
     nr.TARGET_NR_pipe2: host(Out(8), Int()),
     nr.TARGET_NR_fcntl: special(do_fcntl, Fd(), UInt(), ULong()),
-    # the request is compared whole, as QEMU compares its abi_long: high bits make it unknown
-    nr.TARGET_NR_ioctl: special(do_ioctl, Fd(), ULong(), ULong()),
+    nr.TARGET_NR_ioctl: special(do_ioctl, Fd(), UInt(), ULong()),
     nr.TARGET_NR_flock: host(Fd(), Int()),
     nr.TARGET_NR_fsync: host(Fd()),
     nr.TARGET_NR_fdatasync: host(Fd()),

@@ -278,8 +278,8 @@ def do_kcmp(task: TaskState, pid1: int, pid2: int, kind: int, idx1: int, idx2: i
 
 def do_modify_ldt(task: TaskState, func: int, ptr: int, bytecount: int) -> int:
     """modify_ldt: the guest has no LDT of its own, so reading it gives 0 bytes, as under
-    QEMU before a write; writing one is not offered (-ENOSYS), other functions are
-    -ENOSYS as in QEMU 7.2."""
+    QEMU before a write; writing one is not offered (-ENOSYS, where QEMU 7.2 builds an
+    LDT: see DIFFERS_FROM_QEMU); other functions are -ENOSYS as in QEMU 7.2."""
     if func == 0:
         return 0
     return -errno.ENOSYS

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import struct
+import time
 from typing import TYPE_CHECKING
 
 from pyqemu.linux_user import arch
@@ -217,8 +218,6 @@ def do_rt_sigtimedwait(task: TaskState, setp: int, info: int, timeout: int,
     A signal outside the set that the guest handles ends the wait with -EINTR (its
     handler runs as the syscall returns); the timeout ends it with -EAGAIN.
     """
-    import time as _time
-
     from pyqemu.host import lib
     from pyqemu.linux_user.signal import has_deliverable
 
@@ -231,7 +230,7 @@ def do_rt_sigtimedwait(task: TaskState, setp: int, info: int, timeout: int,
         seconds, nanoseconds = struct.unpack("<qq", read_guest(task, timeout, TIMESPEC_SIZE))
         if seconds < 0 or not 0 <= nanoseconds < 1_000_000_000:
             return -errno.EINVAL
-        deadline = _time.monotonic() + seconds + nanoseconds / 1e9
+        deadline = time.monotonic() + seconds + nanoseconds / 1e9
     if info:
         check_guest_range(task, info, SIGINFO_SIZE, True)
     pending = task.pending_signals  # type: ignore[attr-defined]
@@ -248,10 +247,10 @@ def do_rt_sigtimedwait(task: TaskState, setp: int, info: int, timeout: int,
         if deadline is None:
             lib.cpu_signal_wait()
         else:
-            left = deadline - _time.monotonic()
+            left = deadline - time.monotonic()
             if left <= 0:
                 return -errno.EAGAIN
-            _time.sleep(min(left, SIGTIMEDWAIT_POLL))
+            time.sleep(min(left, SIGTIMEDWAIT_POLL))
 
 
 SYSCALLS: dict[int, SyscallDef] = {
