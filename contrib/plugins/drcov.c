@@ -32,7 +32,10 @@
  *
  * Arguments ("key=value", or a bare "key" meaning on):
  *   filename=<path>      output file (default file.drcov.trace, relative to
- *                        the directory the emulator started in)
+ *                        the directory the emulator started in); "%p" in it
+ *                        is the process id, as in LLVM_PROFILE_FILE: every
+ *                        process (the guest's forked children too) writes
+ *                        its own file
  *   exec=on|off          record executed blocks (on) or translated ones (off)
  *   format=drcov2|qemu7  drcov2: one module per file, block starts relative
  *                        to their module (what DynamoRIO writes); qemu7: the
@@ -41,9 +44,12 @@
  * The file is written at exit. QEMU 7.2 runs no atexit callbacks when the
  * guest dies of a signal, so then no file is written (install only checks
  * that the file can be created, and removes what it created). A child the
- * guest forks runs the atexit callbacks too when it exits; only the process
- * that installed the plugin writes, so a child cannot clobber the file (its
- * own coverage is not written).
+ * guest forks runs the atexit callbacks too when it exits. Without "%p" in the
+ * file name only the process that installed the plugin writes, so a child
+ * cannot clobber the file (its own coverage is not written); with "%p" each
+ * process writes the blocks it recorded (a child's include those its parent
+ * ran before the fork) to a file of its own. (QEMU has no "%p": there parent
+ * and child both write the one file, and the last writer wins.)
  */
 #include <elf.h>
 #include <errno.h>
@@ -112,8 +118,8 @@ struct elf_facts {
     uint64_t text_end;   /* unknown */
 };
 
-static char *output_path;
-static pid_t installing_pid; /* the process that writes the file */
+static char *output_path; /* absolute; may hold "%p" */
+static pid_t installing_pid; /* the process that writes the file (no "%p") */
 static const char *output_name; /* as the user gave it, for messages */
 static bool record_translations;
 static enum output_format output_format = FORMAT_DRCOV2;
@@ -785,17 +791,61 @@ static void write_qemu7(FILE *fp)
     }
 }
 
+/*
+ * The file name with every "%p" replaced by pid (a copy to free), or NULL
+ * when out of memory.
+ */
+static char *expand_pid(const char *name, pid_t pid)
+{
+    char digits[24];
+    size_t len = strlen(name) + 1, n_digits;
+    const char *at;
+    char *out, *to;
+
+    n_digits = (size_t)snprintf(digits, sizeof(digits), "%ld", (long)pid);
+    for (at = strstr(name, "%p"); at; at = strstr(at + 2, "%p")) {
+        len += n_digits;
+    }
+    out = malloc(len);
+    if (!out) {
+        return NULL;
+    }
+    for (to = out; *name; ) {
+        if (name[0] == '%' && name[1] == 'p') {
+            memcpy(to, digits, n_digits);
+            to += n_digits;
+            name += 2;
+        } else {
+            *to++ = *name++;
+        }
+    }
+    *to = '\0';
+    return out;
+}
+
+static bool per_process_file(void)
+{
+    return strstr(output_path, "%p") != NULL;
+}
+
 static void plugin_exit(qemu_plugin_id_t id, void *userdata)
 {
     FILE *fp;
+    char *path;
 
-    if (getpid() != installing_pid) {
+    if (!per_process_file() && getpid() != installing_pid) {
         return; /* a forked child of the guest */
+    }
+    path = expand_pid(output_path, getpid());
+    if (!path) {
+        fprintf(stderr, "drcov: out of memory\n");
+        return;
     }
     pthread_mutex_lock(&lock);
     /* Modules may have grown since they were first seen. */
     scan_maps(NULL);
-    fp = fopen(output_path, "wb");
+    fp = fopen(path, "wb");
+    free(path);
     if (!fp) {
         fprintf(stderr, "drcov: cannot open %s: %s\n", output_name,
                 strerror(errno));
@@ -821,6 +871,7 @@ static void plugin_exit(qemu_plugin_id_t id, void *userdata)
 static bool prepare_output(void)
 {
     char cwd[PATH_MAX];
+    char *path;
     size_t len;
     int fd;
 
@@ -842,20 +893,29 @@ static bool prepare_output(void)
         return false;
     }
 
-    fd = open(output_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    /* The file this process will write ("%p": its own pid). */
+    path = expand_pid(output_path, getpid());
+    if (!path) {
+        fprintf(stderr, "drcov: out of memory\n");
+        return false;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) {
         close(fd);
-        unlink(output_path);
+        unlink(path);
+        free(path);
         return true;
     }
     if (errno == EEXIST) {
         /* Emptied now: a run that never reaches exit leaves no stale data. */
-        fd = open(output_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
         if (fd >= 0) {
             close(fd);
+            free(path);
             return true;
         }
     }
+    free(path);
     fprintf(stderr, "drcov: cannot open %s: %s\n", output_name,
             strerror(errno));
     return false;

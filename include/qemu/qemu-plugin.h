@@ -64,16 +64,18 @@ extern QEMU_PLUGIN_EXPORT int qemu_plugin_version;
 
 /*
  * The API level this header declares, chosen by the plugin before it
- * includes the header: 502 (the default) is exactly QEMU 5.2's API,
- * QEMU_PLUGIN_VERSION 0; 702 is QEMU 7.2's, QEMU_PLUGIN_VERSION 1, which adds
- * qemu_plugin_path_to_binary(), qemu_plugin_start_code()/end_code()/
- * entry_code(), qemu_plugin_insn_symbol(), qemu_plugin_bool_parse() and the
- * hwaddr name/phys_addr pair, and drops the names 5.2 listed but never
- * defined.  A plugin opts in with -DQEMU_PLUGIN_API_LEVEL=702 (or a #define
- * before the #include); it then loads only where version 1 is supported.
+ * includes the header.  702 (the default) is QEMU 7.2's, QEMU_PLUGIN_VERSION
+ * 1: what pyqemu's default host exports, so a plugin written for QEMU 7.2
+ * builds unmodified; it has qemu_plugin_path_to_binary(),
+ * qemu_plugin_start_code()/end_code()/entry_code(), qemu_plugin_insn_symbol(),
+ * qemu_plugin_bool_parse() and the hwaddr name/phys_addr pair, and not the
+ * names 5.2 listed but never defined.  502 is exactly QEMU 5.2's API,
+ * QEMU_PLUGIN_VERSION 0, for plugins that must also load on the 5.2 host
+ * (-plugin-api 5.2): -DQEMU_PLUGIN_API_LEVEL=502, or a #define before the
+ * #include, as pyqemu's own plugins are built.
  */
 #ifndef QEMU_PLUGIN_API_LEVEL
-#define QEMU_PLUGIN_API_LEVEL 502
+#define QEMU_PLUGIN_API_LEVEL 702
 #endif
 #if QEMU_PLUGIN_API_LEVEL == 702
 #define QEMU_PLUGIN_VERSION 1

@@ -3,7 +3,8 @@
 Same arguments and the same file, byte for byte in the usual case:
 
 - ``filename=<path>`` (default ``file.drcov.trace``, relative to the
-  directory the emulator started in);
+  directory the emulator started in; ``%p`` is the process id, a file per
+  process);
 - ``exec=on|off``: record executed blocks (on, the default) or translated ones;
 - ``format=drcov2|qemu7``: one module per mapped file with block starts
   relative to their module (DynamoRIO's layout), or QEMU 7.0's single-module
@@ -16,7 +17,8 @@ inline add bumps, so executing a block runs no Python: at exit the blocks
 whose cell is non-zero are the executed ones, in the order they were first
 translated (the order the C plugin records them, since a block runs right
 after its translation).  A guest's forked child runs the atexit callback
-too; only the process that installed the plugin writes the file.
+too; without ``%p`` only the process that installed the plugin writes the file,
+with it every process writes its own.
 """
 
 from __future__ import annotations
@@ -164,16 +166,22 @@ def _parse_args(args: list[str]) -> tuple[str, bool, str] | None:
     return name, record_translations, output_format
 
 
+def expand_pid(path: str, pid: int) -> str:
+    """The file name with every ``%p`` replaced by the process id (LLVM_PROFILE_FILE's)."""
+    return path.replace("%p", str(pid))
+
+
 def _prepare_output(name: str) -> str | None:
     """The absolute output path, checked writable; leaves no file that was not there."""
     try:
         path = os.path.join(os.getcwd(), name)
+        mine = expand_pid(path, os.getpid())
         try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666))
-            os.unlink(path)
+            os.close(os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666))
+            os.unlink(mine)
         except FileExistsError:
             # emptied now: a run that never reaches exit leaves no stale data
-            os.close(os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC))
+            os.close(os.open(mine, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC))
         return path
     except OSError as exc:
         sys.stderr.write(f"drcov: cannot open {name}: {exc.strerror}\n")
@@ -195,10 +203,10 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
         coverage.table.syscall_generation += 1   # any syscall may change the mappings
 
     def on_exit(_pid: int, _udata: object) -> None:
-        if os.getpid() != installing_pid:
+        if "%p" not in path and os.getpid() != installing_pid:
             return   # a forked child of the guest
         try:
-            with open(path, "wb") as f:
+            with open(expand_pid(path, os.getpid()), "wb") as f:
                 f.write(coverage.render())
         except OSError as exc:
             sys.stderr.write(f"drcov: cannot write {name}: {exc.strerror}\n")

@@ -2,6 +2,8 @@
 
     pyqemu-cov summary FILE... [--elf BINARY]     modules, blocks, functions hit
     pyqemu-cov merge -o OUT FILE...               union of runs, as one drcov file
+                                                  (FILE: a file, a directory of them, or a
+                                                  quoted pattern such as 'run.*.drcov')
     pyqemu-cov lcov -o OUT.info FILE...           lcov tracefile from DWARF line tables
                                                   (these three: --layout auto|drcov|qemu7)
     pyqemu-cov run [--jobs N] [-o OUT] [--timeout S] [--plugin SO] [--cluster ADDRESS]
@@ -13,11 +15,13 @@ Every problem is one line, ``pyqemu-cov: <file>: <what is wrong>``, and exit sta
 from __future__ import annotations
 
 import argparse
+import glob
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from pyqemu.cov import drcov, lcov, qemu7
 from pyqemu.cov.corpus import CorpusError, CorpusJob, Progress, expand_inputs, find_plugin
@@ -48,10 +52,34 @@ def read_one(path: Path, layout: str = "auto") -> Coverage:
     return rebased.coverage
 
 
+GLOB_CHARS = frozenset("*?[")
+
+
+def expand_files(given: Sequence[Path]) -> list[Path]:
+    """The coverage files named: a directory stands for its files (sorted by name), a
+    pattern that names no file for the files it matches (drcov's "%p" sets, such as
+    'run.*.drcov', quoted from the shell); CliError when nothing matches."""
+    files: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.is_file())
+            if not inside:
+                raise CliError(f"{path}: no files in this directory")
+            files.extend(inside)
+        elif not path.exists() and GLOB_CHARS & set(str(path)):
+            matches = sorted(Path(m) for m in glob.glob(str(path)) if os.path.isfile(m))
+            if not matches:
+                raise CliError(f"{path}: no file matches")
+            files.extend(matches)
+        else:
+            files.append(path)
+    return files
+
+
 def load_all(files: Sequence[Path], layout: str = "auto") -> Coverage:
     """The merged coverage of files; CliError naming the first unreadable one."""
     cov = Coverage()
-    for path in files:
+    for path in expand_files(files):
         try:
             cov.merge(read_one(path, layout))
         except OSError as exc:
@@ -61,13 +89,29 @@ def load_all(files: Sequence[Path], layout: str = "auto") -> Coverage:
     return cov
 
 
+def covered_bytes(blocks: set[tuple[int, int]]) -> int:
+    """Bytes covered by (offset, size) blocks, each byte once.
+
+    Blocks overlap where one run's block starts inside another's (a jump into the
+    middle of a translated block makes a block of its own), so the sizes are not added.
+    """
+    total = 0
+    end = -1
+    for start, size in sorted(blocks):
+        if start + size <= end:
+            continue
+        total += start + size - max(start, end)
+        end = start + size
+    return total
+
+
 def print_summary(cov: Coverage, n_files: int, elf: Path | None, out: TextIO) -> None:
     """Modules with their blocks and bytes, and functions hit where symbols are known."""
     mapper = SourceMapper()
     functions = {m.path: m for m in mapper.module_functions(cov)}
     print(f"{n_files} file(s), {len(cov.modules)} module(s), {cov.n_blocks} blocks", file=out)
     for path, blocks in sorted(cov.blocks.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        size = sum(s for _, s in blocks)
+        size = covered_bytes(blocks)
         known = functions.get(path)
         funcs = f"{len(known.hit)}/{known.total} functions" if known else "-"
         print(f"  {len(blocks):7d} blocks {size:9d} bytes {funcs:>17}  {path}", file=out)
@@ -81,14 +125,16 @@ def print_summary(cov: Coverage, n_files: int, elf: Path | None, out: TextIO) ->
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    print_summary(load_all(args.files, args.layout), len(args.files), args.elf, sys.stdout)
+    files = expand_files(args.files)
+    print_summary(load_all(files, args.layout), len(files), args.elf, sys.stdout)
     return 0
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    cov = load_all(args.files, args.layout)
+    files = expand_files(args.files)
+    cov = load_all(files, args.layout)
     _write_drcov(cov, args.output)
-    print(f"merged {len(args.files)} file(s): {len(cov.modules)} module(s), "
+    print(f"merged {len(files)} file(s): {len(cov.modules)} module(s), "
           f"{cov.n_blocks} blocks -> {args.output}")
     return 0
 
@@ -205,6 +251,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def die_of_sigpipe() -> NoReturn:
+    """Leave as coreutils do when the reader of stdout has gone (``| head``): killed by
+    SIGPIPE, status 141 in the shell, no message.
+
+    Python ignores SIGPIPE and raises BrokenPipeError instead; stdout is pointed at
+    /dev/null first so that nothing left in its buffer fails again on the way out.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGPIPE)
+    os._exit(128 + signal.SIGPIPE)  # not reached: the signal is not blocked
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
@@ -219,7 +279,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.target = [args.target, *args.args]
         args.inputs = inputs
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        die_of_sigpipe()
     except CliError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1

@@ -183,7 +183,8 @@ def _run_child(job: CorpusJob, item: Path | bytes, work: Path, index: int) -> No
         os.dup2(stdin_fd, 0)
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         os.dup2(os.open(work / f"{index}.stderr", os.O_WRONLY | os.O_CREAT, 0o600), 2)
-        spec = _plugin_spec(job.plugin, work / f"{index}.drcov")
+        # "%p": the target's forked children write their coverage too, a file each
+        spec = _plugin_spec(job.plugin, work / f"{index}.%p.drcov")
         code = main(["pyqemu-x86_64", "-plugin", spec, *argv])
     except BaseException as exc:  # noqa: BLE001 - reported on the run's stderr
         os.write(2, f"pyqemu-cov: {type(exc).__name__}: {exc}\n".encode(errors="replace"))
@@ -205,7 +206,7 @@ class _Running:
 
 def _finish(run: _Running, wait_status: int, work: Path, timed_out: bool, cov: Coverage,
             stats: RunStats) -> None:
-    drcov_path, stderr_path = work / f"{run.index}.drcov", work / f"{run.index}.stderr"
+    stderr_path = work / f"{run.index}.stderr"
     stats.runs += 1
     if timed_out:
         stats.timed_out += 1
@@ -216,8 +217,11 @@ def _finish(run: _Running, wait_status: int, work: Path, timed_out: bool, cov: C
     try:
         if timed_out:
             raise DrcovError("timed out")
-        # pyqemu writes the file on every way out, an empty one when the target never ran
-        run_cov = drcov.read(drcov_path) if drcov_path.exists() else Coverage()
+        # pyqemu writes the file on every way out, an empty one when the target never ran;
+        # one file per process of the run (the target and what it forked)
+        run_cov = Coverage()
+        for drcov_path in sorted(work.glob(f"{run.index}.*.drcov")):
+            run_cov.merge(drcov.read(drcov_path))
         if not run_cov.n_blocks:
             errors = stderr_path.read_text(errors="replace").strip().splitlines() \
                 if stderr_path.exists() else []

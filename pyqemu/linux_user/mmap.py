@@ -128,6 +128,21 @@ def _host_mremap(old: int, old_size: int, new_size: int, flags: int, new: int) -
     return int(result or 0)
 
 
+_libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+_libc.shmat.restype = ctypes.c_void_p
+_libc.shmdt.argtypes = [ctypes.c_void_p]
+_libc.shmdt.restype = ctypes.c_int
+SHM_RDONLY, SHM_REMAP, SHM_EXEC = 0o10000, 0o40000, 0o100000
+
+
+def _host_shmat(shmid: int, addr: int, flags: int) -> int:
+    """Host shmat; the address, or -errno."""
+    result = _libc.shmat(shmid, addr or None, flags)
+    if result == _MAP_FAILED:
+        return _neg_errno()
+    return int(result or 0)
+
+
 def _host_place(addr: int, size: int, prot: int, flags: int, fd: int, offset: int) -> int:
     """Map exactly at addr, never over anything already there; addr, or -errno (-EEXIST)."""
     result = _host_mmap(addr, size, prot, flags | MAP_FIXED_NOREPLACE, fd, offset)
@@ -170,6 +185,15 @@ def _host_obstacle_end(start: int, end: int) -> int:
             if low < end and high > start:
                 highest = max(highest, high)
     return highest if highest > start else start + PAGE_SIZE
+
+
+#: Highest guest address (QEMU's GUEST_ADDR_MAX for a 47-bit guest without reserved_va).
+GUEST_ADDR_MAX = (1 << 47) - 1
+
+
+def _guest_range_valid(start: int, length: int) -> bool:
+    """QEMU's guest_range_valid_untagged: a length of 0 is never valid."""
+    return 0 < length <= GUEST_ADDR_MAX + 1 and start <= GUEST_ADDR_MAX - length + 1
 
 
 # --- the guest's view ---------------------------------------------------------------------
@@ -269,6 +293,8 @@ class GuestMemory:
         self._start_brk = 0
         self._brk = 0
         self._brk_top = 0  # end of the pages mapped for brk
+        # System V shared memory segments attached by the guest: address -> size
+        self._shm_segments: dict[int, int] = {}
 
     # -- listeners --------------------------------------------------------------------
 
@@ -545,6 +571,53 @@ class GuestMemory:
         except OSError:
             return ""
 
+    def target_shmat(self, shmid: int, addr: int, flags: int, size: int) -> int:
+        """shmat(2) of a segment of size bytes: the guest address or -errno.
+
+        The range is first taken with PROT_NONE placeholders (anywhere, or at addr
+        over free or guest-owned pages only), then the segment replaces them.
+        """
+        if addr & _PAGE_LOW:
+            return -errno.EINVAL
+        size = _page_align(size)
+        if size == 0 or size > TASK_SIZE or addr + size > TASK_SIZE:
+            return -errno.EINVAL
+        if addr:
+            if self._overlapping(addr, addr + size) and not flags & SHM_REMAP:
+                return -errno.EINVAL
+            taken = self._reserve_gaps(addr, addr + size)
+            if isinstance(taken, int):
+                return -errno.EINVAL
+            start = addr
+        else:
+            start = self._place_anywhere(0, size, False, lambda at: _host_place(
+                at, size, PROT_NONE, _RESERVE_FLAGS, -1, 0))
+            if start < 0:
+                return start
+            taken = [(start, start + size)]
+        result = _host_shmat(shmid, start, flags | SHM_REMAP)
+        if result != start:
+            for low, high in taken:
+                _host_munmap(low, high - low)
+            return result if result < 0 else -errno.EINVAL
+        prot = PROT_READ | (0 if flags & SHM_RDONLY else PROT_WRITE)
+        prot |= PROT_EXEC if flags & SHM_EXEC else 0
+        self._forget(start, start + size)
+        self._record(Region(start, start + size, prot, MAP_SHARED))
+        self._shm_segments[start] = size
+        return start
+
+    def target_shmdt(self, addr: int) -> int:
+        """shmdt(2) of a segment the guest attached with shmat: 0 or -errno."""
+        size = self._shm_segments.get(addr)
+        if size is None:
+            return -errno.EINVAL
+        if _libc.shmdt(addr) != 0:
+            return _neg_errno()
+        del self._shm_segments[addr]
+        self._forget(addr, addr + size)
+        return 0
+
     def target_munmap(self, addr: int, length: int) -> int:
         """munmap(2): drops only guest-owned pages; 0 or -errno."""
         if addr & _PAGE_LOW or length <= 0 or addr < 0:
@@ -593,6 +666,11 @@ class GuestMemory:
 
         Duplicating a shared mapping (old_size 0) is not supported: -EINVAL.
         """
+        # qemu's first check: ranges outside the guest's address space are -ENOMEM
+        if (not _guest_range_valid(old_addr, old_size)
+                or (flags & MREMAP_FIXED and not _guest_range_valid(new_addr, new_size))
+                or (not flags & MREMAP_MAYMOVE and not _guest_range_valid(old_addr, new_size))):
+            return -errno.ENOMEM
         if flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) or old_addr & _PAGE_LOW:
             return -errno.EINVAL
         may_move = bool(flags & MREMAP_MAYMOVE)

@@ -249,6 +249,41 @@ def test_forked_child_does_not_overwrite_the_file(
     assert symbol_address(guest, "child_only") - link_base(guest) not in starts
 
 
+def test_pid_in_the_file_name_gives_each_process_its_file(
+    emulator: Emulator,
+    drcov: Path,
+    build_guest: Callable[[str, str], Path],
+    tmp_path: Path,
+) -> None:
+    # "%p" is the process id, as in LLVM_PROFILE_FILE: the parent and the child it forks
+    # write a file each; pyqemu-cov merges the set, given as a directory or a pattern.
+    from pyqemu.cov.cli import main as cov_main
+
+    guest = build_guest("fork_late_child", "musl-static")
+    out_dir = tmp_path / "per-process"
+    out_dir.mkdir()
+    run = run_drcov(emulator, drcov, guest, tmp_path, f"filename={out_dir}/run.%p.drcov")
+    assert run.result.returncode == 0, run.result.describe()
+    assert run.result.stdout == "parent\nchild 7\n"
+    files = sorted(out_dir.iterdir())
+    assert len(files) == 2 and all(re.fullmatch(r"run\.\d+\.drcov", f.name) for f in files)
+    main, child_only = (symbol_address(guest, name) - link_base(guest)
+                        for name in ("main", "child_only"))
+    starts = []
+    for path in files:
+        cov = parse_drcov(path.read_bytes())
+        starts.append({start for start, _ in cov.blocks_in(guest_module(cov, guest))})
+    assert all(main in s for s in starts)
+    assert sorted(child_only in s for s in starts) == [False, True]
+    for given in (str(out_dir), f"{out_dir}/run.*.drcov"):
+        merged = tmp_path / "merged.drcov"
+        assert cov_main(["merge", "-o", str(merged), given]) == 0
+        cov = parse_drcov(merged.read_bytes())
+        both = {start for start, _ in cov.blocks_in(guest_module(cov, guest))}
+        assert {main, child_only} <= both
+        assert both == starts[0] | starts[1]
+
+
 def test_qemu_72_argument_syntax_is_accepted(
     emulator: Emulator,
     drcov: Path,

@@ -169,3 +169,18 @@ def test_progress_bar_counts_the_runs(capsys: pytest.CaptureFixture[str]) -> Non
     assert drawn.count("\r") == 3 and drawn.endswith("\n")
     assert "] 3/3 " in drawn.rsplit("\r", 1)[1]
     assert "[" + "#" * Progress.WIDTH + "]" in drawn.rsplit("\r", 1)[1]
+
+
+def test_a_run_keeps_the_coverage_of_the_children_it_forks(cov_guest: Callable[..., Path],
+                                                            drcov_plugin: Path,
+                                                            tmp_path: Path) -> None:
+    # each run writes one drcov file per process ("%p"), all merged into the run's coverage
+    from pyqemu.cov.source_map import SourceMapper
+
+    forking = cov_guest("forking", "musl-static")
+    (tmp_path / "in").write_bytes(b"x")
+    out = tmp_path / "fork.drcov"
+    done = run_cov("run", "-o", out, "--plugin", drcov_plugin, forking, "--", tmp_path / "in")
+    assert done.returncode == 0, done.stderr
+    (module,) = [m for m in SourceMapper().module_functions(read(out)) if m.path == str(forking)]
+    assert {"in_child", "in_parent", "main"} <= set(module.hit)

@@ -94,6 +94,23 @@ def test_python_drcov_writes_the_c_plugins_file(guest_builder, plugin_lib, tmp_p
         assert any(path.endswith("libc.so.6") for path in paths), paths
 
 
+def test_python_drcov_writes_a_file_per_process_with_pid_in_the_name(plugin_lib,
+                                                                     tmp_path: Path) -> None:
+    # filename=...%p...: the parent and its forked child write a file each, as the C twin
+    from harness import compile_guest
+
+    guests = Path(__file__).resolve().parents[1] / "contrib" / "guests"
+    program = str(compile_guest(guests / "fork_late_child.c", tmp_path / "fork", "musl-static"))
+    files = {}
+    for who, plugin in (("c", str(plugin_lib("drcov"))), ("py", "pyqemu.contrib.drcov")):
+        out = tmp_path / who
+        out.mkdir()
+        result = run_pyqemu([program], plugins=[f"{plugin},filename={out}/cov.%p.drcov"])
+        assert result.returncode == 0, result.stderr
+        files[who] = sorted(f.read_bytes() for f in out.glob("cov.*.drcov"))
+    assert files["py"] == files["c"] and len(files["c"]) == 2
+
+
 def test_plugin_given_as_a_file_path(guest_builder) -> None:
     program = str(guest_builder.build("hello", "musl-static"))
     result = run_pyqemu([program], plugins=[str(REPO / "pyqemu" / "contrib" / "insn.py")],

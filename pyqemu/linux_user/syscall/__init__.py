@@ -2,7 +2,7 @@
 
 ``SYSCALL_TABLE`` maps every served syscall number to its row (argument kinds
 plus a special implementation or host pass-through); the rows live with their
-kernel area (io, fs, mman, process, signal, time, socket, misc).  A number
+kernel area (io, fs, mman, process, signal, time, socket, ipc, misc).  A number
 without a row returns -ENOSYS and, with ``-d unimp``, logs QEMU's
 ``Unsupported syscall: N`` line.  do_syscall never raises, except GuestExit.
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
 from pyqemu.linux_user import arch, strace
-from pyqemu.linux_user.syscall import fs, io, misc, mman, process, signal, socket, time
+from pyqemu.linux_user.syscall import fs, io, ipc, misc, mman, process, signal, socket, time
 from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32, to_u64
 from pyqemu.linux_user.syscall.defs import SyscallDef
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
@@ -27,17 +27,24 @@ from pyqemu.linux_user.x86_64 import syscall_nr as nr
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
 
-__all__ = ["SYSCALL_TABLE", "UNIMPLEMENTED_ON_PURPOSE", "do_syscall"]
+__all__ = ["DIFFERS_FROM_QEMU", "SYSCALL_TABLE", "UNIMPLEMENTED_ON_PURPOSE", "do_syscall"]
 
 #: Left out on purpose, so they answer -ENOSYS and log like any unknown call,
 #: exactly as qemu-x86_64 7.2 does: glibc then falls back (rseq: no restartable
 #: sequences; clone3: clone).
 UNIMPLEMENTED_ON_PURPOSE = frozenset({nr.TARGET_NR_rseq, nr.TARGET_NR_clone3})
 
+#: Rows that answer differently from qemu-x86_64 7.2 on purpose, by function name, with
+#: the reason (README's syscall table, scripts/gen_syscall_table.py, shows it).
+DIFFERS_FROM_QEMU: dict[str, str] = {
+    "do_membarrier": "ENOSYS on purpose (qemu 7.2 passes it to the host)",
+    "do_modify_ldt": "reads an empty LDT; a write is ENOSYS (qemu 7.2 keeps an LDT)",
+}
+
 
 def _build_table() -> dict[int, SyscallDef]:
     table: dict[int, SyscallDef] = {}
-    for area in (io, fs, mman, process, signal, time, socket, misc):
+    for area in (io, fs, mman, process, signal, time, socket, ipc, misc):
         for number, row in area.SYSCALLS.items():
             assert number not in table, f"syscall {number} defined twice"
             table[number] = row

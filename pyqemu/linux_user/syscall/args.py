@@ -29,6 +29,8 @@ PATH_MAX = 4096
 IOV_MAX = 1024
 #: sizeof(struct iovec) on x86_64.
 IOVEC_SIZE = 16
+#: Highest guest address QEMU accepts (47-bit user space).
+GUEST_ADDR_MAX = (1 << 47) - 1
 
 
 class SyscallError(Exception):
@@ -313,10 +315,12 @@ class FdSet(Arg):
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         addr = to_u64(raw[index])
         nfds = to_s32(raw[self.nfds_arg])
-        if nfds < 0:
-            raise SyscallError(errno.EINVAL)
         if addr:
-            check_guest_range(task, addr, (nfds + 63) // 64 * 8, True)
+            # QEMU copies the sets in before the host looks at nfds (-EINVAL when
+            # negative): a set outside the address space is -EFAULT first
+            if nfds <= 0 and addr > GUEST_ADDR_MAX:
+                raise SyscallError(errno.EFAULT)
+            check_guest_range(task, addr, max(nfds + 63, 0) // 64 * 8, True)
         return addr
 
 

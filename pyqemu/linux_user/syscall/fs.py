@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import struct
 from typing import TYPE_CHECKING
 
 from pyqemu.linux_user.syscall.args import (
@@ -17,11 +18,14 @@ from pyqemu.linux_user.syscall.args import (
     Int,
     Off,
     Out,
+    OutBounce,
     OutBuf,
     Path,
     Size,
     UInt,
+    ULong,
     check_guest_range,
+    read_guest,
     write_guest,
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
@@ -84,6 +88,32 @@ def do_readlinkat(task: TaskState, dirfd: int, path: bytes, buf: int, bufsiz: in
     return host_syscall(nr.TARGET_NR_readlinkat, dirfd, path, buf, bufsiz)
 
 
+UTIMBUF_SIZE = 16
+TIMEVAL_SIZE = 16
+#: struct file_handle: handle_bytes, handle_type, then handle_bytes of handle.
+FILE_HANDLE_HEADER = 8
+MAX_HANDLE_SZ = 128
+
+
+def _file_handle_size(task: TaskState, handle: int) -> int:
+    """The whole size of the guest's struct file_handle (its header read first)."""
+    (handle_bytes,) = struct.unpack("<I", read_guest(task, handle, 4))
+    return FILE_HANDLE_HEADER + min(handle_bytes, MAX_HANDLE_SZ)
+
+
+def do_name_to_handle_at(task: TaskState, dirfd: int, path: bytes, handle: int,
+                         mount_id: OutBounce, flags: int) -> int:
+    """name_to_handle_at: the handle's size is in its own first field."""
+    check_guest_range(task, handle, _file_handle_size(task, handle), True)
+    return host_syscall(nr.TARGET_NR_name_to_handle_at, dirfd, path, handle, mount_id, flags)
+
+
+def do_open_by_handle_at(task: TaskState, mount_fd: int, handle: int, flags: int) -> int:
+    """open_by_handle_at: the handle is read whole, its size from its first field."""
+    check_guest_range(task, handle, _file_handle_size(task, handle), False)
+    return host_syscall(nr.TARGET_NR_open_by_handle_at, mount_fd, handle, flags)
+
+
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_open: special(do_open, Path(), Int(), UInt()),
     nr.TARGET_NR_openat: special(do_openat, Fd(), Path(), Int(), UInt()),
@@ -140,4 +170,21 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_lremovexattr: host(Path(), Path()),
     nr.TARGET_NR_fremovexattr: host(Fd(), Path()),
     nr.TARGET_NR_memfd_create: host(Path(), UInt()),
+    nr.TARGET_NR_mknod: host(Path(), UInt(), UInt()),
+    nr.TARGET_NR_mknodat: host(Fd(), Path(), UInt(), UInt()),
+    nr.TARGET_NR_utime: host(Path(), In(UTIMBUF_SIZE, nullable=True)),
+    nr.TARGET_NR_utimes: host(Path(), In(2 * TIMEVAL_SIZE, nullable=True)),
+    nr.TARGET_NR_futimesat: host(Fd(), Path(nullable=True), In(2 * TIMEVAL_SIZE, nullable=True)),
+    nr.TARGET_NR_name_to_handle_at: special(do_name_to_handle_at, Fd(), Path(), Addr(),
+                                            Out(4), Int()),
+    nr.TARGET_NR_open_by_handle_at: special(do_open_by_handle_at, Fd(), Addr(), Int()),
+    nr.TARGET_NR_chroot: host(Path()),
+    nr.TARGET_NR_pivot_root: host(Path(), Path()),
+    nr.TARGET_NR_acct: host(Path(nullable=True)),
+    nr.TARGET_NR_mount: host(Path(nullable=True), Path(), Path(nullable=True), ULong(),
+                             Path(nullable=True)),
+    nr.TARGET_NR_umount2: host(Path(), Int()),
+    nr.TARGET_NR_swapon: host(Path(), Int()),
+    nr.TARGET_NR_swapoff: host(Path()),
+    nr.TARGET_NR_sync: host(),
 }

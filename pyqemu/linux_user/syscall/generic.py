@@ -9,12 +9,13 @@ syscall name, except where the two ABIs lay data out differently: these.
 from __future__ import annotations
 
 import ctypes
+import errno
 import struct
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from pyqemu.linux_user import arch
-from pyqemu.linux_user.syscall import process
+from pyqemu.linux_user.syscall import ipc, process
 from pyqemu.linux_user.syscall.args import (
     Addr,
     Fd,
@@ -166,6 +167,37 @@ def do_epoll_pwait(task: TaskState, epfd: int, events: int, maxevents: int, time
     return ret
 
 
+# struct semid64_ds: x86_64 puts an unused long after each time (104 bytes); the
+# generic 64-bit ABI has perm, sem_otime, sem_ctime, sem_nsems and two unused longs (88).
+IPC64_PERM_SIZE = 48
+HOST_SEMID_FORMAT = "<48sq8xq8xQ16x"
+GENERIC_SEMID_FORMAT = "<48sqqQ16x"
+GENERIC_SEMID_SIZE = struct.calcsize(GENERIC_SEMID_FORMAT)
+
+
+def do_semctl_generic(task: TaskState, semid: int, semnum: int, cmd: int, arg: int) -> int:
+    """semctl: the semid_ds of IPC_STAT, SEM_STAT(_ANY) and IPC_SET converted."""
+    base = cmd & ~ipc.IPC_64
+    if base in (ipc.IPC_STAT, ipc.SEM_STAT, ipc.SEM_STAT_ANY):
+        if arg == 0:
+            return -errno.EFAULT
+        host = OutBounce(arg, struct.calcsize(HOST_SEMID_FORMAT))
+        ret = host_syscall(host_nr.TARGET_NR_semctl, semid, semnum, cmd, host)
+        if ret >= 0:
+            write_guest(task, arg, struct.pack(GENERIC_SEMID_FORMAT,
+                                               *struct.unpack(HOST_SEMID_FORMAT,
+                                                              host.buffer.raw)))
+        return ret
+    if base == ipc.IPC_SET:
+        perm, otime, ctime, nsems = struct.unpack(GENERIC_SEMID_FORMAT,
+                                                  read_guest(task, arg, GENERIC_SEMID_SIZE))
+        host_ds = ctypes.create_string_buffer(struct.pack(HOST_SEMID_FORMAT, perm, otime,
+                                                          ctime, nsems))
+        return host_syscall(host_nr.TARGET_NR_semctl, semid, semnum, cmd,
+                            ctypes.addressof(host_ds))
+    return ipc.do_semctl(task, semid, semnum, cmd, arg)
+
+
 def generic_overrides() -> Mapping[str, SyscallDef]:
     """The rows a generic-ABI target serves differently from the host, by name."""
     return {
@@ -177,4 +209,5 @@ def generic_overrides() -> Mapping[str, SyscallDef]:
         "epoll_ctl": special(do_epoll_ctl, Fd(), Int(), Fd(), Addr()),
         "epoll_pwait": special(do_epoll_pwait, Fd(), Addr(), Int(), Int(), Addr(), Size()),
         "clone": special(process.do_clone_backwards, ULong(), Addr(), Addr(), Addr(), Addr()),
+        "semctl": special(do_semctl_generic, Int(), Int(), Int(), ULong()),
     }

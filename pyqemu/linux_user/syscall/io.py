@@ -14,7 +14,6 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from pyqemu.linux_user.syscall.args import (
-    Buf,
     Fd,
     FdSet,
     In,
@@ -33,6 +32,9 @@ from pyqemu.linux_user.syscall.args import (
     check_guest_range,
     is_error,
     read_guest,
+    read_guest_path,
+    to_s32,
+    to_u64,
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
 from pyqemu.linux_user.syscall.host import host_syscall
@@ -95,11 +97,16 @@ IOCTLS: dict[int, IoctlDef] = {
 
 
 def do_ioctl(task: TaskState, fd: int, cmd: int, arg: int) -> int:
-    """ioctl: only known requests reach the host; others are -ENOSYS, as in QEMU 7.2."""
+    """ioctl: only known requests reach the host; others are -ENOSYS, as in QEMU 7.2.
+
+    The request is a C int, as QEMU's do_ioctl takes it; its log line shows it widened
+    to a long (a request with bit 31 set prints as 0xffffffff........).
+    """
+    cmd &= 0xFFFFFFFF
     request = IOCTLS.get(cmd)
     if request is None:
         if task.unimp_log:
-            task.log(f"Unsupported ioctl: cmd=0x{cmd:04x}")
+            task.log(f"Unsupported ioctl: cmd=0x{to_u64(to_s32(cmd)):04x}")
         return -errno.ENOSYS
     if request.direction is IoctlDir.OUT:
         # Like QEMU: run on a host struct, copy it out only when the call succeeded.
@@ -166,9 +173,28 @@ def do_pselect6(task: TaskState, nfds: int, readfds: int, writefds: int, exceptf
                         sigdata)
 
 
+#: QEMU refuses more pollfds than an int's worth of bytes before it looks at the array.
+POLL_NFDS_MAX = 0x7FFFFFFF // POLLFD_SIZE
+
+
+def _check_pollfds(task: TaskState, fds: int, nfds: int) -> None:
+    if nfds > POLL_NFDS_MAX:
+        raise SyscallError(errno.EINVAL)
+    check_guest_range(task, fds, nfds * POLLFD_SIZE, True)
+
+
+def do_poll(task: TaskState, fds: int, nfds: int, timeout: int) -> int:
+    """poll: the count is checked before the array, as QEMU does."""
+    _check_pollfds(task, fds, nfds)
+    return host_syscall(nr.TARGET_NR_poll, fds, nfds, timeout)
+
+
 def do_ppoll(task: TaskState, fds: int, nfds: int, timeout: int, sigmask: int,
              sigsetsize: int) -> int:
     """ppoll: the signal mask must have the kernel's size."""
+    _check_pollfds(task, fds, nfds)
+    if timeout:
+        check_guest_range(task, timeout, TIMESPEC_SIZE, True)
     if sigmask:
         if sigsetsize != SIGSET_SIZE:
             return -errno.EINVAL
@@ -208,6 +234,37 @@ def do_epoll_pwait(task: TaskState, epfd: int, events: int, maxevents: int, time
                         sigsetsize)
 
 
+ITIMERSPEC_SIZE = 32
+
+
+O_NONBLOCK, O_CLOEXEC = 0o4000, 0o2000000
+IN_ALL_EVENTS_AND_FLAGS = 0x00000FFF | 0x2000 | 0x4000 | 0x8000 | 0xF7000000  # ALL_INOTIFY_BITS
+IN_MASK_CREATE, IN_MASK_ADD = 0x10000000, 0x20000000
+
+
+def do_inotify_add_watch(task: TaskState, fd: int, path: int, mask: int) -> int:
+    """inotify_add_watch: the mask is checked before the path, as the kernel does."""
+    if not mask & IN_ALL_EVENTS_AND_FLAGS or (mask & IN_MASK_CREATE and mask & IN_MASK_ADD):
+        return -errno.EINVAL
+    return host_syscall(nr.TARGET_NR_inotify_add_watch, fd, read_guest_path(task, path), mask)
+
+
+def do_signalfd4(task: TaskState, fd: int, mask: int, sizemask: int, flags: int) -> int:
+    """signalfd4 as QEMU 7.2 makes it: flags checked, then the mask read whole; the
+    guest's sizemask is not looked at (the host gets its own sigset size)."""
+    if flags & ~(O_NONBLOCK | O_CLOEXEC):
+        return -errno.EINVAL
+    if mask == 0:
+        return -errno.EFAULT
+    check_guest_range(task, mask, SIGSET_SIZE, False)
+    return host_syscall(nr.TARGET_NR_signalfd4, fd, mask, SIGSET_SIZE, flags)
+
+
+def do_signalfd(task: TaskState, fd: int, mask: int, sizemask: int) -> int:
+    """signalfd: signalfd4 without flags."""
+    return do_signalfd4(task, fd, mask, sizemask, 0)
+
+
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_read: host(Fd(), OutBuf(2), Size()),
     nr.TARGET_NR_write: host(Fd(), InBuf(2), Size()),
@@ -237,9 +294,8 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_copy_file_range: host(Fd(), InOut(8, nullable=True), Fd(),
                                        InOut(8, nullable=True),
                                        Size(), UInt()),
-    nr.TARGET_NR_poll: host(Buf(1, write=True, scale=POLLFD_SIZE), UInt(), Int()),
-    nr.TARGET_NR_ppoll: special(do_ppoll, Buf(1, write=True, scale=POLLFD_SIZE), UInt(),
-                                InOut(TIMESPEC_SIZE, nullable=True), ULong(), Size()),
+    nr.TARGET_NR_poll: special(do_poll, ULong(), UInt(), Int()),
+    nr.TARGET_NR_ppoll: special(do_ppoll, ULong(), UInt(), ULong(), ULong(), Size()),
     nr.TARGET_NR_select: host(Int(), FdSet(0), FdSet(0), FdSet(0), InOut(16, nullable=True)),
     nr.TARGET_NR_pselect6: special(do_pselect6, Int(), FdSet(0), FdSet(0), FdSet(0),
                                    InOut(TIMESPEC_SIZE, nullable=True), ULong()),
@@ -251,4 +307,24 @@ SYSCALLS: dict[int, SyscallDef] = {
                                       Size()),
     nr.TARGET_NR_eventfd2: host(UInt(), Int()),
     nr.TARGET_NR_eventfd: host(UInt()),
+    nr.TARGET_NR_close_range: host(UInt(), UInt(), UInt()),
+    nr.TARGET_NR_readahead: host(Fd(), Off(), Size()),
+    nr.TARGET_NR_fallocate: host(Fd(), Int(), Off(), Off()),
+    nr.TARGET_NR_sync_file_range: host(Fd(), Off(), Off(), UInt()),
+    nr.TARGET_NR_syncfs: host(Fd()),
+    nr.TARGET_NR_splice: host(Fd(), InOut(8, nullable=True), Fd(), InOut(8, nullable=True),
+                              Size(), UInt()),
+    nr.TARGET_NR_tee: host(Fd(), Fd(), Size(), UInt()),
+    nr.TARGET_NR_vmsplice: host(Fd(), IoVec(2, write=False), ULong(), UInt()),
+    nr.TARGET_NR_inotify_init: host(),
+    nr.TARGET_NR_inotify_init1: host(Int()),
+    nr.TARGET_NR_inotify_add_watch: special(do_inotify_add_watch, Fd(), ULong(), UInt()),
+    nr.TARGET_NR_inotify_rm_watch: host(Fd(), Int()),
+    nr.TARGET_NR_signalfd: special(do_signalfd, Fd(), ULong(), Size()),
+    nr.TARGET_NR_signalfd4: special(do_signalfd4, Fd(), ULong(), Size(), Int()),
+    nr.TARGET_NR_timerfd_create: host(Int(), Int()),
+    nr.TARGET_NR_timerfd_settime: host(Fd(), Int(), In(ITIMERSPEC_SIZE),
+                                       Out(ITIMERSPEC_SIZE, nullable=True)),
+    # QEMU stores the (unset) value even when the host call failed: EFAULT wins.
+    nr.TARGET_NR_timerfd_gettime: host(Fd(), InOut(ITIMERSPEC_SIZE, nullable=True)),
 }

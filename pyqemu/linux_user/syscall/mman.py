@@ -10,8 +10,8 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from pyqemu.linux_user.syscall.args import Addr, Fd, Int, Size, ULong
-from pyqemu.linux_user.syscall.defs import SyscallDef, special
+from pyqemu.linux_user.syscall.args import Addr, Fd, Int, Size, ULong, check_guest_range
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
 from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
@@ -87,6 +87,17 @@ def do_msync(task: TaskState, addr: int, length: int, flags: int) -> int:
     return host_syscall(nr.TARGET_NR_msync, addr, length, flags)
 
 
+def do_mincore(task: TaskState, addr: int, length: int, vec: int) -> int:
+    """mincore of guest pages; a range the guest does not own is -ENOMEM, as in Linux."""
+    # QEMU's order: the range must be guest memory (-ENOMEM), then the vector
+    # writable, then the host checks the alignment
+    pages = (length + PAGE_SIZE - 1) // PAGE_SIZE
+    if not _is_guest_range(task, addr & ~(PAGE_SIZE - 1), pages * PAGE_SIZE):
+        return -errno.ENOMEM
+    check_guest_range(task, vec, pages, True)
+    return host_syscall(nr.TARGET_NR_mincore, addr, length, vec)
+
+
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_brk: special(do_brk, Addr()),
     nr.TARGET_NR_mmap: special(do_mmap, Addr(), Size(), Int(), Int(), Fd(), ULong()),
@@ -95,4 +106,8 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_mremap: special(do_mremap, Addr(), Size(), Size(), Int(), Addr()),
     nr.TARGET_NR_madvise: special(do_madvise, Addr(), Size(), Int()),
     nr.TARGET_NR_msync: special(do_msync, Addr(), Size(), Int()),
+    nr.TARGET_NR_mincore: special(do_mincore, Addr(), Size(), Addr()),
+    nr.TARGET_NR_mlock: host(Addr(), Size()),
+    nr.TARGET_NR_munlock: host(Addr(), Size()),
+    nr.TARGET_NR_munlockall: host(),
 }

@@ -18,6 +18,8 @@ from pyqemu.linux_user import arch
 from pyqemu.linux_user.qemu import GuestExit
 from pyqemu.linux_user.syscall.args import (
     Addr,
+    Fd,
+    In,
     Int,
     Out,
     OutBounce,
@@ -262,6 +264,27 @@ def do_enosys(task: TaskState, *args: int) -> int:
 WAIT_RUSAGE_SIZE = 144
 SIGINFO_SIZE = 128
 
+
+KCMP_EPOLL_TFD = 7
+KCMP_EPOLL_SLOT_SIZE = 12
+
+
+def do_kcmp(task: TaskState, pid1: int, pid2: int, kind: int, idx1: int, idx2: int) -> int:
+    """kcmp: KCMP_EPOLL_TFD's last argument points to a struct kcmp_epoll_slot."""
+    if kind == KCMP_EPOLL_TFD:
+        check_guest_range(task, idx2, KCMP_EPOLL_SLOT_SIZE, False)
+    return host_syscall(nr.TARGET_NR_kcmp, pid1, pid2, kind, idx1, idx2)
+
+
+def do_modify_ldt(task: TaskState, func: int, ptr: int, bytecount: int) -> int:
+    """modify_ldt: the guest has no LDT of its own, so reading it gives 0 bytes, as under
+    QEMU before a write; writing one is not offered (-ENOSYS, where QEMU 7.2 builds an
+    LDT: see DIFFERS_FROM_QEMU); other functions are -ENOSYS as in QEMU 7.2."""
+    if func == 0:
+        return 0
+    return -errno.ENOSYS
+
+
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_exit: special(do_exit, Int()),
     nr.TARGET_NR_exit_group: special(do_exit_group, Int()),
@@ -294,4 +317,16 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_kill: host(Int(), Int()),
     nr.TARGET_NR_tgkill: host(Int(), Int(), Int()),
     nr.TARGET_NR_tkill: host(Int(), Int()),
+    # QEMU 7.2 answers these -ENOSYS without a log line: no robust futex lists (see
+    # set_robust_list), and the thread-area calls exist only for 32-bit x86 guests.
+    nr.TARGET_NR_get_robust_list: special(do_enosys),
+    nr.TARGET_NR_set_thread_area: special(do_enosys),
+    nr.TARGET_NR_get_thread_area: special(do_enosys),
+    nr.TARGET_NR_modify_ldt: special(do_modify_ldt, Int(), Addr(), ULong()),
+    nr.TARGET_NR_unshare: host(Int()),
+    nr.TARGET_NR_setns: host(Fd(), Int()),
+    nr.TARGET_NR_kcmp: special(do_kcmp, Int(), Int(), Int(), ULong(), ULong()),
+    nr.TARGET_NR_pidfd_open: host(Int(), UInt()),
+    nr.TARGET_NR_pidfd_getfd: host(Fd(), Int(), UInt()),
+    nr.TARGET_NR_pidfd_send_signal: host(Fd(), Int(), In(SIGINFO_SIZE, nullable=True), UInt()),
 }

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import errno
 import struct
+import time
 from typing import TYPE_CHECKING
 
 from pyqemu.linux_user import arch
 from pyqemu.linux_user.qemu import SS_DISABLE, TargetSigaction, TargetSigaltstack
 from pyqemu.linux_user.syscall.args import (
     Addr,
+    In,
     Int,
     Size,
     check_guest_range,
     read_guest,
     write_guest,
 )
-from pyqemu.linux_user.syscall.defs import SyscallDef, special
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
 if TYPE_CHECKING:
@@ -184,6 +186,73 @@ def do_rt_sigsuspend(task: TaskState, mask: int, sigsetsize: int) -> int:
         lib.cpu_signal_wait()
 
 
+SIGINFO_SIZE = 128
+TIMESPEC_SIZE = 16
+#: How often a timed rt_sigtimedwait looks for a signal while it waits.
+SIGTIMEDWAIT_POLL = 0.005
+
+
+def _pending_set(task: TaskState) -> int:
+    from pyqemu.linux_user.signal import take_host_signals
+
+    take_host_signals(task)
+    bits = 0
+    for sig, _info in task.pending_signals.queue:  # type: ignore[attr-defined]
+        bits |= 1 << (sig - 1)
+    return bits
+
+
+def do_rt_sigpending(task: TaskState, setp: int, sigsetsize: int) -> int:
+    """rt_sigpending: the guest's queued signals that it blocks."""
+    if sigsetsize > SIGSET_SIZE:
+        return -errno.EINVAL
+    check_guest_range(task, setp, SIGSET_SIZE, True)
+    write_guest(task, setp, struct.pack("<Q", _pending_set(task) & task.sigmask))
+    return 0
+
+
+def do_rt_sigtimedwait(task: TaskState, setp: int, info: int, timeout: int,
+                       sigsetsize: int) -> int:
+    """rt_sigtimedwait: take a queued signal of the set, waiting until the timeout.
+
+    A signal outside the set that the guest handles ends the wait with -EINTR (its
+    handler runs as the syscall returns); the timeout ends it with -EAGAIN.
+    """
+    from pyqemu.host import lib
+    from pyqemu.linux_user.signal import has_deliverable
+
+    if sigsetsize != SIGSET_SIZE:
+        return -errno.EINVAL
+    (wanted,) = struct.unpack("<Q", read_guest(task, setp, SIGSET_SIZE))
+    wanted &= ~UNBLOCKABLE
+    deadline = None
+    if timeout:
+        seconds, nanoseconds = struct.unpack("<qq", read_guest(task, timeout, TIMESPEC_SIZE))
+        if seconds < 0 or not 0 <= nanoseconds < 1_000_000_000:
+            return -errno.EINVAL
+        deadline = time.monotonic() + seconds + nanoseconds / 1e9
+    if info:
+        check_guest_range(task, info, SIGINFO_SIZE, True)
+    pending = task.pending_signals  # type: ignore[attr-defined]
+    while True:
+        if _pending_set(task) & wanted:
+            index = next(i for i, (sig, _) in enumerate(pending.queue)
+                         if wanted & (1 << (sig - 1)))
+            sig, siginfo = pending.queue.pop(index)
+            if info:
+                write_guest(task, info, siginfo.ljust(SIGINFO_SIZE, b"\0"))
+            return sig
+        if has_deliverable(task):
+            return -errno.EINTR
+        if deadline is None:
+            lib.cpu_signal_wait()
+        else:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return -errno.EAGAIN
+            time.sleep(min(left, SIGTIMEDWAIT_POLL))
+
+
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_pause: special(do_pause),
     nr.TARGET_NR_rt_sigsuspend: special(do_rt_sigsuspend, Addr(), Size()),
@@ -191,4 +260,9 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_rt_sigprocmask: special(do_rt_sigprocmask, Int(), Addr(), Addr(), Size()),
     nr.TARGET_NR_sigaltstack: special(do_sigaltstack, Addr(), Addr()),
     nr.TARGET_NR_rt_sigreturn: special(do_rt_sigreturn),
+    nr.TARGET_NR_rt_sigpending: special(do_rt_sigpending, Addr(), Size()),
+    nr.TARGET_NR_rt_sigtimedwait: special(do_rt_sigtimedwait, Addr(), Addr(), Addr(), Size()),
+    # Signals sent to other processes (or threads) go through the host kernel.
+    nr.TARGET_NR_rt_sigqueueinfo: host(Int(), Int(), In(SIGINFO_SIZE)),
+    nr.TARGET_NR_rt_tgsigqueueinfo: host(Int(), Int(), Int(), In(SIGINFO_SIZE)),
 }

@@ -6,15 +6,47 @@ through once its pointers are checked.  A sleep blocks in the host kernel.
 
 from __future__ import annotations
 
-from pyqemu.linux_user.syscall.args import In, InOut, Int, Out
-from pyqemu.linux_user.syscall.defs import SyscallDef, host
+import errno
+from typing import TYPE_CHECKING
+
+from pyqemu.linux_user.syscall.args import (
+    In,
+    InOut,
+    Int,
+    Out,
+    OutBounce,
+    ULong,
+    check_guest_range,
+    is_error,
+)
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
+
+if TYPE_CHECKING:
+    from pyqemu.linux_user.qemu import TaskState
 
 TIMESPEC_SIZE = 16
 TIMEVAL_SIZE = 16
 TIMEZONE_SIZE = 8
 TIME_T_SIZE = 8
 ITIMERVAL_SIZE = 2 * TIMEVAL_SIZE
+ITIMERSPEC_SIZE = 2 * TIMESPEC_SIZE
+TIMEX_SIZE = 208
+SIGEVENT_SIZE = 64
+
+def do_timer_settime(task: TaskState, timerid: int, flags: int, new_value: int,
+                     old_value: int) -> int:
+    """timer_settime: QEMU looks the timer up before it reads the new value."""
+    if timerid < 0 or new_value == 0:
+        return -errno.EINVAL
+    check_guest_range(task, new_value, ITIMERSPEC_SIZE, False)
+    old = OutBounce(old_value, ITIMERSPEC_SIZE) if old_value else 0
+    ret = host_syscall(nr.TARGET_NR_timer_settime, timerid, flags, new_value, old)
+    if not is_error(ret) and old_value:
+        old.copy_out(task)  # type: ignore[union-attr]
+    return ret
+
 
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_clock_gettime: host(Int(), Out(TIMESPEC_SIZE)),
@@ -31,4 +63,15 @@ SYSCALLS: dict[int, SyscallDef] = {
     # The remaining time is written when interrupted, i.e. on failure: no bounce.
     nr.TARGET_NR_clock_nanosleep: host(Int(), Int(), In(TIMESPEC_SIZE),
                                        InOut(TIMESPEC_SIZE, nullable=True)),
+    nr.TARGET_NR_settimeofday: host(In(TIMEVAL_SIZE, nullable=True),
+                                    In(TIMEZONE_SIZE, nullable=True)),
+    nr.TARGET_NR_clock_settime: host(Int(), In(TIMESPEC_SIZE)),
+    nr.TARGET_NR_adjtimex: host(InOut(TIMEX_SIZE)),
+    nr.TARGET_NR_clock_adjtime: host(Int(), InOut(TIMEX_SIZE)),
+    # POSIX timers signal the host process, as interval timers do.
+    nr.TARGET_NR_timer_create: host(Int(), In(SIGEVENT_SIZE, nullable=True), Out(4)),
+    nr.TARGET_NR_timer_settime: special(do_timer_settime, Int(), Int(), ULong(), ULong()),
+    nr.TARGET_NR_timer_gettime: host(Int(), Out(ITIMERSPEC_SIZE)),
+    nr.TARGET_NR_timer_getoverrun: host(Int()),
+    nr.TARGET_NR_timer_delete: host(Int()),
 }
