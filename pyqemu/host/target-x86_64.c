@@ -23,6 +23,129 @@ static bool x86_intr_is_syscall(uint32_t intno)
     return false;
 }
 
+/*
+ * -cpu: the CPUID answers of the chosen model (pyqemu/linux_user/x86_64/cpu_models.py
+ * computes them as qemu-x86_64 7.2 answers), served by an instruction hook on every
+ * vCPU.  Without -cpu there is no table and the engine answers for its own model.
+ */
+#define CPUID_ANY_SUBLEAF 0xffffffffu
+
+struct cpuid_entry {
+    uint32_t leaf, subleaf, regs[4];
+};
+
+static struct {
+    struct cpuid_entry *entries;
+    size_t count;
+    uint32_t level, xlevel, xlevel2;
+    bool topology;
+} cpuid_model;
+
+int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uint32_t xlevel,
+                      uint32_t xlevel2, bool topology)
+{
+    struct cpuid_entry *copy = calloc(count ? count : 1, sizeof(*copy));
+
+    if (!copy) {
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        copy[i].leaf = entries[6 * i];
+        copy[i].subleaf = entries[6 * i + 1];
+        for (int r = 0; r < 4; r++) {
+            copy[i].regs[r] = entries[6 * i + 2 + r];
+        }
+    }
+    free(cpuid_model.entries);
+    cpuid_model.entries = copy;
+    cpuid_model.count = count;
+    cpuid_model.level = level;
+    cpuid_model.xlevel = xlevel;
+    cpuid_model.xlevel2 = xlevel2;
+    cpuid_model.topology = topology;
+    return 0;
+}
+
+/* The answer for (leaf, subleaf): QEMU 7.2's cpu_x86_cpuid for user mode, from the table. */
+static void cpuid_answer(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+    uint32_t limit;
+    const struct cpuid_entry *any = NULL;
+
+    switch (leaf & 0xc0000000u) {
+    case 0xc0000000u:
+        limit = cpuid_model.xlevel2;
+        break;
+    case 0x80000000u:
+        limit = cpuid_model.xlevel;
+        break;
+    case 0x40000000u:
+        limit = 0x40000001u;
+        break;
+    default:
+        limit = cpuid_model.level;
+        break;
+    }
+    if (leaf > limit) {
+        leaf = cpuid_model.level;       /* Intel: the highest basic leaf's data */
+    }
+    regs[0] = regs[1] = regs[2] = regs[3] = 0;
+    if (leaf == 0xb && cpuid_model.topology) {
+        /* one SMT level and one core level, each of one logical processor; APIC id 0 */
+        regs[2] = subleaf & 0xff;
+        if (subleaf <= 1) {
+            regs[1] = 1;
+            regs[2] |= (subleaf + 1) << 8;
+        }
+        return;
+    }
+    for (size_t i = 0; i < cpuid_model.count; i++) {
+        const struct cpuid_entry *e = &cpuid_model.entries[i];
+
+        if (e->leaf == leaf && e->subleaf == subleaf) {
+            any = e;
+            break;
+        }
+        if (e->leaf == leaf && e->subleaf == CPUID_ANY_SUBLEAF && !any) {
+            any = e;
+        }
+    }
+    if (any) {
+        for (int r = 0; r < 4; r++) {
+            regs[r] = any->regs[r];
+        }
+    }
+}
+
+/* UC_X86_INS_CPUID hook: answer, and tell the engine to skip its own CPUID. */
+static bool x86_hook_cpuid(uc_engine *uc, void *opaque)
+{
+    uint64_t rax = 0, rcx = 0;
+    uint32_t regs[4];
+    static const int out[4] = {UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX};
+
+    (void)opaque;
+    uc_reg_read(uc, UC_X86_REG_RAX, &rax);
+    uc_reg_read(uc, UC_X86_REG_RCX, &rcx);
+    cpuid_answer((uint32_t)rax, (uint32_t)rcx, regs);
+    for (int r = 0; r < 4; r++) {
+        uint64_t value = regs[r];     /* CPUID clears the upper halves */
+
+        uc_reg_write(uc, out[r], &value);
+    }
+    return true;
+}
+
+static void x86_setup(uc_engine *uc)
+{
+    uc_hook hook;
+
+    if (cpuid_model.entries) {
+        uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0,
+                    UC_X86_INS_CPUID);
+    }
+}
+
 /* x86-64 addresses are canonical when bits 63..47 are all equal. */
 static bool x86_pc_valid(uint64_t pc)
 {
@@ -85,7 +208,7 @@ const struct target_ops target_x86_64 = {
     },
     .ret_reg = UC_X86_REG_RAX,
     .syscall_pc_advance = 2,
-    .setup = NULL,
+    .setup = x86_setup,
     .install_syscall_hook = x86_install_syscall_hook,
     .intr_is_syscall = x86_intr_is_syscall,
     .pc_valid = x86_pc_valid,

@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyqemu.errors import PyqemuError
 
@@ -75,6 +75,22 @@ def _setup_logging(opts: Options) -> int:
     return log_fd
 
 
+def _apply_cpu_model(cfg: Any, prog: str) -> int:
+    """-cpu on x86_64: qemu's warnings for the features its TCG drops, the model's CPUID
+    table for every vCPU to answer from, and the AT_HWCAP it gives (CPUID.1 EDX)."""
+    from pyqemu.host import ffi, lib
+
+    for warning in cfg.warnings:
+        sys.stderr.write(f"{prog}: warning: {warning}\n")
+    table = cfg.cpuid_table()
+    flat = table.flat()
+    entries = ffi.new("uint32_t[]", flat)
+    if lib.cpu_x86_set_cpuid(entries, len(flat) // 6, table.level, table.xlevel,
+                             table.xlevel2, table.topology) != 0:
+        raise MemoryError("cpu_x86_set_cpuid")
+    return cfg.hwcap()
+
+
 def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     """Load plugins, create the vCPU, load the program and run it to its end."""
     from pyqemu.accel.cpu import X86CPU
@@ -109,6 +125,9 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         qemu_plugin_load_list(plugins, opts.target)
 
         target = arch.select(opts.target)
+        hwcap = target.hwcap
+        if opts.cpu_config is not None:
+            hwcap = _apply_cpu_model(opts.cpu_config, prog)
         set_path_prefix(opts.ld_prefix)
         mem = GuestMemory(mmap_base=target.mmap_base)
         cpu = X86CPU(0)
@@ -124,7 +143,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         image = load_elf_binary(exec_path, guest_argv, target_environ(opts, environ), mem,
                                 ld_prefix=opts.ld_prefix, stack_size=stack_size,
                                 exec_path=exec_path, machine=target.elf_machine,
-                                hwcap=target.hwcap, hwcap2=target.hwcap2,
+                                hwcap=hwcap, hwcap2=target.hwcap2,
                                 platform=target.platform,
                                 before_tables=arch.map_sigtramp)
         qemu_plugin_image_loaded(image)
@@ -132,6 +151,11 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         # them puts later mappings (ld.so's, libc) at qemu's addresses.
         for _table in range(target.pages_after_load):
             mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if opts.cpu_config is not None and not opts.cpu_config.long_mode:
+            # qemu-x86_64 checks once the program is loaded, with no prefix
+            sys.stderr.write("The selected x86 CPU does not support 64 bit mode\n")
+            run_atexit()
+            return 1
     except PyqemuError as exc:
         report_error(prog, exc)
         run_atexit()
