@@ -181,6 +181,63 @@ static void x86_note_memop(struct qemu_plugin_insn *insn, const cs_insn *decoded
     }
 }
 
+/*
+ * How many bytes of @insn QEMU 7.2's decoder fetches before @page_end when
+ * the instruction is not the first of its block: it fetches prefixes,
+ * opcode, ModRM and SIB a byte at a time and a displacement or an immediate
+ * in one piece, and stops at the first fetch whose last byte is past the
+ * page (x86_ldub_code and friends through advance_pc).  Those bytes are the
+ * dropped instruction plugins see at the block's end.
+ */
+static size_t x86_partial_insn_bytes(const struct qemu_plugin_insn *insn, uint64_t page_end)
+{
+    static csh cs;
+    static bool cs_ready;
+    cs_insn *decoded;
+    size_t room, done = 0, size = insn->size;
+    size_t disp_off = 0, disp_size = 0, imm_off = 0, imm_size = 0;
+
+    if (insn->vaddr >= page_end) {
+        return 0;       /* starts on the next page: the block just ends */
+    }
+    room = (size_t)(page_end - insn->vaddr);
+
+    if (!cs_ready) {
+        if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+            return 0;
+        }
+        cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+        cs_ready = true;
+    }
+    if (size > PLUGIN_INSN_MAX_BYTES) {
+        size = PLUGIN_INSN_MAX_BYTES;
+    }
+    if (cs_disasm(cs, insn->data, size, insn->vaddr, 1, &decoded) == 1) {
+        const cs_x86_encoding *enc = &decoded->detail->x86.encoding;
+
+        disp_off = enc->disp_offset;
+        disp_size = enc->disp_size;
+        imm_off = enc->imm_offset;
+        imm_size = enc->imm_size;
+        size = decoded->size;
+        cs_free(decoded, 1);
+    }
+    while (done < size) {
+        size_t unit = 1;
+
+        if (disp_size > 1 && done == disp_off) {
+            unit = disp_size;
+        } else if (imm_size > 1 && done == imm_off) {
+            unit = imm_size;
+        }
+        if (done + unit > room) {
+            break;
+        }
+        done += unit;
+    }
+    return done;
+}
+
 /* QEMU's disas/capstone.c prints x86 in AT&T syntax */
 static void x86_disas_setup(csh cs)
 {
@@ -214,6 +271,7 @@ const struct target_ops target_x86_64 = {
     .pc_valid = x86_pc_valid,
     .invalid_pc_first = 0x0000800000000000ULL,
     .invalid_pc_last = 0xffff7fffffffffffULL,
+    .partial_insn_bytes = x86_partial_insn_bytes,
     .note_memop = x86_note_memop,
     .disas_setup = x86_disas_setup,
     .disas_qemu = x86_disas_qemu,

@@ -100,10 +100,11 @@ def _handle_log(opts: Options, value: str) -> None:
 
 
 def _handle_cpu(opts: Options, value: str) -> None:
-    """-cpu: "help" lists the models at once (as QEMU's parse_args does); otherwise the
-    last -cpu or QEMU_CPU wins and main() reads it once the options are parsed.  On x86_64
-    the model is emulated (x86_64/cpu_models.py); the other targets accept the models
-    qemu-<target> knows (linux_user/<arch>/target.py) and run the engine's own."""
+    """-cpu: "help" lists the models and exits with status 1 at once (as QEMU's parse_args
+    does); otherwise the last -cpu or QEMU_CPU wins and main() reads it once the options
+    are parsed.  On x86_64 the model is emulated (x86_64/cpu_models.py); the other
+    targets accept the models qemu-<target> knows (linux_user/<arch>/target.py) and run
+    the engine's own."""
     from pyqemu.linux_user import arch
 
     if opts.target == "x86_64":
@@ -111,13 +112,13 @@ def _handle_cpu(opts: Options, value: str) -> None:
             from pyqemu.linux_user.x86_64.cpu_models import help_text
 
             sys.stdout.write(help_text())
-            raise SystemExit(0)
+            raise SystemExit(1)   # as qemu-<target> 7.2: the listing ends with exit(1)
         opts.cpu_model = value
         return
     models = arch.get(opts.target).cpu_models
     if value == "help":
         sys.stdout.write("Available CPUs:\n" + "".join(f"  {m}\n" for m in models))
-        raise SystemExit(0)
+        raise SystemExit(1)   # as qemu-<target> 7.2: the listing ends with exit(1)
     if value.split(",", 1)[0] not in models:
         raise UsageError(f"unable to find CPU model '{value}'")
     opts.cpu_model = value

@@ -1,5 +1,5 @@
 """The x86_64 models of qemu-x86_64 7.2, as it answers CPUID for them (observed with
-tests/guests/cpuid_dump.c; see cpu_models.py).  Generated data: each model's vendor,
+tests/linux_user/cpuid_dump.c; see cpu_models.py).  Generated data: each model's vendor,
 (family, model, stepping), level, xlevel, model-id, its features before TCG's filter
 (the ones it answers plus the ones qemu warns it drops) and `-cpu help`'s note."""
 

@@ -1,6 +1,14 @@
-/* Print every CPUID leaf and subleaf a program reads: one line per (leaf, subleaf). */
+/*
+ * Print what a program learns about its CPU: every CPUID leaf and subleaf (one line
+ * each: leaf.subleaf: eax ebx ecx edx), leaves past the top of each range, and
+ * AT_HWCAP.  tests/linux_user/test_cpu_models.py runs it under qemu-x86_64 -cpu M and
+ * pyqemu-x86_64 -cpu M and compares the output.
+ */
 #include <stdio.h>
 #include <stdint.h>
+#include <elf.h>
+
+extern char **environ;
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -37,5 +45,15 @@ int main(void)
     show(0xc0000000, 0);
     show(0x8fffffff, 0);
     show(0xffffffff, 0);
+    /* the aux vector as the emulator built it (glibc's getauxval(AT_HWCAP) is its own) */
+    char **env = environ;
+    while (*env) {
+        env++;
+    }
+    for (Elf64_auxv_t *aux = (Elf64_auxv_t *)(env + 1); aux->a_type != AT_NULL; aux++) {
+        if (aux->a_type == AT_HWCAP) {
+            printf("AT_HWCAP: %08lx\n", (unsigned long)aux->a_un.a_val);
+        }
+    }
     return 0;
 }
