@@ -4,8 +4,10 @@
  * and the AT&T text that QEMU's capstone glue prints for plugins.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 
 #include "target.h"  /* the engine and disassembler headers, every architecture */
@@ -36,6 +38,7 @@ struct cpuid_entry {
 
 static struct {
     struct cpuid_entry *entries;
+    uint32_t *rows;                 /* the same, as the engine's table (patch 0010) */
     size_t count;
     uint32_t level, xlevel, xlevel2;
     bool topology;
@@ -45,10 +48,14 @@ int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uin
                       uint32_t xlevel2, bool topology)
 {
     struct cpuid_entry *copy = calloc(count ? count : 1, sizeof(*copy));
+    uint32_t *rows = calloc(count ? 6 * count : 1, sizeof(*rows));
 
-    if (!copy) {
+    if (!copy || !rows) {
+        free(copy);
+        free(rows);
         return -1;
     }
+    memcpy(rows, entries, 6 * count * sizeof(*rows));
     for (size_t i = 0; i < count; i++) {
         copy[i].leaf = entries[6 * i];
         copy[i].subleaf = entries[6 * i + 1];
@@ -57,7 +64,9 @@ int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uin
         }
     }
     free(cpuid_model.entries);
+    free(cpuid_model.rows);
     cpuid_model.entries = copy;
+    cpuid_model.rows = rows;
     cpuid_model.count = count;
     cpuid_model.level = level;
     cpuid_model.xlevel = xlevel;
@@ -136,14 +145,31 @@ static bool x86_hook_cpuid(uc_engine *uc, void *opaque)
     return true;
 }
 
+typedef uc_err (*uc_x86_cpuid_features_fn)(uc_engine *uc, const uint32_t *entries,
+                                           size_t count);
+
+/*
+ * A new vCPU of the -cpu model: the hook answers CPUID, and pyqemu's engine
+ * (patch 0010) executes the instructions of the table's features, no more; on
+ * the stock engine the instructions are those of the engine's own model.
+ */
 static void x86_setup(uc_engine *uc)
 {
+    static uc_x86_cpuid_features_fn set_features;
+    static bool looked_up;
     uc_hook hook;
 
-    if (cpuid_model.entries) {
-        uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0,
-                    UC_X86_INS_CPUID);
+    if (!cpuid_model.entries) {
+        return;
     }
+    if (!looked_up) {
+        set_features = (uc_x86_cpuid_features_fn)dlsym(RTLD_DEFAULT, "uc_x86_cpuid_features");
+        looked_up = true;
+    }
+    if (set_features) {
+        set_features(uc, cpuid_model.rows, cpuid_model.count);
+    }
+    uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0, UC_X86_INS_CPUID);
 }
 
 /* x86-64 addresses are canonical when bits 63..47 are all equal. */
