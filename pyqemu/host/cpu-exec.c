@@ -1312,6 +1312,14 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
     uc_emu_stop(uc);
 }
 
+/* -cpu: the engine's model for every new vCPU (UC_CPU_*), or -1 for the target's. */
+static int engine_cpu_model = -1;
+
+void cpu_set_engine_model(int model)
+{
+    engine_cpu_model = model;
+}
+
 CPUState *cpu_create(unsigned int cpu_index)
 {
     CPUState *cpu = calloc(1, sizeof(*cpu));
@@ -1337,8 +1345,9 @@ CPUState *cpu_create(unsigned int cpu_index)
         free(cpu);
         return NULL;
     }
-    if (target->uc_cpu_model >= 0) {
-        uc_ctl_set_cpu_model(cpu->uc, target->uc_cpu_model);
+    if (engine_cpu_model >= 0 || target->uc_cpu_model >= 0) {
+        uc_ctl_set_cpu_model(cpu->uc, engine_cpu_model >= 0 ? engine_cpu_model
+                                                             : target->uc_cpu_model);
     }
     if (target->setup) {
         target->setup(cpu->uc);

@@ -125,10 +125,28 @@ def _handle_cpu(opts: Options, value: str) -> None:
 
 
 def parse_cpu_model(opts: Options) -> None:
-    """x86_64 -cpu NAME[,features]: the model as qemu-x86_64 7.2 reads it (raises
-    PyqemuError with qemu's message for an unknown model or property, or with the
-    features the engine lacks for a model it cannot run)."""
-    if opts.target != "x86_64" or opts.cpu_model is None:
+    """-cpu NAME[,features] on x86_64 (NAME on aarch64, riscv64): the model as qemu 7.2
+    reads it (raises PyqemuError with qemu's message for an unknown model or property, or
+    with the features the engine lacks for a model it cannot run)."""
+    if opts.cpu_model is None:
+        return
+    if opts.target == "aarch64":
+        from pyqemu.linux_user.aarch64 import cpu_models as aarch64_models
+
+        try:
+            opts.cpu_config = aarch64_models.parse_cpu(opts.cpu_model)
+        except aarch64_models.CpuModelError as exc:
+            raise PyqemuError(str(exc)) from None
+        return
+    if opts.target == "riscv64":
+        from pyqemu.linux_user.riscv64 import cpu_models as riscv64_models
+
+        try:
+            opts.cpu_config = riscv64_models.parse_cpu(opts.cpu_model)
+        except riscv64_models.CpuModelError as exc:
+            raise PyqemuError(str(exc)) from None
+        return
+    if opts.target != "x86_64":
         return
     from pyqemu.linux_user.x86_64.cpu_models import CpuModelError, CpuNotRunnable, parse_cpu
 
