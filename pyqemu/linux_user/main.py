@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     try:
         parse_cpu_model(opts)
     except PyqemuError as exc:
-        sys.stderr.write(f"{prog}: {exc}\n")
+        sys.stderr.write("".join(f"{prog}: {line}\n" for line in str(exc).split("\n")))
         return 1
     try:
         return run_program(opts, prog, guest_base_environ())

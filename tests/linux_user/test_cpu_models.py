@@ -49,7 +49,8 @@ MODIFIED = [
     "Denverton,+pku,-mpx", "Snowridge,-xsave", "core2duo,family=16,model=0x42",
     "phenom,vendor=GenuineIntel", "kvm64,+svm,+npt", "Nehalem-IBRS,-spec-ctrl",
     "Westmere,level=0x20", "Nehalem,min-level=2", "Nehalem,xlevel2=0xc0000002",
-    "Conroe,sse4.1=on,sse4.1=off", "Conroe,sse4.1=yes",
+    "Conroe,sse4.1=on,sse4.1=off", "Conroe,sse4.1=yes", "qemu64,check=off,+x2apic",
+    "qemu64,enforce", "qemu64,enforce=off,+x2apic",
 ]
 
 #: Leaves qemu-x86_64 7.2 answers with stale host registers (see the module docstring).
@@ -139,7 +140,8 @@ def test_model_needing_avx_is_refused_in_one_line(cpu: str, features: str,
 
 @pytest.mark.parametrize("cpu", ["486", "qemu32", "pentium3-v1", "base", "qemu64,-lm",
                                  "nonsense", "qemu64,+foo", "qemu64,foo=on",
-                                 "qemu64,sse4.1=maybe", "Conroe,level=abc", "Conroe,=on"])
+                                 "qemu64,sse4.1=maybe", "Conroe,level=abc", "Conroe,=on",
+                                 "qemu64,enforce,+x2apic", "qemu64,+x2apic,enforce,check=off"])
 def test_refusals_are_qemus(cpu: str, cpuid_dump: Path) -> None:
     assert_same_cpu(cpu, cpuid_dump)
 

@@ -433,6 +433,8 @@ def parse_cpu(text: str) -> CpuConfig:
                         d.model_id, set(d.features))
     plus: list[str] = []
     minus: list[str] = []
+    enforce = False
+    check = True        # qemu's default: warn about what TCG drops
     props: list[tuple[str, str]] = []
     for tok in tokens:
         if not tok:
@@ -462,6 +464,15 @@ def parse_cpu(text: str) -> CpuConfig:
                                         "won't be kept on future QEMU versions")
             _unmodelled(feat)
             (cfg.requested.add if low in _TRUE else cfg.requested.discard)(feat)
+        elif key in ("check", "enforce"):
+            low = value.lower()
+            if low not in _TRUE + _FALSE:
+                raise CpuModelError(f"can't apply global {typename}.{key}={value}: "
+                                    f"Parameter '{key}' expects 'on' or 'off'")
+            if key == "enforce":
+                enforce = low in _TRUE
+            else:
+                check = low in _TRUE
         elif key == "level":
             cfg.level = _parse_uint(typename, key, value)
         elif key == "xlevel":
@@ -491,7 +502,12 @@ def parse_cpu(text: str) -> CpuConfig:
     for feat in minus:
         _unmodelled(feat)
         cfg.requested.discard(feat)
-    cfg.warnings += _filter_warnings(cfg.requested)
+    if check or enforce:
+        cfg.warnings += _filter_warnings(cfg.requested)
+    if enforce and any(w.startswith("TCG doesn't") for w in cfg.warnings):
+        # qemu prints its warnings (they print whatever check= says), then refuses
+        raise CpuModelError("\n".join([*(f"warning: {w}" for w in cfg.warnings),
+                                       "TCG doesn't support requested features"]))
     cfg.long_mode = cfg.long_mode and "lm" in cfg.requested
     missing = cfg.missing()
     if missing:
