@@ -159,8 +159,8 @@ XSAVE_COMPONENTS = {
 }
 XSAVE_LEGACY_SIZE = 0x240   # the legacy region (512 bytes) and the XSAVE header (64)
 
-#: CPUID leaf 2 and leaf 4 of qemu's Intel models: L1d 32 KiB 8-way, L1i 32 KiB 8-way,
-#: L2 4 MiB 16-way, L3 16 MiB 16-way, 64-byte lines (descriptors 0x2c, 0x30, 0x7d, 0x4d).
+#: CPUID leaf 2 (cache descriptors) and leaf 4 (L1d, L1i, L2, L3; 64-byte lines) as
+#: qemu-x86_64 7.2 answers them for its Intel models; other vendors get zeros.
 LEAF2_INTEL = (0x00000001, 0x00000000, 0x0000004D, 0x002C307D)
 LEAF4_INTEL = (
     (0x00000121, 0x01C0003F, 0x0000003F, 0x00000001),
@@ -168,8 +168,8 @@ LEAF4_INTEL = (
     (0x00000143, 0x03C0003F, 0x00000FFF, 0x00000001),
     (0x00000163, 0x03C0003F, 0x00003FFF, 0x00000006),
 )
-#: AMD's L1 (0x80000005) and L2/L3 (0x80000006) descriptions, which qemu answers for
-#: every vendor: 64 KiB 2-way L1d and L1i, 512 KiB 16-way L2, 16 MiB 16-way L3.
+#: AMD's L1 (0x80000005) and L2/L3 (0x80000006) descriptions, which qemu-x86_64 7.2
+#: answers for every vendor (L1d and L1i 64 KiB 2-way, 64-byte lines).
 LEAF_80000005 = (0x01FF01FF, 0x01FF01FF, 0x40020140, 0x40020140)
 LEAF_80000006 = (0x00000000, 0x42004200, 0x02008140, 0x00808140)
 #: qemu's paravirtual leaf under TCG: the highest such leaf and "TCGTCGTCGTCG"
