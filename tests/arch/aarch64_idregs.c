@@ -2,7 +2,7 @@
  * What an aarch64 program can learn about its CPU: AT_HWCAP and AT_HWCAP2 from the aux
  * vector, and MRS of every register of the ID space (op0 3, op1 0, CRn 0, CRm 0-7) plus
  * CTR_EL0 and DCZID_EL0, one line each ("ILL" where the read raises SIGILL).
- * tests/arch/test_cpu_models.py runs it under qemu-aarch64 -cpu M and pyqemu -cpu M.
+ * tests/arch/test_arch_cpu_models.py runs it under qemu-aarch64 -cpu M and pyqemu -cpu M.
  */
 #include <elf.h>
 #include <signal.h>
