@@ -532,9 +532,15 @@ static void tb_fold_insn_inline(struct qemu_plugin_tb *tb)
     }
 }
 
-/* Let the plugins instrument the block at @vaddr of @n decoded instructions. */
+/*
+ * Let the plugins instrument the block at @vaddr of @n decoded instructions.
+ * With @partial, the last of them is the start of an instruction QEMU began
+ * to decode and dropped (target_ops.partial_insn_bytes): plugins see it when
+ * the block is translated, it never runs, and it is gone afterwards.
+ */
 static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, uint32_t size,
-                                                const struct qemu_plugin_insn *insns, size_t n)
+                                                const struct qemu_plugin_insn *insns, size_t n,
+                                                bool partial)
 {
     struct qemu_plugin_tb *tb = calloc(1, sizeof(*tb));
 
@@ -553,6 +559,11 @@ static struct qemu_plugin_tb *plugin_gen_one_tb(CPUState *cpu, uint64_t vaddr, u
     }
 
     qemu_plugin_tb_trans_cb(cpu, tb);
+    if (partial) {
+        tb->n--;
+        dyn_cb_array_free(&tb->insns[tb->n].exec_cbs);
+        dyn_cb_array_free(&tb->insns[tb->n].mem_cbs);
+    }
     tb_fold_insn_inline(tb);
 
     tb->folds = tb->n_folded > 0;
@@ -613,7 +624,7 @@ static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t
     size_t first = 0;
 
     if (n == 0) {
-        return plugin_gen_one_tb(cpu, pc, size, NULL, 0);   /* an empty engine block */
+        return plugin_gen_one_tb(cpu, pc, size, NULL, 0, false);   /* an empty engine block */
     }
     while (first < n) {
         uint64_t start = cpu->decoded[first].vaddr;
@@ -625,10 +636,36 @@ static struct qemu_plugin_tb *plugin_gen_tb(CPUState *cpu, uint64_t pc, uint32_t
             *link = tb;
             break;
         }
+        bool partial = false;
+
         while (end < n && !tb_page_ends_before(start, &cpu->decoded[end])) {
             end++;
         }
-        tb = plugin_gen_one_tb(cpu, start, left, cpu->decoded + first, end - first);
+        if (end < n && target->partial_insn_bytes) {
+            /* decoded[end] follows as the block's dropped instruction; room is kept */
+            struct qemu_plugin_insn *cut = &cpu->decoded[end];
+            uint64_t page_end = (start & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE;
+            size_t bytes = target->partial_insn_bytes(cut, page_end);
+
+            if (bytes) {
+                struct qemu_plugin_insn *copy = calloc(end - first + 1, sizeof(*copy));
+
+                if (!copy) {
+                    abort();
+                }
+                memcpy(copy, cpu->decoded + first, (end - first) * sizeof(*copy));
+                copy[end - first].vaddr = cut->vaddr;
+                copy[end - first].haddr = cut->haddr;
+                copy[end - first].size = bytes;
+                memcpy(copy[end - first].data, cut->data, bytes);
+                tb = plugin_gen_one_tb(cpu, start, left, copy, end - first + 1, true);
+                free(copy);
+                partial = true;
+            }
+        }
+        if (!partial) {
+            tb = plugin_gen_one_tb(cpu, start, left, cpu->decoded + first, end - first, false);
+        }
         *link = tb;
         link = &tb->split_next;
         first = end;
@@ -1275,6 +1312,14 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
     uc_emu_stop(uc);
 }
 
+/* -cpu: the engine's model for every new vCPU (UC_CPU_*), or -1 for the target's. */
+static int engine_cpu_model = -1;
+
+void cpu_set_engine_model(int model)
+{
+    engine_cpu_model = model;
+}
+
 CPUState *cpu_create(unsigned int cpu_index)
 {
     CPUState *cpu = calloc(1, sizeof(*cpu));
@@ -1300,8 +1345,9 @@ CPUState *cpu_create(unsigned int cpu_index)
         free(cpu);
         return NULL;
     }
-    if (target->uc_cpu_model >= 0) {
-        uc_ctl_set_cpu_model(cpu->uc, target->uc_cpu_model);
+    if (engine_cpu_model >= 0 || target->uc_cpu_model >= 0) {
+        uc_ctl_set_cpu_model(cpu->uc, engine_cpu_model >= 0 ? engine_cpu_model
+                                                             : target->uc_cpu_model);
     }
     if (target->setup) {
         target->setup(cpu->uc);

@@ -19,7 +19,7 @@
 
 #include "target.h"
 
-enum { CS4_ERR_OK = 0, CS4_OPT_SYNTAX = 1 };
+enum { CS4_ERR_OK = 0, CS4_OPT_SYNTAX = 1, CS4_OPT_SKIPDATA = 5, CS4_OPT_ON = 3 };
 
 struct cs4_insn {           /* capstone 4's cs_insn (5's bytes[] is longer) */
     unsigned int id;
@@ -76,6 +76,11 @@ char *disas_capstone4(int arch, int mode, int syntax, const struct qemu_plugin_i
         }
         if (syntax) {
             cs4.option(handle, CS4_OPT_SYNTAX, (size_t)syntax);
+        }
+        if (arch == CS4_ARCH_X86) {
+            /* QEMU's capstone glue skips what it cannot decode: ".byte 0x48", as for the
+               start of an instruction a block drops at a page crossing */
+            cs4.option(handle, CS4_OPT_SKIPDATA, CS4_OPT_ON);
         }
         handle_ready = true;
     }

@@ -37,6 +37,25 @@ typedef struct {
     uint64_t pc;
 } cpu_exit_info;
 
+/*
+ * x86_64 -cpu: the model's CPUID answers for every vCPU created after this call
+ * (target-x86_64.c).  entries: count rows of leaf, subleaf (0xffffffff: any), eax, ebx,
+ * ecx, edx; a leaf above level/xlevel/xlevel2 answers as leaf `level`, QEMU's rule;
+ * topology: leaf 0xb describes one thread of one core.  Returns 0, or -1 without memory.
+ */
+int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uint32_t xlevel,
+                      uint32_t xlevel2, bool topology);
+
+/* -cpu: the engine's CPU model (UC_CPU_*) for the vCPUs created after this call. */
+void cpu_set_engine_model(int model);
+
+/*
+ * aarch64 -cpu: what MRS reads from the ID registers, for every vCPU created after
+ * this call (target-aarch64.c).  entries: count rows of op0, op1, crn, crm, op2, value.
+ * Returns 0, or -1 without memory.
+ */
+int cpu_aarch64_set_sysregs(const uint64_t *entries, size_t count);
+
 /* The guest architecture ("x86_64", "aarch64", "riscv64"); -1 if unknown. */
 int cpu_target_select(const char *name);
 CPUState *cpu_create(unsigned int cpu_index);

@@ -5,6 +5,9 @@
  * arguments in x0..x5 and the result goes to x0 (linux-user/aarch64/cpu_loop.c).
  */
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "target.h"  /* the engine and disassembler headers, every architecture */
 
 /* target/arm/cpu.h's exception number for svc */
@@ -48,9 +51,59 @@ static void aarch64_note_memop(struct qemu_plugin_insn *insn, const cs_insn *dec
  * 4 KiB pages, so blocks that cross a 1 KiB line would split where QEMU's do
  * not.  The page size must be set before the engine is first used.
  */
+/*
+ * -cpu: the ID registers as qemu-aarch64 7.2 lets user code read them for the
+ * model (MIDR, MPIDR, REVIDR, the ID_AA64 space, CTR, DCZID; the values made
+ * by pyqemu/linux_user/aarch64/cpu_models.py), served by an MRS hook.  The
+ * engine, which runs at EL1, would give their unsanitised values.
+ */
+static struct {
+    uint64_t *rows;             /* op0, op1, crn, crm, op2, value */
+    size_t count;
+} sysreg_model;
+
+int cpu_aarch64_set_sysregs(const uint64_t *entries, size_t count)
+{
+    uint64_t *rows = calloc(count ? 6 * count : 1, sizeof(*rows));
+
+    if (!rows) {
+        return -1;
+    }
+    memcpy(rows, entries, 6 * count * sizeof(*rows));
+    free(sysreg_model.rows);
+    sysreg_model.rows = rows;
+    sysreg_model.count = count;
+    return 0;
+}
+
+/* UC_ARM64_INS_MRS hook: a register of the table is read from it, the others as usual. */
+static uint32_t aarch64_hook_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp,
+                                 void *opaque)
+{
+    (void)opaque;
+    for (size_t i = 0; i < sysreg_model.count; i++) {
+        const uint64_t *row = sysreg_model.rows + 6 * i;
+
+        if (row[0] == cp->op0 && row[1] == cp->op1 && row[2] == cp->crn &&
+            row[3] == cp->crm && row[4] == cp->op2) {
+            uint64_t value = row[5];
+
+            uc_reg_write(uc, reg, &value);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void aarch64_setup(uc_engine *uc)
 {
+    uc_hook hook;
+
     uc_ctl_set_page_size(uc, 4096);
+    if (sysreg_model.rows) {
+        uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)aarch64_hook_mrs, NULL, 1, 0,
+                    UC_ARM64_INS_MRS);
+    }
 }
 
 static void aarch64_disas_setup(csh cs)

@@ -4,8 +4,10 @@
  * and the AT&T text that QEMU's capstone glue prints for plugins.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 
 #include "target.h"  /* the engine and disassembler headers, every architecture */
@@ -21,6 +23,153 @@ static bool x86_intr_is_syscall(uint32_t intno)
 {
     (void)intno;
     return false;
+}
+
+/*
+ * -cpu: the CPUID answers of the chosen model (pyqemu/linux_user/x86_64/cpu_models.py
+ * computes them as qemu-x86_64 7.2 answers), served by an instruction hook on every
+ * vCPU.  Without -cpu there is no table and the engine answers for its own model.
+ */
+#define CPUID_ANY_SUBLEAF 0xffffffffu
+
+struct cpuid_entry {
+    uint32_t leaf, subleaf, regs[4];
+};
+
+static struct {
+    struct cpuid_entry *entries;
+    uint32_t *rows;                 /* the same, as the engine's table (patch 0010) */
+    size_t count;
+    uint32_t level, xlevel, xlevel2;
+    bool topology;
+} cpuid_model;
+
+int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uint32_t xlevel,
+                      uint32_t xlevel2, bool topology)
+{
+    struct cpuid_entry *copy = calloc(count ? count : 1, sizeof(*copy));
+    uint32_t *rows = calloc(count ? 6 * count : 1, sizeof(*rows));
+
+    if (!copy || !rows) {
+        free(copy);
+        free(rows);
+        return -1;
+    }
+    memcpy(rows, entries, 6 * count * sizeof(*rows));
+    for (size_t i = 0; i < count; i++) {
+        copy[i].leaf = entries[6 * i];
+        copy[i].subleaf = entries[6 * i + 1];
+        for (int r = 0; r < 4; r++) {
+            copy[i].regs[r] = entries[6 * i + 2 + r];
+        }
+    }
+    free(cpuid_model.entries);
+    free(cpuid_model.rows);
+    cpuid_model.entries = copy;
+    cpuid_model.rows = rows;
+    cpuid_model.count = count;
+    cpuid_model.level = level;
+    cpuid_model.xlevel = xlevel;
+    cpuid_model.xlevel2 = xlevel2;
+    cpuid_model.topology = topology;
+    return 0;
+}
+
+/* The answer for (leaf, subleaf): QEMU 7.2's cpu_x86_cpuid for user mode, from the table. */
+static void cpuid_answer(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+    uint32_t limit;
+    const struct cpuid_entry *any = NULL;
+
+    switch (leaf & 0xc0000000u) {
+    case 0xc0000000u:
+        limit = cpuid_model.xlevel2;
+        break;
+    case 0x80000000u:
+        limit = cpuid_model.xlevel;
+        break;
+    case 0x40000000u:
+        limit = 0x40000001u;
+        break;
+    default:
+        limit = cpuid_model.level;
+        break;
+    }
+    if (leaf > limit) {
+        leaf = cpuid_model.level;       /* Intel: the highest basic leaf's data */
+    }
+    regs[0] = regs[1] = regs[2] = regs[3] = 0;
+    if (leaf == 0xb && cpuid_model.topology) {
+        /* one SMT level and one core level, each of one logical processor; APIC id 0 */
+        regs[2] = subleaf & 0xff;
+        if (subleaf <= 1) {
+            regs[1] = 1;
+            regs[2] |= (subleaf + 1) << 8;
+        }
+        return;
+    }
+    for (size_t i = 0; i < cpuid_model.count; i++) {
+        const struct cpuid_entry *e = &cpuid_model.entries[i];
+
+        if (e->leaf == leaf && e->subleaf == subleaf) {
+            any = e;
+            break;
+        }
+        if (e->leaf == leaf && e->subleaf == CPUID_ANY_SUBLEAF && !any) {
+            any = e;
+        }
+    }
+    if (any) {
+        for (int r = 0; r < 4; r++) {
+            regs[r] = any->regs[r];
+        }
+    }
+}
+
+/* UC_X86_INS_CPUID hook: answer, and tell the engine to skip its own CPUID. */
+static bool x86_hook_cpuid(uc_engine *uc, void *opaque)
+{
+    uint64_t rax = 0, rcx = 0;
+    uint32_t regs[4];
+    static const int out[4] = {UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX};
+
+    (void)opaque;
+    uc_reg_read(uc, UC_X86_REG_RAX, &rax);
+    uc_reg_read(uc, UC_X86_REG_RCX, &rcx);
+    cpuid_answer((uint32_t)rax, (uint32_t)rcx, regs);
+    for (int r = 0; r < 4; r++) {
+        uint64_t value = regs[r];     /* CPUID clears the upper halves */
+
+        uc_reg_write(uc, out[r], &value);
+    }
+    return true;
+}
+
+typedef uc_err (*uc_x86_cpuid_features_fn)(uc_engine *uc, const uint32_t *entries,
+                                           size_t count);
+
+/*
+ * A new vCPU of the -cpu model: the hook answers CPUID, and pyqemu's engine
+ * (patch 0010) executes the instructions of the table's features, no more; on
+ * the stock engine the instructions are those of the engine's own model.
+ */
+static void x86_setup(uc_engine *uc)
+{
+    static uc_x86_cpuid_features_fn set_features;
+    static bool looked_up;
+    uc_hook hook;
+
+    if (!cpuid_model.entries) {
+        return;
+    }
+    if (!looked_up) {
+        set_features = (uc_x86_cpuid_features_fn)dlsym(RTLD_DEFAULT, "uc_x86_cpuid_features");
+        looked_up = true;
+    }
+    if (set_features) {
+        set_features(uc, cpuid_model.rows, cpuid_model.count);
+    }
+    uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0, UC_X86_INS_CPUID);
 }
 
 /* x86-64 addresses are canonical when bits 63..47 are all equal. */
@@ -58,6 +207,63 @@ static void x86_note_memop(struct qemu_plugin_insn *insn, const cs_insn *decoded
     }
 }
 
+/*
+ * How many bytes of @insn QEMU 7.2's decoder fetches before @page_end when
+ * the instruction is not the first of its block: it fetches prefixes,
+ * opcode, ModRM and SIB a byte at a time and a displacement or an immediate
+ * in one piece, and stops at the first fetch whose last byte is past the
+ * page (x86_ldub_code and friends through advance_pc).  Those bytes are the
+ * dropped instruction plugins see at the block's end.
+ */
+static size_t x86_partial_insn_bytes(const struct qemu_plugin_insn *insn, uint64_t page_end)
+{
+    static csh cs;
+    static bool cs_ready;
+    cs_insn *decoded;
+    size_t room, done = 0, size = insn->size;
+    size_t disp_off = 0, disp_size = 0, imm_off = 0, imm_size = 0;
+
+    if (insn->vaddr >= page_end) {
+        return 0;       /* starts on the next page: the block just ends */
+    }
+    room = (size_t)(page_end - insn->vaddr);
+
+    if (!cs_ready) {
+        if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+            return 0;
+        }
+        cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+        cs_ready = true;
+    }
+    if (size > PLUGIN_INSN_MAX_BYTES) {
+        size = PLUGIN_INSN_MAX_BYTES;
+    }
+    if (cs_disasm(cs, insn->data, size, insn->vaddr, 1, &decoded) == 1) {
+        const cs_x86_encoding *enc = &decoded->detail->x86.encoding;
+
+        disp_off = enc->disp_offset;
+        disp_size = enc->disp_size;
+        imm_off = enc->imm_offset;
+        imm_size = enc->imm_size;
+        size = decoded->size;
+        cs_free(decoded, 1);
+    }
+    while (done < size) {
+        size_t unit = 1;
+
+        if (disp_size > 1 && done == disp_off) {
+            unit = disp_size;
+        } else if (imm_size > 1 && done == imm_off) {
+            unit = imm_size;
+        }
+        if (done + unit > room) {
+            break;
+        }
+        done += unit;
+    }
+    return done;
+}
+
 /* QEMU's disas/capstone.c prints x86 in AT&T syntax */
 static void x86_disas_setup(csh cs)
 {
@@ -85,12 +291,13 @@ const struct target_ops target_x86_64 = {
     },
     .ret_reg = UC_X86_REG_RAX,
     .syscall_pc_advance = 2,
-    .setup = NULL,
+    .setup = x86_setup,
     .install_syscall_hook = x86_install_syscall_hook,
     .intr_is_syscall = x86_intr_is_syscall,
     .pc_valid = x86_pc_valid,
     .invalid_pc_first = 0x0000800000000000ULL,
     .invalid_pc_last = 0xffff7fffffffffffULL,
+    .partial_insn_bytes = x86_partial_insn_bytes,
     .note_memop = x86_note_memop,
     .disas_setup = x86_disas_setup,
     .disas_qemu = x86_disas_qemu,

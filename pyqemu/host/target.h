@@ -43,6 +43,14 @@ struct target_ops {
      * reaches its end (a 2-byte one at offset 0xffe); 0 for no such rule.
      */
     unsigned int page_lookahead;
+    /*
+     * QEMU 7.2's x86 translator decodes a later instruction that leaves the
+     * block's page up to its first fetch that would cross, then drops it and
+     * ends the block; plugins still see those bytes as one more instruction
+     * of the block (translated again as the next block's first).  How many
+     * bytes of @insn it reads before @page_end, or NULL for targets without it.
+     */
+    size_t (*partial_insn_bytes)(const struct qemu_plugin_insn *insn, uint64_t page_end);
     /* Record the MemOp details of a decoded instruction (sign extension, byte order). */
     void (*note_memop)(struct qemu_plugin_insn *insn, const cs_insn *decoded);
     /* Configure the disassembler handle used for qemu_plugin_insn_disas. */

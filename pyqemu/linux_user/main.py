@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyqemu import __version__
 from pyqemu.errors import PyqemuError
@@ -42,6 +43,8 @@ class Options:
     log_file: str | None = None
     strace: bool = False
     cpu_model: str | None = None
+    #: x86_64: the parsed -cpu (cpu_models.CpuConfig), made by main() after the options
+    cpu_config: Any = None
     plugin_opts: list[str] = field(default_factory=list)
     program: list[str] = field(default_factory=list)
     show_help: bool = False
@@ -97,17 +100,60 @@ def _handle_log(opts: Options, value: str) -> None:
 
 
 def _handle_cpu(opts: Options, value: str) -> None:
-    """-cpu: the models qemu-<target> knows (linux_user/<arch>/target.py); the engine
-    runs its own model for all."""
+    """-cpu: "help" lists the models and exits with status 1 at once (as QEMU's parse_args
+    does); otherwise the last -cpu or QEMU_CPU wins and main() reads it once the options
+    are parsed.  On x86_64 the model is emulated (x86_64/cpu_models.py); the other
+    targets accept the models qemu-<target> knows (linux_user/<arch>/target.py) and run
+    the engine's own."""
     from pyqemu.linux_user import arch
 
+    if opts.target == "x86_64":
+        if value == "help":
+            from pyqemu.linux_user.x86_64.cpu_models import help_text
+
+            sys.stdout.write(help_text())
+            raise SystemExit(1)   # as qemu-<target> 7.2: the listing ends with exit(1)
+        opts.cpu_model = value
+        return
     models = arch.get(opts.target).cpu_models
     if value == "help":
         sys.stdout.write("Available CPUs:\n" + "".join(f"  {m}\n" for m in models))
-        raise SystemExit(0)
+        raise SystemExit(1)   # as qemu-<target> 7.2: the listing ends with exit(1)
     if value.split(",", 1)[0] not in models:
         raise UsageError(f"unable to find CPU model '{value}'")
     opts.cpu_model = value
+
+
+def parse_cpu_model(opts: Options) -> None:
+    """-cpu NAME[,features] on x86_64 (NAME on aarch64, riscv64): the model as qemu 7.2
+    reads it (raises PyqemuError with qemu's message for an unknown model or property, or
+    with the features the engine lacks for a model it cannot run)."""
+    if opts.cpu_model is None:
+        return
+    if opts.target == "aarch64":
+        from pyqemu.linux_user.aarch64 import cpu_models as aarch64_models
+
+        try:
+            opts.cpu_config = aarch64_models.parse_cpu(opts.cpu_model)
+        except aarch64_models.CpuModelError as exc:
+            raise PyqemuError(str(exc)) from None
+        return
+    if opts.target == "riscv64":
+        from pyqemu.linux_user.riscv64 import cpu_models as riscv64_models
+
+        try:
+            opts.cpu_config = riscv64_models.parse_cpu(opts.cpu_model)
+        except riscv64_models.CpuModelError as exc:
+            raise PyqemuError(str(exc)) from None
+        return
+    if opts.target != "x86_64":
+        return
+    from pyqemu.linux_user.x86_64.cpu_models import CpuModelError, CpuNotRunnable, parse_cpu
+
+    try:
+        opts.cpu_config = parse_cpu(opts.cpu_model)
+    except (CpuModelError, CpuNotRunnable) as exc:
+        raise PyqemuError(str(exc)) from None
 
 
 def _handle_plugin_api(opts: Options, value: str) -> None:
@@ -135,7 +181,7 @@ ARG_TABLE: list[tuple[str, str, bool, ArgHandler, str, str]] = [
     ("s", "QEMU_STACK_SIZE", True, lambda o, v: setattr(o, "stack_size", _parse_size(v)),
      "size", "set the stack size to 'size' bytes"),
     ("cpu", "QEMU_CPU", True, _handle_cpu, "model",
-     "select CPU (-cpu help for list; the engine's model is used)"),
+     "select CPU (-cpu help for list)"),
     ("E", "QEMU_SET_ENV", True, lambda o, v: o.set_env.extend(v.split(",")), "var=value",
      "sets targets environment variable (see below)"),
     ("U", "QEMU_UNSET_ENV", True, lambda o, v: o.unset_env.extend(v.split(",")), "var",
@@ -264,6 +310,11 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     if opts.show_version:
         sys.stdout.write(version_text(prog))
         return 0
+    try:
+        parse_cpu_model(opts)
+    except PyqemuError as exc:
+        sys.stderr.write("".join(f"{prog}: {line}\n" for line in str(exc).split("\n")))
+        return 1
     try:
         return run_program(opts, prog, guest_base_environ())
     except KeyboardInterrupt:

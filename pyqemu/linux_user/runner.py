@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyqemu.errors import PyqemuError
 
@@ -75,6 +75,34 @@ def _setup_logging(opts: Options) -> int:
     return log_fd
 
 
+def _apply_cpu_model(cfg: Any, prog: str) -> int:
+    """-cpu on x86_64: qemu's warnings for the features its TCG drops, the model's CPUID
+    table for every vCPU to answer from, and the AT_HWCAP it gives (CPUID.1 EDX)."""
+    from pyqemu.host import ffi, lib
+
+    for warning in cfg.warnings:
+        sys.stderr.write(f"{prog}: warning: {warning}\n")
+    table = cfg.cpuid_table()
+    flat = table.flat()
+    entries = ffi.new("uint32_t[]", flat)
+    if lib.cpu_x86_set_cpuid(entries, len(flat) // 6, table.level, table.xlevel,
+                             table.xlevel2, table.topology) != 0:
+        raise MemoryError("cpu_x86_set_cpuid")
+    return cfg.hwcap()
+
+
+def _apply_aarch64_model(cfg: Any) -> tuple[int, int]:
+    """-cpu on aarch64: the engine's core for it, qemu's ID register values for the C
+    host's MRS hook, and the (AT_HWCAP, AT_HWCAP2) qemu-aarch64 gives it."""
+    from pyqemu.host import ffi, lib
+
+    flat = cfg.flat()
+    lib.cpu_set_engine_model(cfg.engine_model)
+    if lib.cpu_aarch64_set_sysregs(ffi.new("uint64_t[]", flat), len(flat) // 6) != 0:
+        raise MemoryError("cpu_aarch64_set_sysregs")
+    return cfg.hwcap, cfg.hwcap2
+
+
 def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     """Load plugins, create the vCPU, load the program and run it to its end."""
     from pyqemu.accel.cpu import X86CPU
@@ -109,6 +137,14 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         qemu_plugin_load_list(plugins, opts.target)
 
         target = arch.select(opts.target)
+        hwcap, hwcap2 = target.hwcap, target.hwcap2
+        if opts.cpu_config is not None and target.name == "aarch64":
+            hwcap, hwcap2 = _apply_aarch64_model(opts.cpu_config)
+        elif opts.cpu_config is not None and target.name == "riscv64":
+            lib.cpu_set_engine_model(opts.cpu_config.engine_model)
+            hwcap = opts.cpu_config.hwcap
+        elif opts.cpu_config is not None:
+            hwcap = _apply_cpu_model(opts.cpu_config, prog)
         set_path_prefix(opts.ld_prefix)
         mem = GuestMemory(mmap_base=target.mmap_base)
         cpu = X86CPU(0)
@@ -124,7 +160,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         image = load_elf_binary(exec_path, guest_argv, target_environ(opts, environ), mem,
                                 ld_prefix=opts.ld_prefix, stack_size=stack_size,
                                 exec_path=exec_path, machine=target.elf_machine,
-                                hwcap=target.hwcap, hwcap2=target.hwcap2,
+                                hwcap=hwcap, hwcap2=hwcap2,
                                 platform=target.platform,
                                 before_tables=arch.map_sigtramp)
         qemu_plugin_image_loaded(image)
@@ -132,6 +168,11 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         # them puts later mappings (ld.so's, libc) at qemu's addresses.
         for _table in range(target.pages_after_load):
             mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if opts.cpu_config is not None and not getattr(opts.cpu_config, "long_mode", True):
+            # qemu-x86_64 checks once the program is loaded, with no prefix
+            sys.stderr.write("The selected x86 CPU does not support 64 bit mode\n")
+            run_atexit()
+            return 1
     except PyqemuError as exc:
         report_error(prog, exc)
         run_atexit()

@@ -8,16 +8,13 @@ glibc programs (compared for sanity only, see below), built once per session.
 Accepted differences. Each is known, documented here, and reconciled or checked in the
 tests, never merely tolerated:
 
-1. Page-crossing blocks (a 7.2 quirk). 7.2 ends a block before any later instruction that is
-   not wholly on the page of the block's first byte; so does pyqemu. When that instruction
-   *starts* on the block's page and crosses into the next one, 7.2 drops it from the block
-   but still reports it to plugins: the block's n_insns counts it, its per-instruction
-   callbacks never run, and the next block starts with it. pyqemu reports the block it
-   runs. tbset's per-block report shows each such block: 7.2's n_insns is pyqemu's plus
-   one, and its last instruction never runs. The tests reconcile n_insns-based totals (bb's
-   insns, allapi's tb_insns_*) exactly: pyqemu's == 7.2's - the executions of those
-   blocks. (allapi's tb_page_cross_exec counts the blocks made of one crossing instruction,
-   reached by falling through from a dropping block or by a jump; it is equal under both.)
+1. Page-crossing blocks (a 7.2 quirk, reproduced). 7.2 ends a block before any later
+   instruction that is not wholly on the page of the block's first byte; when that
+   instruction *starts* on the block's page, 7.2 has decoded its first bytes and still
+   reports them to plugins as the block's last instruction, whose callbacks never run
+   (the next block starts with the whole instruction). pyqemu reports the same
+   (target_ops.partial_insn_bytes), so n_insns-based totals are equal; the page_cross
+   guest checks that such blocks exist and run alike under both.
 2. mem plugin filters (a 7.2 bug). Under 7.2, callbacks registered for QEMU_PLUGIN_MEM_R
    see only stores, and those for QEMU_PLUGIN_MEM_W see every access. pyqemu follows the
    API; the r and w counts are checked against allapi's unfiltered count of loads and
@@ -61,7 +58,7 @@ from differential_runs import (
     TbsetReport,
     bb_report,
     comparable_stderr,
-    dropped_insn_execs,
+    dropping_block_execs,
     insn_report,
     mem_report,
     parse_report,
@@ -117,9 +114,6 @@ ALLAPI_STALE_KEYS = (
     "mem_haddr_ram_addr_mismatch",
     "insn_ram_addr_mismatch",
 )
-# allapi lines counted from n_insns (difference 1).
-ALLAPI_TB_INSN_KEYS = ("tb_insns_cb", "tb_insns_inline")
-
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures
@@ -211,21 +205,15 @@ def allapi_numbers(run: PluginRun) -> dict[str, int]:
     return {key: int(value) for key, value in report.items() if value.lstrip("-").isdigit()}
 
 
-def assert_allapi_reports_match(qemu: PluginRun, pyqemu: PluginRun, dropped: int) -> None:
-    """Every allapi line equal, but for difference 1, which is checked instead.
-
-    dropped: executions of 7.2 blocks that report a dropped instruction (difference 1).
-    """
+def assert_allapi_reports_match(qemu: PluginRun, pyqemu: PluginRun) -> None:
+    """Every allapi line equal."""
     q, p = parse_report(qemu.log), parse_report(pyqemu.log)
     assert list(p) == list(q), f"--- qemu ---\n{qemu.log}\n--- pyqemu ---\n{pyqemu.log}"
     assert q["version_cur"] == p["version_cur"] == "1"
     assert q["stale_api"] == p["stale_api"] == "absent"
     for key in ALLAPI_STALE_KEYS:
         assert q[key] == p[key] == "n/a", key
-    for key in ALLAPI_TB_INSN_KEYS:
-        assert int(p[key]) == int(q[key]) - dropped, (key, q[key], p[key], dropped)
-    special = {*ALLAPI_TB_INSN_KEYS}
-    differing = {key: (q[key], p[key]) for key in q if key not in special and q[key] != p[key]}
+    differing = {key: (q[key], p[key]) for key in q if q[key] != p[key]}
     assert not differing, f"(qemu, pyqemu): {differing}"
 
 
@@ -254,7 +242,7 @@ def test_insn_count_is_exact_for_musl_guests(
 
 @pytest.mark.parametrize("mode", [(), ("inline",)], ids=["callback", "inline"])
 @pytest.mark.parametrize("name", MUSL_GUESTS)
-def test_bb_counts_match_after_the_page_cross_correction(
+def test_bb_counts_match_with_dropped_page_crossing_instructions(
     pairs: PairRunner, guest: Callable[..., Path], spec: Callable[..., str], name: str,
     mode: tuple[str, ...],
 ) -> None:
@@ -263,12 +251,12 @@ def test_bb_counts_match_after_the_page_cross_correction(
     pair = pairs.run(argv, [spec("bb", *mode)])
     assert_guest_ran_alike(pair, name)
     qemu_blocks, pyqemu_blocks = blocks_of(pairs, argv, spec)
-    dropped = dropped_insn_execs(qemu_blocks, pyqemu_blocks)
     (q_blocks, q_insns), (p_blocks, p_insns) = bb_report(pair.qemu), bb_report(pair.pyqemu)
-    assert p_blocks == q_blocks
-    assert p_insns == q_insns - dropped
+    assert (p_blocks, p_insns) == (q_blocks, q_insns)
+    dropping = dropping_block_execs(qemu_blocks)
+    assert dropping_block_execs(pyqemu_blocks) == dropping
     if name == "page_cross":
-        assert dropped == 100   # the test is only as good as its guest
+        assert dropping == 100   # the test is only as good as its guest
     # the plugin adds up what tbset sees block by block
     assert (p_blocks, p_insns) == pyqemu_blocks.block_total()
     assert (q_blocks, q_insns) == qemu_blocks.block_total()
@@ -335,9 +323,6 @@ def test_translated_blocks_and_their_executions_are_the_same_for_musl_guests(
     for key, q_block in qemu.blocks.items():
         p_block = pyqemu.blocks[key]
         where = (hex(key[0]), key[1], q_block, p_block)
-        assert (p_block.execs, p_block.insn_execs) == (q_block.execs, q_block.insn_execs), where
-        if q_block.n_insns == p_block.n_insns + 1 and q_block.last_insn_execs == 0:
-            continue   # difference 1
         assert p_block == q_block, where
     # vcpu_init, for vCPU 0, came before any translation
     assert pyqemu.vcpu_inits == qemu.vcpu_inits == ("vcpu_init 0 after 0 tb_trans",)
@@ -355,8 +340,7 @@ def test_allapi_reports_match_for_musl_guests(
     pairs.submit(argv, [spec("tbset")])
     pair = pairs.run(argv, [spec("allapi")])
     assert_guest_ran_alike(pair, name)
-    assert_allapi_reports_match(pair.qemu, pair.pyqemu, dropped_insn_execs(
-        *blocks_of(pairs, argv, spec)))
+    assert_allapi_reports_match(pair.qemu, pair.pyqemu)
 
 
 def test_page_boundaries_cut_blocks_where_qemu_cuts_them(
@@ -372,10 +356,11 @@ def test_page_boundaries_cut_blocks_where_qemu_cuts_them(
     expected = {cross: 2, cross + 4: 1, cross + 9: 2, edge: 2, edge + 4: 2}
     pair = pairs.run([path], [spec("tbset")])
     qemu, pyqemu = tbset_report(pair.qemu), tbset_report(pair.pyqemu)
+    expected[cross] = 3          # difference 1: 7.2 reports the dropped mov, so does pyqemu
+    assert {start: qemu.blocks[start, 0].n_insns for start in expected} == expected
     assert {start: pyqemu.blocks[start, 0].n_insns for start in expected} == expected
-    assert {start: qemu.blocks[start, 0].n_insns for start in expected} == {
-        **expected, cross: 3}   # difference 1: 7.2 reports the dropped mov
     assert all(pyqemu.blocks[start, 0].execs == 100 for start in expected)
+    assert pyqemu.blocks[cross, 0].last_insn_execs == qemu.blocks[cross, 0].last_insn_execs == 0
 
 
 def test_memop_flags_guest_reports_sign_extension_and_byte_swapping(
@@ -432,10 +417,8 @@ def test_reset_and_uninstall_take_effect_after_a_flush_like_qemu(
     assert summary["flush"] == "1"   # the callback ran after a flush
     full = allapi_numbers(pairs.run(argv, [spec("allapi")]).pyqemu)
     assert 1000 <= int(summary["tb_exec_cb"]) < full["tb_exec_cb"]   # callbacks stopped
-    # memops has no block that 7.2 reports with a dropped instruction
-    assert dropped_insn_execs(*blocks_of(pairs, argv, spec)) == 0
     assert_allapi_reports_match(
-        PluginRun(pair.qemu.result, q_summary), PluginRun(pair.pyqemu.result, p_summary), 0
+        PluginRun(pair.qemu.result, q_summary), PluginRun(pair.pyqemu.result, p_summary)
     )
 
 
@@ -595,7 +578,7 @@ def test_glibc_guest_counts_agree_with_each_other_and_roughly_with_qemu(
         # dropped (difference 1), always the last, in every execution of the block.
         for (vaddr, _), block in tbset.blocks.items():
             unrun = block.execs * block.n_insns - block.insn_execs
-            dropped = block.execs if side == "qemu" and block.last_insn_execs == 0 else 0
+            dropped = block.execs if block.last_insn_execs == 0 else 0
             assert unrun == dropped, (side, hex(vaddr), block)
         mem = mem_report(run["mem_cb"])
         assert mem_report(run["mem_inline"]) == mem == allapi["mem_cb"]
