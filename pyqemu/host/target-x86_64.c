@@ -58,6 +58,24 @@ static void x86_note_memop(struct qemu_plugin_insn *insn, const cs_insn *decoded
     }
 }
 
+/*
+ * The FPU state Linux gives a new process (fpstate_init: the state fninit
+ * leaves, MXCSR_DEFAULT) and qemu-x86_64's CPU reset gives too: FCW 0x037f
+ * (exceptions masked, 64-bit precision, round to nearest), FSW 0, every x87
+ * register empty, MXCSR 0x1f80.  Unicorn's reset leaves FCW and MXCSR at 0
+ * (24-bit precision) and the x87 tags valid.  Threads and forked children
+ * copy their parent's state instead (thread.py; fork copies the engine).
+ */
+static void x86_setup(uc_engine *uc)
+{
+    uint16_t fcw = 0x037f, ftw = 0xffff;
+    uint32_t mxcsr = 0x1f80;
+
+    uc_reg_write(uc, UC_X86_REG_FPCW, &fcw);
+    uc_reg_write(uc, UC_X86_REG_FPTAG, &ftw);
+    uc_reg_write(uc, UC_X86_REG_MXCSR, &mxcsr);
+}
+
 /* QEMU's disas/capstone.c prints x86 in AT&T syntax */
 static void x86_disas_setup(csh cs)
 {
@@ -85,7 +103,7 @@ const struct target_ops target_x86_64 = {
     },
     .ret_reg = UC_X86_REG_RAX,
     .syscall_pc_advance = 2,
-    .setup = NULL,
+    .setup = x86_setup,
     .install_syscall_hook = x86_install_syscall_hook,
     .intr_is_syscall = x86_intr_is_syscall,
     .pc_valid = x86_pc_valid,
