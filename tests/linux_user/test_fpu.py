@@ -1,8 +1,13 @@
-"""The FPU state across signals (issue 18, point 1).
+"""x87 and SSE exception flags and the FPU state across signals (issue 18, point 1).
 
-The guest is in tests/linux_user/fpu/ rather than tests/guests/, because qemu-x86_64 7.2
-itself differs from Linux on it, which the corpus does not allow:
+The guests are in tests/linux_user/fpu/ rather than tests/guests/, because qemu-x86_64 7.2
+itself differs from the hardware on them, which the corpus does not allow:
 
+- fpu_flags.c runs each x87 and SSE operation class (the SDM's exception tables: invalid,
+  denormal, divide-by-zero, overflow, underflow, precision, the SNaN and QNaN cases, FZ,
+  DAZ, suppressed precision) and prints the flags it raised and its result, then the flags
+  a thread and a forked child start with.  qemu 7.2 never raises the denormal-operand flag
+  (DE); the hardware does.
 - fpu_signal.c changes the rounding, precision, x87 stack and an xmm register in a handler,
   edits the saved state in another, and prints what the handler saw and what the
   interrupted code resumed with.  Linux runs a handler with the initial FPU state
@@ -22,6 +27,8 @@ from harness import compile_guest, run_native, run_pyqemu, run_qemu
 
 FPU_GUESTS = Path(__file__).parent / "fpu"
 FLAVORS = ("gcc-static", "gcc-pie", "musl-static")
+FLAG_CASES = 118        # operation lines of fpu_flags.c
+FLAGS = ("IE", "DE", "ZE", "OE", "UE", "PE")
 
 
 def build(name: str, flavor: str, tmp_path: Path) -> str:
@@ -36,6 +43,33 @@ def run_three(program: str) -> tuple[str, str, str]:
         assert result.returncode == 0, result.describe()
         outputs.append(result.stdout)
     return outputs[0], outputs[1], outputs[2]
+
+
+def flags_of(line: str) -> set[str]:
+    """The flag column of an "x87 ..." / "sse ..." line: "DE|PE" -> {"DE", "PE"}."""
+    column = line[27:40].strip()
+    return set() if column == "-" else set(column.split("|"))
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_exception_flags_are_the_hardware_flags(flavor: str, tmp_path: Path) -> None:
+    native, qemu, pyqemu = run_three(build("fpu_flags", flavor, tmp_path))
+    native_lines = native.splitlines()
+    cases = [line for line in native_lines if line.startswith(("x87 ", "sse "))]
+    assert len(cases) == FLAG_CASES, native
+    # the guest measures something: every flag is raised by some case, and some raise none
+    assert set().union(*map(flags_of, cases)) == set(FLAGS)
+    assert any(not flags_of(line) for line in cases)
+    assert native_lines[-2:] == ["thread: x87 ZE sse IE", "fork: x87 ZE sse IE"]
+    # qemu 7.2 differs only by leaving DE out
+    qemu_lines = qemu.splitlines()
+    assert len(qemu_lines) == len(native_lines), qemu
+    for mine, theirs in zip(native_lines, qemu_lines, strict=True):
+        if mine != theirs:
+            assert "DE" in flags_of(mine), (mine, theirs)
+            assert flags_of(theirs) == flags_of(mine) - {"DE"}, (mine, theirs)
+            assert mine[40:] == theirs[40:], (mine, theirs)
+    assert pyqemu == native
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)
