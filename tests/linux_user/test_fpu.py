@@ -8,6 +8,9 @@ itself differs from the hardware on them, which the corpus does not allow:
   DAZ, suppressed precision) and prints the flags it raised and its result, then the flags
   a thread and a forked child start with.  qemu 7.2 never raises the denormal-operand flag
   (DE); the hardware does.
+- fenv_threads.c uses <fenv.h> and long double in two threads: a worker inherits the
+  rounding mode and flags, changes its own, and the main thread's stay as they were.
+  qemu 7.2 agrees with the hardware here; it is here because of its link flags.
 - fpu_signal.c changes the rounding, precision, x87 stack and an xmm register in a handler,
   edits the saved state in another, and prints what the handler saw and what the
   interrupted code resumed with.  Linux runs a handler with the initial FPU state
@@ -31,8 +34,16 @@ FLAG_CASES = 118        # operation lines of fpu_flags.c
 FLAGS = ("IE", "DE", "ZE", "OE", "UE", "PE")
 
 
-def build(name: str, flavor: str, tmp_path: Path) -> str:
-    return str(compile_guest(FPU_GUESTS / f"{name}.c", tmp_path / f"{name}-{flavor}", flavor))
+#: glibc's <fenv.h> functions live in libm, and compile_guest puts extra flags before the
+#: source: -u makes the static link take them from libm.a all the same, --no-as-needed
+#: keeps libm.so in a dynamic one (musl has them in libc and ignores both)
+FENV_LINK = ("-Wl,-u,fesetround,-u,fegetround,-u,fetestexcept,-u,feclearexcept",
+             "-Wl,--no-as-needed", "-lm")
+
+
+def build(name: str, flavor: str, tmp_path: Path, extra: tuple[str, ...] = ()) -> str:
+    out = tmp_path / f"{name}-{flavor}"
+    return str(compile_guest(FPU_GUESTS / f"{name}.c", out, flavor, extra))
 
 
 def run_three(program: str) -> tuple[str, str, str]:
@@ -90,4 +101,15 @@ def test_signal_handlers_save_and_restore_the_fpu_state(flavor: str, tmp_path: P
     for mine, theirs in zip(native_lines, qemu.splitlines(), strict=True):
         if mine != theirs:
             assert "handler ran with" in mine, (mine, theirs)
+    assert pyqemu == native
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_fenv_and_long_double_in_two_threads(flavor: str, tmp_path: Path) -> None:
+    native, qemu, pyqemu = run_three(build("fenv_threads", flavor, tmp_path, FENV_LINK))
+    assert "worker start: round=upward flags=[divbyzero ]" in native
+    assert "worker changed: round=towardzero flags=[divbyzero underflow inexact ]" in native
+    assert "worker invalid: round=towardzero flags=[invalid ]" in native
+    assert "main after join: round=upward flags=[divbyzero ]" in native
+    assert qemu == native
     assert pyqemu == native
