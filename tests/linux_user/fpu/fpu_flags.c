@@ -154,6 +154,18 @@ static const char *x80_text(x80 v)
         x87_report(name, text);                                                        \
     } while (0)
 
+/* fbstp: 18 packed BCD digits and a sign byte; the top two bytes are printed */
+#define X87_FBSTP(name, a_val)                                                         \
+    do {                                                                               \
+        x80 a = (a_val);                                                               \
+        uint8_t bcd[10];                                                               \
+        char text[40];                                                                 \
+        x87_clear();                                                                   \
+        __asm__ volatile("fldt %1\n\tfbstp %0" : "=m"(bcd) : "m"(a));                  \
+        snprintf(text, sizeof(text), "%02x%02x%02x..%02x", bcd[9], bcd[8], bcd[7], bcd[0]); \
+        x87_report(name, text);                                                        \
+    } while (0)
+
 static void x87_cases(void)
 {
     x80 one = ld(1.0L), two = ld(2.0L), three = ld(3.0L), zero = ld(0.0L);
@@ -164,6 +176,12 @@ static void x87_cases(void)
     x80 snan = x80_bits(0x7fff, 0xa000000000000001ull);
     x80 two_and_half = ld(2.5L), big = ld(1e10L), third = ld(1.0L / 3);
     x80 large = ld(1e300L), small = ld(1e-300L);
+    /* encodings the 80-bit format allows and the x87 rejects or treats apart */
+    x80 unnormal = x80_bits(0x4000, 0x4000000000000000ull);
+    x80 pseudo_inf = x80_bits(0x7fff, 0x0000000000000000ull);
+    x80 pseudo_nan = x80_bits(0x7fff, 0x4000000000000000ull);
+    x80 pseudo_denormal = x80_bits(0x0000, 0x8000000000000000ull);
+    x80 minus_inf = x80_bits(0xffff, 0x8000000000000000ull);
 
     X87_BINARY("fadd exact", "fadd %%st(1), %%st", one, two);
     X87_BINARY("fdiv inexact", "fdiv %%st(1), %%st", one, three);
@@ -185,6 +203,30 @@ static void x87_cases(void)
     X87_BINARY("fadd qnan", "fadd %%st(1), %%st", qnan, one);
     X87_BINARY("fprem x/0", "fprem", one, zero);
     X87_BINARY("fprem exact", "fprem", three, two);
+    X87_BINARY("fadd unnormal", "fadd %%st(1), %%st", unnormal, one);
+    X87_BINARY("fadd pseudo-inf", "fadd %%st(1), %%st", pseudo_inf, one);
+    X87_BINARY("fadd pseudo-nan", "fadd %%st(1), %%st", pseudo_nan, one);
+    X87_BINARY("fadd pseudo-denormal", "fadd %%st(1), %%st", pseudo_denormal, one);
+    X87_BINARY("fmul unnormal", "fmul %%st(1), %%st", one, unnormal);
+    X87_UNARY("fsqrt unnormal", "fsqrt", unnormal);
+    X87_UNARY("frndint unnormal", "frndint", unnormal);
+    X87_UNARY("fxtract 2", "fxtract\n\tfstp %%st(0)", two);
+    X87_UNARY("fxtract 0 exponent", "fxtract\n\tfstp %%st(0)", zero);
+    X87_UNARY("fxtract 0 significand", "fxtract\n\tfxch\n\tfstp %%st(0)", zero);
+    X87_UNARY("fxtract denormal", "fxtract\n\tfstp %%st(0)", denormal);
+    X87_UNARY("fxtract -inf", "fxtract\n\tfxch\n\tfstp %%st(0)", minus_inf);
+    X87_UNARY("fxtract snan", "fxtract\n\tfstp %%st(0)", snan);
+    X87_BINARY("fscale 1 by 2", "fscale", one, two);
+    X87_BINARY("fscale 3 by 2.5", "fscale", three, two_and_half);
+    X87_BINARY("fscale overflow", "fscale", huge, ld(30000.0L));
+    X87_BINARY("fscale underflow", "fscale", tiny, ld(-3000.0L));
+    X87_BINARY("fscale 0 by inf", "fscale", zero, inf);
+    X87_BINARY("fscale inf by -inf", "fscale", inf, minus_inf);
+    X87_BINARY("fscale 2 by -inf", "fscale", two, minus_inf);
+    X87_BINARY("fscale denormal by 1", "fscale", denormal, one);
+    X87_BINARY("fscale snan", "fscale", one, snan);
+    X87_UNARY("ftst denormal", "ftst", denormal);
+    X87_UNARY("ftst qnan", "ftst", qnan);
     X87_UNARY("fsqrt -1", "fsqrt", minus_one);
     X87_UNARY("fsqrt 2", "fsqrt", two);
     X87_UNARY("fsqrt 4", "fsqrt", ld(4.0L));
@@ -211,6 +253,8 @@ static void x87_cases(void)
     X87_STORE("fst m64 exact", "fstpl", two, uint64_t, "%016lx");
     X87_STORE("fst m64 denormal", "fstpl", denormal, uint64_t, "%016lx");
     X87_STORE("fist m32 denormal", "fistpl", denormal, int32_t, "%08x");
+    X87_STORE("fist m32 unnormal", "fistpl", unnormal, int32_t, "%08x");
+    X87_STORE("fst m32 unnormal", "fstps", unnormal, uint32_t, "%08x");
     X87_STORE("fist m32 range", "fistpl", big, int32_t, "%08x");
     X87_STORE("fist m32 inexact", "fistpl", two_and_half, int32_t, "%08x");
     X87_STORE("fist m16 range", "fistps", ld(40000.0L), int16_t, "%04hx");
@@ -218,12 +262,19 @@ static void x87_cases(void)
     X87_STORE("fisttp m32 range", "fisttpl", big, int32_t, "%08x");
     X87_STORE("fisttp m32 inexact", "fisttpl", two_and_half, int32_t, "%08x");
 
+    X87_FBSTP("fbstp 1234.5", ld(1234.5L));
+    X87_FBSTP("fbstp -99", ld(-99.0L));
+    X87_FBSTP("fbstp range", ld(1e20L));
+    X87_FBSTP("fbstp qnan", qnan);
+
     X87_COMPARE("fcompp less", "fcompp", one, two);
     X87_COMPARE("fcompp qnan", "fcompp", qnan, one);
     X87_COMPARE("fucompp qnan", "fucompp", qnan, one);
     X87_COMPARE("fucompp snan", "fucompp", snan, one);
     X87_COMPARE("fcompp denormal", "fcompp", denormal, one);
     X87_COMPARE("fucompp denormal", "fucompp", one, denormal);
+    X87_COMPARE("fcompp unnormal", "fcompp", unnormal, one);
+    X87_COMPARE("fucompp unnormal", "fucompp", unnormal, one);
     X87_COMPARE_EFLAGS("fcomi qnan", "fcomi %%st(1), %%st", qnan, one);
     X87_COMPARE_EFLAGS("fucomi qnan", "fucomi %%st(1), %%st", qnan, one);
     X87_COMPARE_EFLAGS("fucomi snan", "fucomi %%st(1), %%st", one, snan);
