@@ -11,6 +11,9 @@ itself differs from the hardware on them, which the corpus does not allow:
 - fenv_threads.c uses <fenv.h> and long double in two threads: a worker inherits the
   rounding mode and flags, changes its own, and the main thread's stay as they were.
   qemu 7.2 agrees with the hardware here; it is here because of its link flags.
+- fpu_traps.c unmasks one MXCSR exception at a time: the hardware takes #XM, Linux sends
+  SIGFPE with the flag's si_code at the instruction, the destination unchanged; qemu 7.2
+  never traps.
 - fpu_signal.c changes the rounding, precision, x87 stack and an xmm register in a handler,
   edits the saved state in another, and prints what the handler saw and what the
   interrupted code resumed with.  Linux runs a handler with the initial FPU state
@@ -112,4 +115,15 @@ def test_fenv_and_long_double_in_two_threads(flavor: str, tmp_path: Path) -> Non
     assert "worker invalid: round=towardzero flags=[invalid ]" in native
     assert "main after join: round=upward flags=[divbyzero ]" in native
     assert qemu == native
+    assert pyqemu == native
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_unmasked_sse_exceptions_raise_sigfpe(flavor: str, tmp_path: Path) -> None:
+    native, qemu, pyqemu = run_three(build("fpu_traps", flavor, tmp_path))
+    assert native.splitlines()[-1] == "traps=11", native
+    # one per si_code: FPE_FLTDIV, FLTINV, FLTOVF, FLTUND (underflow and denormal), FLTRES
+    for code in (3, 4, 5, 6, 7):
+        assert f"code={code} trapno=19 rip=si_addr:1" in native, native
+    assert "SIGFPE" not in qemu and qemu.splitlines()[-1] == "traps=0", qemu
     assert pyqemu == native
