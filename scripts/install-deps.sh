@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(gcc g++ libc6-dev make patch pkg-config musl-tools qemu-user python3-venv python3-dev
               binutils gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
-              libc6-dev-riscv64-cross lcov libcapstone4)
+              libc6-dev-riscv64-cross lcov libcapstone4 sqlite3)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

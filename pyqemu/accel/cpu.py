@@ -31,8 +31,10 @@ def _register_ids(prefix: str) -> dict[str, int]:
 _REGS = _register_ids("UC_X86_REG_")
 _STATE_REGS: tuple[str, ...] = (
     "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
-    "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base", "fpcw", "mxcsr")
-_WIDE_REGS: tuple[tuple[str, ...], int] = (tuple(f"xmm{i}" for i in range(16)), 16)
+    "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base", "fpcw", "fpsw",
+    "fptag", "mxcsr")
+_WIDE_REGS: tuple[tuple[str, ...], int] = (
+    tuple(f"xmm{i}" for i in range(16)) + tuple(f"fp{i}" for i in range(8)), 16)
 
 
 def select_target(target: Any) -> None:
@@ -108,7 +110,8 @@ class X86CPU:
         self._check(lib.cpu_reg_write_bytes(self._cpu, _REGS[name], buf), f"write {name}")
 
     def copy_state_from(self, other: X86CPU) -> None:
-        """Registers a new thread inherits (QEMU's cpu_copy): all of user state."""
+        """Registers a new thread inherits (QEMU's cpu_copy): all of user state, the
+        FPU's included (Linux's clone copies the parent's FPU state, flags and all)."""
         for name in _STATE_REGS:
             self.write_reg(name, other.read_reg(name))
         wide, size = _WIDE_REGS

@@ -148,6 +148,8 @@ static bool x86_hook_cpuid(uc_engine *uc, void *opaque)
 typedef uc_err (*uc_x86_cpuid_features_fn)(uc_engine *uc, const uint32_t *entries,
                                            size_t count);
 
+static void x86_fpu_init(uc_engine *uc);
+
 /*
  * A new vCPU of the -cpu model: the hook answers CPUID, and pyqemu's engine
  * (patch 0010) executes the instructions of the table's features, no more; on
@@ -159,6 +161,7 @@ static void x86_setup(uc_engine *uc)
     static bool looked_up;
     uc_hook hook;
 
+    x86_fpu_init(uc);
     if (!cpuid_model.entries) {
         return;
     }
@@ -262,6 +265,24 @@ static size_t x86_partial_insn_bytes(const struct qemu_plugin_insn *insn, uint64
         done += unit;
     }
     return done;
+}
+
+/*
+ * The FPU state Linux gives a new process (fpstate_init: the state fninit
+ * leaves, MXCSR_DEFAULT) and qemu-x86_64's CPU reset gives too: FCW 0x037f
+ * (exceptions masked, 64-bit precision, round to nearest), FSW 0, every x87
+ * register empty, MXCSR 0x1f80.  Unicorn's reset leaves FCW and MXCSR at 0
+ * (24-bit precision) and the x87 tags valid.  Threads and forked children
+ * copy their parent's state instead (thread.py; fork copies the engine).
+ */
+static void x86_fpu_init(uc_engine *uc)
+{
+    uint16_t fcw = 0x037f, ftw = 0xffff;
+    uint32_t mxcsr = 0x1f80;
+
+    uc_reg_write(uc, UC_X86_REG_FPCW, &fcw);
+    uc_reg_write(uc, UC_X86_REG_FPTAG, &ftw);
+    uc_reg_write(uc, UC_X86_REG_MXCSR, &mxcsr);
 }
 
 /* QEMU's disas/capstone.c prints x86 in AT&T syntax */

@@ -6,8 +6,8 @@ the corpus and the harness, and runs today), and under pyqemu as it does under q
 (skipped until `pyqemu -version` works).
 
 The corpus: /bin/true, /bin/false, echo, ls, sha256sum, sort, sh -c with pipes and arithmetic,
-python3 -c with an import, find over a generated tree, and every guest in tests/guests/ built
-in every flavor of harness.FLAVORS.
+python3 -c with an import, python3 and sqlite3 float arithmetic and formatting, find over a
+generated tree, and every guest in tests/guests/ built in every flavor of harness.FLAVORS.
 
 Accepted differences (everything not listed here must be identical: exit status or fatal
 signal, stdout byte for byte, stderr byte for byte):
@@ -166,6 +166,28 @@ def python_expected() -> str:
     return output.getvalue()
 
 
+# Float formatting and arithmetic that a wrong FPU state changes (issue 18): the x87
+# precision (printf of long double in glibc's formatting), the rounding mode, MXCSR.
+PYTHON_FLOATS = (
+    "import math\n"
+    "print(repr(1 / 3), '%.20g' % (1 / 3), 2 ** 0.5, 1e300 * 1e10, 5e-324 / 2)\n"
+    "print(round(2.675, 2), 1e22, 0.1 + 0.2, math.fsum([0.1] * 10), float('1e-310'))\n"
+    "print('%.30f' % math.pi, math.exp(1), math.log(10), (1 / 3).hex())\n"
+)
+
+
+def python_floats_expected() -> str:
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(PYTHON_FLOATS, {})  # our own constant; the guest runs the same text
+    return output.getvalue()
+
+
+# sqlite3 formats its doubles with its own long double code: under 24-bit x87 precision
+# it printed 0.333333349227905 for 1.0/3.
+SQLITE_SQL = b"select 1.0/3, 2.0/3*1e300, round(2.5), 1e308*10, 0.1+0.2, 1e-300/1e10;\n"
+SQLITE_EXPECTED = "0.333333333333333|6.66666666666667e+299|3.0|Inf|0.3|9.99999999999997e-311\n"
+
 FIND_PRINTF = "%y %m %s %P %l\n"
 TXT_FILES_IN_TREE = "README.txt\ndata/nested/deep/leaf.txt\n"
 
@@ -249,6 +271,19 @@ def system_cases() -> list[CorpusCase]:
             python_expected(),
         ),
         CorpusCase(
+            "python3-floats",
+            lambda ctx: [system_tool("python3"), "-c", PYTHON_FLOATS],
+            0,
+            python_floats_expected(),
+        ),
+        CorpusCase(
+            "sqlite3-arith",
+            lambda ctx: [system_tool("sqlite3")],
+            0,
+            SQLITE_EXPECTED,
+            stdin=SQLITE_SQL,
+        ),
+        CorpusCase(
             "find-tree",
             lambda ctx: [system_tool("find"), str(ctx.tree), "-printf", FIND_PRINTF],
             stdout_filter=sorted_lines,
@@ -284,7 +319,8 @@ def guest_case(name: str, flavor: str) -> CorpusCase:
         )
     if name == "files":
         return CorpusCase(case_id, lambda ctx: [ctx.guest(name, flavor), ctx.scratch_dir()], status)
-    return CorpusCase(case_id, lambda ctx: [ctx.guest(name, flavor)], status, GUEST_STDOUT[name])
+    return CorpusCase(case_id, lambda ctx: [ctx.guest(name, flavor)], status,
+                      GUEST_STDOUT.get(name))
 
 
 GUEST_NAMES = [
@@ -304,6 +340,7 @@ GUEST_NAMES = [
     "memops",
     "args_env",
     "files",
+    "fpu_state",
 ]
 
 CASES: list[CorpusCase] = system_cases() + [

@@ -41,6 +41,18 @@ X86_EXCEPTION_SIGNALS = {
 }
 
 
+# SIGFPE's si_code for an exception flag (Linux's fpu__exception_code), in its order:
+# invalid, divide-by-zero, overflow, underflow or denormal, precision.
+FPE_CODES = ((0x01, 7), (0x04, 3), (0x08, 4), (0x12, 5), (0x20, 6))   # FPE_FLTINV ... FLTRES
+XM_VECTOR = 19
+
+
+def simd_fpe_code(mxcsr: int) -> int:
+    """si_code of a SIMD floating-point exception: the first flag set and unmasked."""
+    err = ~(mxcsr >> 7) & mxcsr
+    return next((code for bits, code in FPE_CODES if err & bits), 0)
+
+
 def deliver_fault(task: TaskState, reason: int) -> None:
     """A CPU exception becomes a synchronous guest signal, delivered at once."""
     info = task.cpu.exit_info  # type: ignore[attr-defined]
@@ -53,6 +65,8 @@ def deliver_fault(task: TaskState, reason: int) -> None:
         siginfo = make_siginfo(sig, 2, addr=info.pc)
     elif reason == lib.EXCP_INTR:
         sig, code = X86_EXCEPTION_SIGNALS.get(info.intno, (signal.SIGSEGV, 0x80))
+        if info.intno == XM_VECTOR:
+            code = simd_fpe_code(task.cpu.read_reg("mxcsr"))
         trapno = info.intno
         siginfo = make_siginfo(sig, code, addr=info.pc if sig != signal.SIGSEGV else 0)
     elif reason == lib.EXCP_ENGINE and info.uc_err == 0:

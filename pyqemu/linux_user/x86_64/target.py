@@ -40,8 +40,9 @@ TARGET = TargetArch(
     sp_reg="rsp",
     state_regs=("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
                 "r11", "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base",
-                "fpcw", "mxcsr"),
-    wide_regs=tuple(f"xmm{i}" for i in range(16)),
+                "fpcw", "fpsw", "fptag", "mxcsr"),
+    # the x87 registers (10 bytes each, physical order) travel with the xmm ones
+    wide_regs=tuple(f"xmm{i}" for i in range(16)) + tuple(f"fp{i}" for i in range(8)),
     wide_size=16,
     syscall_nr=syscall_nr,
     ret_reg="rax",
