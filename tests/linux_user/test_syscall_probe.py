@@ -6,7 +6,7 @@ prints "<nr> ok" or "<nr> <errno name>".  Both emulators run it with -d unimp, s
 "Unsupported syscall: N" names the numbers each does not serve.  The lines, the errno
 of every call and the other -d unimp lines (unknown ioctl, prctl, socket option) must
 be the same, but for ACCEPTED: calls where qemu 7.2 goes on with memory it failed to
-read or allocate, and membarrier, which pyqemu refuses on purpose (README, "Syscalls").
+read or allocate (README, "Syscalls").
 
 The numbers without a row in pyqemu's table must be exactly those qemu does not serve:
 that is what README's syscall table (scripts/gen_syscall_table.py) says of them.
@@ -41,7 +41,6 @@ ACCEPTED = {
     "getdents": "qemu cannot allocate a 4 GiB host buffer (ENOMEM); pyqemu: EFAULT",
     "getdents64": "qemu cannot allocate a 4 GiB host buffer (ENOMEM); pyqemu: EFAULT",
     "mq_getsetattr": "qemu ignores its failed copy of the attributes",
-    "membarrier": "pyqemu refuses it on purpose (DIFFERS_FROM_QEMU)",
 }
 
 

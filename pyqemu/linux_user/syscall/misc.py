@@ -87,8 +87,8 @@ def do_setrlimit(task: TaskState, resource: int, new_limit: int) -> int:
 
 
 def do_membarrier(task: TaskState, cmd: int, flags: int, cpu_id: int) -> int:
-    """membarrier: not offered (the lead's choice; QEMU 7.2 passes it through)."""
-    return -errno.ENOSYS
+    """membarrier: passed to the host, as QEMU 7.2 does (guest threads are host threads)."""
+    return host_syscall(nr.TARGET_NR_membarrier, cmd, flags, cpu_id)
 
 
 def _check_sched_mask(task: TaskState, length: int, mask: int, write: bool) -> None:
