@@ -64,6 +64,13 @@ _HOST_PASSED_FLAGS = (MAP_TYPE | MAP_ANONYMOUS | MAP_LOCKED | MAP_NORESERVE | MA
                       | MAP_NONBLOCK | MAP_SYNC)
 _RESERVE_FLAGS = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
 
+SHM_RDONLY = 0o10000
+SHM_RND = 0o20000
+SHM_REMAP = 0o40000
+SHM_EXEC = 0o100000
+#: x86_64's SHMLBA: attach addresses are page aligned
+SHMLBA = PAGE_SIZE
+
 MREMAP_MAYMOVE = 1
 MREMAP_FIXED = 2
 MREMAP_DONTUNMAP = 4
@@ -96,6 +103,10 @@ _libc.mprotect.restype = ctypes.c_int
 _libc.mremap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int,
                          ctypes.c_void_p]
 _libc.mremap.restype = ctypes.c_void_p
+_libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+_libc.shmat.restype = ctypes.c_void_p
+_libc.shmdt.argtypes = [ctypes.c_void_p]
+_libc.shmdt.restype = ctypes.c_int
 for _name in ("process_vm_readv", "process_vm_writev"):
     getattr(_libc, _name).argtypes = [ctypes.c_int, ctypes.POINTER(_IoVec), ctypes.c_ulong,
                                       ctypes.POINTER(_IoVec), ctypes.c_ulong, ctypes.c_ulong]
@@ -269,6 +280,8 @@ class GuestMemory:
         self._start_brk = 0
         self._brk = 0
         self._brk_top = 0  # end of the pages mapped for brk
+        # System V shared memory attached by the guest: address -> size (shmdt's lookup)
+        self._shm: dict[int, int] = {}
 
     # -- listeners --------------------------------------------------------------------
 
@@ -664,6 +677,62 @@ class GuestMemory:
         return target
 
     # -- brk --------------------------------------------------------------------------------
+
+    # -- System V shared memory ---------------------------------------------------------
+
+    def target_shmat(self, shmid: int, addr: int, shmflg: int, segsz: int) -> int:
+        """shmat(2) of a segment of segsz bytes; the guest address or -errno.
+
+        Without an address the segment goes where mmap would put it (QEMU's
+        mmap_find_vma, then the host's shmat with SHM_REMAP over our placeholder).
+        """
+        size = _page_align(segsz)
+        prot = PROT_READ if shmflg & SHM_RDONLY else PROT_READ | PROT_WRITE
+        if shmflg & SHM_EXEC:
+            prot |= PROT_EXEC
+
+        def attach(at: int) -> int:
+            placeholder = _host_place(at, size, PROT_NONE, _RESERVE_FLAGS, -1, 0)
+            if placeholder < 0:
+                return placeholder
+            result = _libc.shmat(shmid, at, shmflg | SHM_REMAP)
+            if result == _MAP_FAILED:
+                failure = _neg_errno()
+                _host_munmap(at, size)
+                return failure
+            return int(result)
+
+        if addr:
+            if addr & (SHMLBA - 1):
+                if not shmflg & SHM_RND:
+                    return -errno.EINVAL
+                addr &= ~(SHMLBA - 1)
+            if addr + size > TASK_SIZE:
+                return -errno.EINVAL
+            if self._overlapping(addr, addr + size):
+                if not shmflg & SHM_REMAP:
+                    return -errno.EINVAL
+                self.target_munmap(addr, size)
+            result = attach(addr)
+            if result == -errno.EEXIST:
+                result = -errno.EINVAL
+        else:
+            result = self._place_anywhere(0, size, False, attach)
+        if result < 0:
+            return result
+        self._record(Region(result, result + size, prot, MAP_SHARED | MAP_ANONYMOUS))
+        self._shm[result] = size
+        return result
+
+    def target_shmdt(self, addr: int) -> int:
+        """shmdt(2) of a segment the guest attached; 0 or -EINVAL."""
+        size = self._shm.pop(addr, None)
+        if size is None:
+            return -errno.EINVAL
+        if _libc.shmdt(addr) != 0:
+            return _neg_errno()
+        self._forget(addr, addr + size)
+        return 0
 
     def set_brk(self, start: int) -> None:
         """Start the brk area at the page after start (the loaded image's bss end)."""

@@ -8,10 +8,19 @@ these calls may reach the host for a range the guest does not own.
 from __future__ import annotations
 
 import errno
+import struct
 from typing import TYPE_CHECKING
 
-from pyqemu.linux_user.syscall.args import Addr, Fd, Int, Size, ULong
-from pyqemu.linux_user.syscall.defs import SyscallDef, special
+from pyqemu.linux_user.syscall.args import (
+    Addr,
+    Fd,
+    Int,
+    OutBounce,
+    Size,
+    ULong,
+    check_guest_range,
+)
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
 from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
@@ -87,7 +96,45 @@ def do_msync(task: TaskState, addr: int, length: int, flags: int) -> int:
     return host_syscall(nr.TARGET_NR_msync, addr, length, flags)
 
 
+# System V shared memory (sys/shm.h, x86_64 layouts)
+IPC_RMID, IPC_SET, IPC_STAT, IPC_INFO = 0, 1, 2, 3
+SHM_STAT, SHM_INFO, SHM_STAT_ANY = 13, 14, 15
+SHMID_DS_SIZE = 112
+SHMID_DS_SEGSZ = 48          # after struct ipc_perm
+SHMINFO_SIZE = 72            # struct shminfo (IPC_INFO)
+SHM_INFO_SIZE = 56           # struct shm_info (SHM_INFO)
+
+
+def do_shmctl(task: TaskState, shmid: int, cmd: int, buf: int) -> int:
+    """shmctl: guest structs are the host's; only the buffer's range is checked."""
+    size = {IPC_STAT: SHMID_DS_SIZE, SHM_STAT: SHMID_DS_SIZE, SHM_STAT_ANY: SHMID_DS_SIZE,
+            IPC_SET: SHMID_DS_SIZE, IPC_INFO: SHMINFO_SIZE,
+            SHM_INFO: SHM_INFO_SIZE}.get(cmd & 0xFF, 0)
+    if size and buf:
+        check_guest_range(task, buf, size, cmd & 0xFF != IPC_SET)
+    return host_syscall(nr.TARGET_NR_shmctl, shmid, cmd, buf)
+
+
+def do_shmat(task: TaskState, shmid: int, addr: int, shmflg: int) -> int:
+    """shmat: the segment's size from IPC_STAT, then placed by the guest memory map."""
+    stat = OutBounce(0, SHMID_DS_SIZE)
+    ret = host_syscall(nr.TARGET_NR_shmctl, shmid, IPC_STAT, stat)
+    if ret < 0:
+        return ret
+    (segsz,) = struct.unpack_from("<Q", stat.buffer.raw, SHMID_DS_SEGSZ)
+    return task.mem.target_shmat(shmid, addr, shmflg, segsz)
+
+
+def do_shmdt(task: TaskState, addr: int) -> int:
+    """shmdt of a segment the guest attached."""
+    return task.mem.target_shmdt(addr)
+
+
 SYSCALLS: dict[int, SyscallDef] = {
+    nr.TARGET_NR_shmget: host(Int(), Size(), Int()),
+    nr.TARGET_NR_shmctl: special(do_shmctl, Int(), Int(), Addr()),
+    nr.TARGET_NR_shmat: special(do_shmat, Int(), Addr(), Int()),
+    nr.TARGET_NR_shmdt: special(do_shmdt, Addr()),
     nr.TARGET_NR_brk: special(do_brk, Addr()),
     nr.TARGET_NR_mmap: special(do_mmap, Addr(), Size(), Int(), Int(), Fd(), ULong()),
     nr.TARGET_NR_munmap: special(do_munmap, Addr(), Size()),

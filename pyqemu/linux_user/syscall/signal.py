@@ -23,6 +23,7 @@ from pyqemu.linux_user.syscall.args import (
     write_guest,
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, special
+from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
 if TYPE_CHECKING:
@@ -184,7 +185,81 @@ def do_rt_sigsuspend(task: TaskState, mask: int, sigsetsize: int) -> int:
         lib.cpu_signal_wait()
 
 
+def do_rt_sigpending(task: TaskState, setp: int, sigsetsize: int) -> int:
+    """rt_sigpending: the queued signals that the guest blocks."""
+    from pyqemu.linux_user.signal import take_host_signals
+
+    if sigsetsize > SIGSET_SIZE:
+        return -errno.EINVAL
+    take_host_signals(task)
+    pending = 0
+    for sig, _info in task.pending_signals.queue:  # type: ignore[attr-defined]
+        pending |= 1 << (sig - 1)
+    write_guest(task, setp, struct.pack("<Q", pending & task.sigmask)[:sigsetsize])
+    return 0
+
+
+TIMESPEC_FORMAT = "<qq"
+SIGINFO_SIZE = 128
+
+
+def do_rt_sigtimedwait(task: TaskState, setp: int, infop: int, timeout: int,
+                       sigsetsize: int) -> int:
+    """rt_sigtimedwait: take a queued signal of the set, waiting up to the timeout.
+
+    A signal outside the set that the guest does not block ends the wait with -EINTR
+    and is delivered after the syscall, as the kernel's wait is interrupted.
+    """
+    import time
+
+    from pyqemu.host import lib
+    from pyqemu.linux_user.signal import has_deliverable, take_host_signals
+
+    if sigsetsize != SIGSET_SIZE:
+        return -errno.EINVAL
+    (wanted,) = struct.unpack("<Q", read_guest(task, setp, SIGSET_SIZE))
+    deadline = None
+    if timeout:
+        sec, nsec = struct.unpack(TIMESPEC_FORMAT, read_guest(task, timeout, 16))
+        if sec < 0 or not 0 <= nsec < 1_000_000_000:
+            return -errno.EINVAL
+        deadline = time.monotonic_ns() + sec * 1_000_000_000 + nsec
+    if infop:
+        check_guest_range(task, infop, SIGINFO_SIZE, True)
+    queue = task.pending_signals.queue  # type: ignore[attr-defined]
+    while True:
+        take_host_signals(task)
+        for index, (sig, info) in enumerate(queue):
+            if wanted & (1 << (sig - 1)):
+                del queue[index]
+                if infop:
+                    write_guest(task, infop, info.ljust(SIGINFO_SIZE, b"\0"))
+                return sig
+        if has_deliverable(task):
+            return -errno.EINTR
+        left = -1 if deadline is None else deadline - time.monotonic_ns()
+        if deadline is not None and left <= 0:
+            return -errno.EAGAIN
+        lib.cpu_signal_wait_for(left)
+
+
+def do_rt_sigqueueinfo(task: TaskState, pid: int, sig: int, infop: int) -> int:
+    """rt_sigqueueinfo: the guest's siginfo (the host's layout) goes to the host kernel."""
+    info = read_guest(task, infop, SIGINFO_SIZE)
+    return host_syscall(nr.TARGET_NR_rt_sigqueueinfo, pid, sig, info)
+
+
+def do_rt_tgsigqueueinfo(task: TaskState, tgid: int, tid: int, sig: int, infop: int) -> int:
+    """rt_tgsigqueueinfo: as rt_sigqueueinfo, to one thread."""
+    info = read_guest(task, infop, SIGINFO_SIZE)
+    return host_syscall(nr.TARGET_NR_rt_tgsigqueueinfo, tgid, tid, sig, info)
+
+
 SYSCALLS: dict[int, SyscallDef] = {
+    nr.TARGET_NR_rt_sigpending: special(do_rt_sigpending, Addr(), Size()),
+    nr.TARGET_NR_rt_sigtimedwait: special(do_rt_sigtimedwait, Addr(), Addr(), Addr(), Size()),
+    nr.TARGET_NR_rt_sigqueueinfo: special(do_rt_sigqueueinfo, Int(), Int(), Addr()),
+    nr.TARGET_NR_rt_tgsigqueueinfo: special(do_rt_tgsigqueueinfo, Int(), Int(), Int(), Addr()),
     nr.TARGET_NR_pause: special(do_pause),
     nr.TARGET_NR_rt_sigsuspend: special(do_rt_sigsuspend, Addr(), Size()),
     nr.TARGET_NR_rt_sigaction: special(do_rt_sigaction, Int(), Addr(), Addr(), Size()),
