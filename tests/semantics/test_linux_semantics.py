@@ -56,3 +56,18 @@ def test_vsyscall_page(semantics_guest) -> None:
         assert (qemu.returncode, qemu.stdout) == (native.returncode, native.stdout)
         assert (pyqemu.returncode, pyqemu.stdout) == (qemu.returncode, qemu.stdout), \
             pyqemu.describe()
+
+
+def test_pagesize_option_as_qemu(semantics_guest) -> None:
+    """-p / QEMU_PAGESIZE: qemu-x86_64 7.2 reads the value with atoi and wants a power of
+    two, else "page size must be a power of two" and status 1. Was an unknown option."""
+    prog = semantics_guest("thread_signal")
+    for value in ("4096", "8192", "65536", "1234", "0", "abc", "-4096", " 16x"):
+        qemu = run_qemu([prog], extra=["-p", value])
+        pyqemu = run_pyqemu([prog], extra=["-p", value])
+        expected = (qemu.returncode, qemu.stdout, strip_qemu_noise(qemu.stderr))
+        assert (pyqemu.returncode, pyqemu.stdout, pyqemu.stderr) == expected, value
+    env_qemu = run_qemu([prog], env={"QEMU_PAGESIZE": "1234"})
+    env_pyqemu = run_pyqemu([prog], env={"QEMU_PAGESIZE": "1234"})
+    assert env_qemu.returncode == 1 and env_qemu.stderr == "page size must be a power of two\n"
+    assert (env_pyqemu.returncode, env_pyqemu.stderr) == (env_qemu.returncode, env_qemu.stderr)
