@@ -71,3 +71,15 @@ def test_pagesize_option_as_qemu(semantics_guest) -> None:
     env_pyqemu = run_pyqemu([prog], env={"QEMU_PAGESIZE": "1234"})
     assert env_qemu.returncode == 1 and env_qemu.stderr == "page size must be a power of two\n"
     assert (env_pyqemu.returncode, env_pyqemu.stderr) == (env_qemu.returncode, env_qemu.stderr)
+
+
+def test_threads_mapping_code_and_cross_page_chains(semantics_guest) -> None:
+    """vma-pthread and tb-link style guests (issue 26: both hung): four threads map, run
+    and unmap code pages at once; 63 two-instruction blocks each jump to the next page."""
+    for name in ("vma_threads", "tb_link"):
+        prog = semantics_guest(name)
+        qemu = run_qemu([prog])
+        assert qemu.returncode == 0 and qemu.stdout.startswith("total "), qemu.describe()
+        for _ in range(2):
+            result = run_pyqemu([prog], timeout=120)
+            assert (result.returncode, result.stdout) == (0, qemu.stdout), result.describe()
