@@ -72,6 +72,10 @@ class CpuList:
             self._waiting.pop(0)
             self._running = cpu
             self._in_guest.add(id(cpu))
+            # the next in line may be asleep in the untimed wait above (it saw no vCPU
+            # running): wake it, so that it starts kicking this one for the turn;
+            # otherwise a vCPU that spins in guest code keeps the turn for ever
+            self._cond.notify_all()
 
     def exec_end(self, cpu: X86CPU) -> None:
         with self._cond:

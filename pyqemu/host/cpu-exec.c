@@ -36,6 +36,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,7 @@ struct CPUState {
     /* why emulation stopped */
     volatile int kicked;
     volatile sig_atomic_t async_stops;      /* uc_emu_stop_async calls made for it */
+    uint64_t unexplained_pc;    /* pc of the last stop nothing explained, else UINT64_MAX */
     bool restart;
     uint64_t uncache_start, uncache_end;    /* engine code to drop before a restart */
     int exit_reason;
@@ -115,6 +117,8 @@ static volatile int flush_pending;
 /* Host signals caught for the guest, delivered by Python between blocks. */
 #define HOST_NSIG 65
 static volatile sig_atomic_t signal_pending[HOST_NSIG];
+/* The host's siginfo of each pending signal: the guest's layout (QEMU passes it on). */
+static siginfo_t signal_info[HOST_NSIG];
 static volatile sig_atomic_t signal_any;
 
 /*
@@ -1263,7 +1267,20 @@ void cpu_hook_syscall(uc_engine *uc, void *opaque)
         uc_emu_stop(uc);
         break;
     }
-    if (flush_pending) {
+    /*
+     * A host signal that came while the syscall ran (in Python, or blocked in
+     * the host kernel) found no vCPU to stop, or its stop was spent on the
+     * syscall's own way back: leave now, as QEMU's cpu_loop handles pending
+     * signals after each syscall.
+     */
+    /*
+     * A host signal or a kick that came while the syscall ran (in Python, or
+     * blocked in the host kernel) may have found another vCPU in cpu_running,
+     * or none, and stopped nothing: leave now, as QEMU's cpu_loop looks at
+     * pending signals and exit requests after each syscall.  Otherwise a guest
+     * that spins after the syscall (waiting for that very signal) never stops.
+     */
+    if (flush_pending || signal_any || cpu->kicked) {
         uc_emu_stop(uc);
     }
 }
@@ -1329,6 +1346,7 @@ CPUState *cpu_create(unsigned int cpu_index)
         return NULL;
     }
     cpu->cpu_index = cpu_index;
+    cpu->unexplained_pc = UINT64_MAX;
     if (!engine_stop_async) {
         engine_stop_async = (uc_emu_stop_async_fn)dlsym(RTLD_DEFAULT, "uc_emu_stop_async");
         engine_tb_instrument = (uc_tb_instrument_fn)dlsym(RTLD_DEFAULT, "uc_tb_instrument");
@@ -1487,8 +1505,10 @@ static void cpu_sync_hooks(CPUState *cpu)
  * next block start, which is as safe, and is used when there is no block
  * hook (cpu_stop_async).
  */
-static void host_signal_handler(int sig)
+static void host_signal_handler(int sig, siginfo_t *info, void *uc)
 {
+    (void)uc;
+    signal_info[sig] = *info;
     signal_pending[sig] = 1;
     signal_any = 1;
     cpu_stop_async(cpu_running);
@@ -1502,7 +1522,8 @@ int cpu_signal_catch(int sig)
         return -EINVAL;
     }
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = host_signal_handler;
+    sa.sa_sigaction = host_signal_handler;
+    sa.sa_flags = SA_SIGINFO;
     sigfillset(&sa.sa_mask);
     return sigaction(sig, &sa, NULL) == 0 ? 0 : -errno;
 }
@@ -1515,34 +1536,63 @@ int cpu_signal_catch(int sig)
  */
 void cpu_signal_wait(void)
 {
+    cpu_signal_wait_for(-1);
+}
+
+/*
+ * The same wait, bounded by timeout_ns nanoseconds (negative: no bound), for
+ * rt_sigtimedwait.  Returns 0 when a signal came (or had come), -EAGAIN when
+ * the time ran out.
+ */
+int cpu_signal_wait_for(int64_t timeout_ns)
+{
     sigset_t all, old;
+    struct timespec ts;
+    int ret = 0;
 
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     if (!signal_any) {
-        sigsuspend(&old);
+        if (timeout_ns < 0) {
+            sigsuspend(&old);
+        } else {
+            ts.tv_sec = timeout_ns / 1000000000;
+            ts.tv_nsec = timeout_ns % 1000000000;
+            if (ppoll(NULL, 0, &ts, &old) == 0 && !signal_any) {
+                ret = -EAGAIN;
+            }
+        }
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return ret;
 }
 
-int cpu_signal_take(void)
+int cpu_signal_take(uint8_t *info)
 {
+    sigset_t all, old;
+    int found = 0;
+
     if (!signal_any) {
         return 0;
     }
+    /* the handler may write signal_info meanwhile: copy it with signals blocked */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     signal_any = 0;
     for (int sig = 1; sig < HOST_NSIG; sig++) {
-        if (signal_pending[sig]) {
-            signal_pending[sig] = 0;
-            for (int rest = sig + 1; rest < HOST_NSIG; rest++) {
-                if (signal_pending[rest]) {
-                    signal_any = 1;
-                }
-            }
-            return sig;
+        if (!signal_pending[sig]) {
+            continue;
         }
+        if (found) {
+            signal_any = 1;
+            break;
+        }
+        signal_pending[sig] = 0;
+        memcpy(info, &signal_info[sig], sizeof(siginfo_t));
+        found = sig;
     }
-    return 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return found;
 }
 
 int cpu_exec(CPUState *cpu, cpu_exit_info *info)
@@ -1602,6 +1652,17 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
             (signal_any || cpu->kicked || cpu->async_stops != async_stops)) {
             continue;   /* reported at the top of the loop, or a stale stop request */
         }
+        if (!cpu->exit_reason && err == UC_ERR_OK && cpu->unexplained_pc != pc) {
+            /*
+             * A stop with no reason: a kick's uc_emu_stop_async that landed
+             * between the async_stops snapshot and uc_emu_start (the two steps
+             * of cpu_stop_async are not one), or hlt and the like.  Run again
+             * once: a stale request does not come back, hlt stops here again.
+             */
+            cpu->unexplained_pc = pc;
+            continue;
+        }
+        cpu->unexplained_pc = UINT64_MAX;
         if (!cpu->exit_reason) {
             /* stopped with no hook saying why: an engine error, or hlt and the like */
             cpu->exit_reason = err == UC_ERR_INSN_INVALID ? EXCP_ILL : EXCP_ENGINE;
@@ -1681,7 +1742,8 @@ void cpu_kick(CPUState *cpu)
 /* Make cpu_exec return EXCP_SIGNAL at the next block boundary. */
 void cpu_signal_kick(void)
 {
-    host_signal_handler(0);
+    signal_any = 1;
+    cpu_stop_async(cpu_running ? cpu_running : current_cpu);
 }
 
 /*

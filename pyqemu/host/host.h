@@ -74,8 +74,9 @@ int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
 
 /* Host signals meant for the guest (linux-user/signal.c's host_signal_handler). */
 int cpu_signal_catch(int sig);
-int cpu_signal_take(void);
+int cpu_signal_take(uint8_t *info);   /* fills 128 bytes of siginfo */
 void cpu_signal_wait(void);
+int cpu_signal_wait_for(int64_t timeout_ns);
 void cpu_signal_kick(void);
 
 /* The plugin side: install, events that Python raises, logging. */

@@ -10,6 +10,7 @@ status; every exit path runs the plugins' atexit callbacks.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class Options:
     target: str = "x86_64"
     ld_prefix: str = "/"
     stack_size: int = DEFAULT_STACK_SIZE
+    page_size: int = 4096
     set_env: list[str] = field(default_factory=list)
     unset_env: list[str] = field(default_factory=list)
     argv0: str | None = None
@@ -166,6 +168,24 @@ def _handle_plugin_api(opts: Options, value: str) -> None:
         raise UsageError(str(exc)) from None
 
 
+def _atoi(text: str) -> int:
+    """C's atoi: blanks, a sign, then the longest run of digits (none: 0)."""
+    match = re.match(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", text)
+    return int(match.group(1)) if match else 0
+
+
+def _handle_pagesize(opts: Options, value: str) -> None:
+    """-p: QEMU's host page size, read with atoi; it must be a power of two.
+
+    Accepted as qemu-x86_64 7.2 accepts it; guest mappings keep the host's 4 KiB pages.
+    """
+    size = _atoi(value) % (1 << 64)      # qemu keeps it in a uintptr_t
+    if size == 0 or size & (size - 1):
+        sys.stderr.write("page size must be a power of two\n")
+        raise SystemExit(1)
+    opts.page_size = size
+
+
 def _log_help() -> str:
     return "".join(f"{name:<10} {text}\n" for name, text in LOG_ITEMS.items()).rstrip("\n")
 
@@ -192,6 +212,8 @@ ARG_TABLE: list[tuple[str, str, bool, ArgHandler, str, str]] = [
      "enable logging of specified items (plugin, unimp, strace)"),
     ("D", "QEMU_LOG_FILENAME", True, lambda o, v: setattr(o, "log_file", v), "logfile",
      "write logs to 'logfile' (default stderr)"),
+    ("p", "QEMU_PAGESIZE", True, _handle_pagesize, "pagesize",
+     "set the host page size to 'pagesize'"),
     ("strace", "QEMU_STRACE", False, lambda o, v: setattr(o, "strace", True), "",
      "log system calls"),
     ("plugin", "QEMU_PLUGIN", True, lambda o, v: o.plugin_opts.append(v), "",

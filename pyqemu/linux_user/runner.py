@@ -8,6 +8,7 @@ normal exit, a fatal guest signal, and an error of the emulator itself.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import signal
@@ -55,7 +56,9 @@ def die_of_signal(sig: int) -> None:
     run_atexit()
     sys.stdout.flush()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    signal.signal(sig, signal.SIG_DFL)
+    # libc's signal(), not Python's, which refuses in any thread but the main one: a
+    # guest thread that dies of a signal ends the process from its own host thread
+    ctypes.CDLL(None).signal(sig, ctypes.c_void_p(0))  # SIG_DFL
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
     os.kill(os.getpid(), sig)
     os._exit(128 + sig)

@@ -11,7 +11,6 @@ qemu-x86_64 ends (``GuestSignal``).
 
 from __future__ import annotations
 
-import os
 import signal
 import struct
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ TRAP_BRKPT = 1
 #: rt_sigreturn's return value, telling the loop the registers are restored
 #: (QEMU's -QEMU_ESIGRETURN).
 QEMU_ESIGRETURN = 513
+SIGINFO_SIZE = 128
 
 # Signals whose default action is to do nothing.
 DEFAULT_IGNORE = {signal.SIGCHLD, signal.SIGURG, signal.SIGWINCH, signal.SIGCONT}
@@ -87,11 +87,16 @@ def queue_signal(task: TaskState, sig: int, info: bytes) -> None:
 
 
 def take_host_signals(task: TaskState) -> None:
-    """Move the signals C caught into the task's queue."""
-    from pyqemu.host import lib
+    """Move the signals C caught into the task's queue, each with the host's siginfo.
 
-    while sig := lib.cpu_signal_take():
-        queue_signal(task, sig, make_siginfo(sig, SI_USER, pid=os.getpid(), uid=os.getuid()))
+    Guest and host share siginfo_t's layout, so the guest sees what the kernel said
+    (the sender of a kill, a timer's id and value, sigqueue's value), as QEMU passes it on.
+    """
+    from pyqemu.host import ffi, lib
+
+    info = ffi.new("uint8_t[]", SIGINFO_SIZE)
+    while sig := lib.cpu_signal_take(info):
+        queue_signal(task, sig, bytes(ffi.buffer(info)))
 
 
 def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,

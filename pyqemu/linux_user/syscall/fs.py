@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 STAT_SIZE = 144  # struct stat on x86_64
 STATX_SIZE = 256
 STATFS_SIZE = 120
+UTIMBUF_SIZE = 16            # struct utimbuf: actime, modtime
+UTIMES_TIMES_SIZE = 32       # struct timeval[2]
 UTIMENSAT_TIMES_SIZE = 32  # two struct timespec
 AT_FDCWD = -100
 
@@ -155,6 +157,9 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_truncate: host(Path(), Off()),
     nr.TARGET_NR_utimensat: host(Fd(), Path(nullable=True), In(UTIMENSAT_TIMES_SIZE, nullable=True),
                                  Int()),
+    nr.TARGET_NR_utime: host(Path(), In(UTIMBUF_SIZE, nullable=True)),
+    nr.TARGET_NR_utimes: host(Path(), In(UTIMES_TIMES_SIZE, nullable=True)),
+    nr.TARGET_NR_futimesat: host(Fd(), Path(nullable=True), In(UTIMES_TIMES_SIZE, nullable=True)),
     nr.TARGET_NR_umask: host(UInt()),
     # Extended attributes: names are C strings; a NULL value buffer asks for the size.
     nr.TARGET_NR_getxattr: host(Path(), Path(), OutBuf(3, nullable=True), Size()),

@@ -39,6 +39,8 @@ SYSINFO_SIZE = 112
 TMS_SIZE = 32
 RUSAGE_SIZE = 144
 RLIMIT_SIZE = 16
+SCHED_PARAM_SIZE = 4
+TIMESPEC_SIZE = 16
 
 RLIMIT_DATA, RLIMIT_STACK, RLIMIT_AS = 2, 3, 9
 #: Resources whose new limit would apply to the emulator as well: not forwarded.
@@ -225,6 +227,16 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_sched_getaffinity: special(do_sched_getaffinity, Int(), Size(), Addr()),
     nr.TARGET_NR_sched_setaffinity: special(do_sched_setaffinity, Int(), Size(), Addr()),
     nr.TARGET_NR_sched_yield: host(),
+    # struct sched_param is one int; the raw getpriority returns 20 - nice, as QEMU's does
+    nr.TARGET_NR_sched_getscheduler: host(Int()),
+    nr.TARGET_NR_sched_setscheduler: host(Int(), Int(), In(SCHED_PARAM_SIZE)),
+    nr.TARGET_NR_sched_getparam: host(Int(), Out(SCHED_PARAM_SIZE)),
+    nr.TARGET_NR_sched_setparam: host(Int(), In(SCHED_PARAM_SIZE)),
+    nr.TARGET_NR_sched_get_priority_max: host(Int()),
+    nr.TARGET_NR_sched_get_priority_min: host(Int()),
+    nr.TARGET_NR_sched_rr_get_interval: host(Int(), Out(TIMESPEC_SIZE)),
+    nr.TARGET_NR_getpriority: host(Int(), Int()),
+    nr.TARGET_NR_setpriority: host(Int(), Int(), Int()),
     nr.TARGET_NR_getcpu: host(Out(4, nullable=True), Out(4, nullable=True), ULong()),
     nr.TARGET_NR_getgroups: special(do_getgroups, Int(), Addr()),
     nr.TARGET_NR_syslog: special(do_syslog, Int(), Addr(), Int()),

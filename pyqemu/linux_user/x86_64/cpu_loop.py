@@ -8,8 +8,10 @@ instruction, an x86 exception vector) into the guest signal the kernel sends.
 from __future__ import annotations
 
 import signal
+import struct
 from typing import TYPE_CHECKING
 
+from pyqemu.errors import GuestFault
 from pyqemu.host import lib
 from pyqemu.linux_user.cpu_loop import (  # noqa: F401 - the loop, for older importers
     ProcessExit,
@@ -21,7 +23,8 @@ from pyqemu.linux_user.cpu_loop import (  # noqa: F401 - the loop, for older imp
     handle_syscall,
     segv_siginfo,
 )
-from pyqemu.linux_user.signal import make_siginfo
+from pyqemu.linux_user.signal import SI_KERNEL, make_siginfo
+from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
@@ -53,10 +56,49 @@ def simd_fpe_code(mxcsr: int) -> int:
     return next((code for bits, code in FPE_CODES if err & bits), 0)
 
 
+#: The legacy vsyscall page (Linux's VSYSCALL_ADDR) and its three entry points.
+VSYSCALL_PAGE = 0xFFFFFFFFFF600000
+VSYSCALL_ENTRIES = {0x000: nr.TARGET_NR_gettimeofday, 0x400: nr.TARGET_NR_time,
+                    0x800: nr.TARGET_NR_getcpu}
+EFAULT = 14
+
+
+def emulate_vsyscall(task: TaskState) -> None:
+    """A call into the vsyscall page: run its syscall and return to the caller.
+
+    As qemu-x86_64 7.2 (and the kernel's vsyscall=emulate): an entry other than the three
+    is SIGSEGV, so is a return address that cannot be read or a syscall that faults
+    (-EFAULT); otherwise rax gets the result and a ``ret`` is emulated.  The page holds no
+    guest code: nothing is translated there, so plugins see no instruction of it.
+    """
+    from pyqemu.linux_user.syscall import do_syscall
+
+    cpu = task.cpu
+    syscall = VSYSCALL_ENTRIES.get(cpu.read_reg("rip") - VSYSCALL_PAGE)
+    rsp = cpu.read_reg("rsp")
+    try:
+        (caller,) = struct.unpack("<Q", task.mem.read(rsp, 8))
+    except GuestFault:
+        syscall = None
+    if syscall is not None:
+        args = [cpu.read_reg(name) for name in ("rdi", "rsi", "rdx", "r10", "r8", "r9")]
+        ret = do_syscall(task, syscall, *args)
+        if ret != -EFAULT:
+            cpu.write_reg("rax", ret & (2**64 - 1))
+            cpu.write_reg("rip", caller)
+            cpu.write_reg("rsp", rsp + 8)
+            return
+    deliver_sync_signal(task, signal.SIGSEGV, make_siginfo(signal.SIGSEGV, SI_KERNEL), 0, 0)
+
+
 def deliver_fault(task: TaskState, reason: int) -> None:
     """A CPU exception becomes a synchronous guest signal, delivered at once."""
     info = task.cpu.exit_info  # type: ignore[attr-defined]
     trapno, cr2 = 0, 0
+    if (reason == lib.EXCP_SEGV and info.fault_write == 2
+            and info.pc & ~0xFFF == VSYSCALL_PAGE):   # fault_addr is cut to 52 bits
+        emulate_vsyscall(task)
+        return
     if reason == lib.EXCP_SEGV:
         trapno, cr2 = 14, info.fault_addr
         sig, siginfo = segv_siginfo(task, info.fault_addr)
