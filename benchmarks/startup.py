@@ -86,7 +86,8 @@ def profile(python: str, program: str, top: int = 30) -> None:
         "    main()\n"
         "finally:\n"
         "    profiler.disable()\n"
-        f"    pstats.Stats(profiler, stream=sys.stderr).sort_stats('cumulative').print_stats({top})\n"
+        "    stats = pstats.Stats(profiler, stream=sys.stderr)\n"
+        f"    stats.sort_stats('cumulative').print_stats({top})\n"
     )
     done = subprocess.run([python, "-c", code], env=environment(), capture_output=True,
                           text=True, timeout=120)
