@@ -10,6 +10,15 @@ __version__ = "0.1.0"
 # The QEMU release whose plugin API and build glue pyqemu reproduces.
 QEMU_VERSION = "5.2.0"
 
-from pyqemu.embed import RunResult, run  # noqa: E402  (the embedding API)
-
 __all__ = ["QEMU_VERSION", "RunResult", "__version__", "run"]
+
+
+def __getattr__(name: str) -> object:
+    """The embedding API (pyqemu.run, pyqemu.RunResult), imported when first asked for:
+    the command line never needs it, and its imports (tempfile, shutil, ...) were a
+    tenth of ``pyqemu-x86_64 /bin/true``'s start-up (issue 19)."""
+    if name in ("run", "RunResult"):
+        from pyqemu import embed
+
+        return getattr(embed, name)
+    raise AttributeError(f"module 'pyqemu' has no attribute {name!r}")

