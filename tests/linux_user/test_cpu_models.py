@@ -176,6 +176,8 @@ int main(int argc, char **argv)
 """
 
 
+@pytest.mark.patched_engine("the stock engine decodes every instruction it has, whatever "
+                             "the model; engine patch 0010 makes it follow the CPUID bits")
 @pytest.mark.parametrize("cpu,runs", [("Nehalem", True), ("Conroe", False),
                                       ("Conroe,+popcnt", True), ("Nehalem,-popcnt", False)])
 def test_instructions_follow_the_model(cpu: str, runs: bool, tmp_path: Path) -> None:
