@@ -58,6 +58,8 @@ int cpu_signal_catch(int sig);
 int cpu_signal_take(void);
 void cpu_signal_wait(void);
 void cpu_signal_kick(void);
+/* Is a vCPU running guest code (inside the engine) on this process now? */
+bool cpu_exec_running(void);
 
 /* The plugin side: install, events that Python raises, logging. */
 int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,

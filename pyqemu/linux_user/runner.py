@@ -47,9 +47,10 @@ def run_atexit() -> None:
         lib.qemu_plugin_atexit_cb()
 
 
-def die_of_signal(sig: int) -> None:
-    """End the emulator the way qemu-x86_64 ends when the guest dies of sig."""
-    if sig not in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT):
+def die_of_signal(sig: int, uncaught_line: bool = True) -> None:
+    """End the emulator the way qemu-x86_64 ends when the guest dies of sig
+    (uncaught_line False: as qemu ends when it faults itself, without its line)."""
+    if uncaught_line and sig not in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT):
         _write_err(f"qemu: uncaught target signal {sig} ({signal.strsignal(sig)})"
                    " - core dumped\n")
     run_atexit()
@@ -81,7 +82,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     from pyqemu.host import lib
     from pyqemu.linux_user import arch
     from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
-    from pyqemu.linux_user.elfload import load_elf_binary
+    from pyqemu.linux_user.elfload import LoaderSignal, load_elf_binary
     from pyqemu.linux_user.main import target_environ
     from pyqemu.linux_user.mmap import GuestMemory
     from pyqemu.linux_user.qemu import TaskState
@@ -132,6 +133,9 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         # them puts later mappings (ld.so's, libc) at qemu's addresses.
         for _table in range(target.pages_after_load):
             mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+    except LoaderSignal as exc:
+        die_of_signal(exc.sig, exc.uncaught_line)
+        return exc.exit_status
     except PyqemuError as exc:
         report_error(prog, exc)
         run_atexit()
