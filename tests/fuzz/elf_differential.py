@@ -117,6 +117,10 @@ def shell_status(outcome: Outcome) -> int | None:
     return outcome.status
 
 
+def _kind_status(outcome: Outcome) -> str:
+    return outcome.kind if outcome.status is None else f"{outcome.kind} {outcome.status}"
+
+
 # ---- accepted differences --------------------------------------------------------------------
 
 STARTED = ("exit", "signal")
@@ -291,6 +295,8 @@ class Summary:
     status_compared: int = 0
     status_equal: int = 0
     status_differences: list[Case] = field(default_factory=list)
+    #: (qemu's outcome, pyqemu's outcome) -> count, over the status differences
+    status_pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def status_agreement(self) -> float:
@@ -308,6 +314,7 @@ class Summary:
                 self.status_equal += 1
             else:
                 self.status_differences.append(case)
+                self.status_pairs[(_kind_status(case.qemu), _kind_status(case.ours))] += 1
         if case.verdict.startswith("known bug"):
             self.known_bugs.append(case)
         elif case.ours.kind == "traceback":
@@ -331,6 +338,8 @@ class Summary:
                  f"known pyqemu bugs: {len(self.known_bugs)}",
                  f"  exit status equal to qemu's: {self.status_equal}/{self.status_compared}"
                  f" ({100 * self.status_agreement:.2f}%) of the runs qemu finished"]
+        for (qemu, ours), count in self.status_pairs.most_common():
+            lines.append(f"    qemu {qemu}, pyqemu {ours}: {count}")
         for title, cases in (("traceback", self.tracebacks), ("hang", self.hangs),
                              ("disagreement", self.disagreements),
                              ("message difference", self.message_differences),
