@@ -28,6 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "fuzz"))
 
 from elf_differential import Summary, run_campaign  # noqa: E402
+from elf_mutants import MUTATORS  # noqa: E402
 from fuzz_seeds import SEEDS, SeedBuildError, build_seed  # noqa: E402
 
 DEFAULT_COUNT = 10_000
@@ -50,6 +51,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=5.0,
                         help="seconds one run may take before it counts as a hang")
     parser.add_argument("--keep", type=Path, help="copy the mutants worth a look here")
+    parser.add_argument("--mutation", choices=sorted(MUTATORS), default="fields",
+                        help="the mutator: field-aware strategies (fields, default) or "
+                             "1-4 random bytes of the ELF and program headers "
+                             "(header-bytes, issue 25's set)")
+    parser.add_argument("--seed", choices=sorted(SEEDS), action="append",
+                        help="seed program(s) to mutate (default: all)")
     parser.add_argument("--plugin", help="a -plugin string for both emulators (with -d plugin)")
     return parser.parse_args(argv)
 
@@ -71,17 +78,18 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="fuzz-seeds-") as tmp:
         try:
-            seeds = {name: build_seed(name, Path(tmp)) for name in SEEDS}
+            seeds = {name: build_seed(name, Path(tmp)) for name in args.seed or SEEDS}
         except SeedBuildError as exc:
             print(f"fuzz_elf: {exc}", file=sys.stderr)
             return 2
-        print(f"fuzzing {args.count} mutants of {', '.join(seeds)} (salt {args.salt}, "
+        print(f"fuzzing {args.count} {args.mutation} mutants of {', '.join(seeds)} "
+              f"(salt {args.salt}, "
               f"{args.workers} workers, {args.timeout:.0f} s per run, "
               f"at most {args.time_limit:.0f} s)", flush=True)
         summary = run_campaign(seeds, args.count, salt=args.salt, timeout=args.timeout,
                                workers=args.workers, time_limit=args.time_limit,
                                keep_dir=args.keep, env=ENVIRONMENT, options=options,
-                               progress=progress)
+                               mutation=args.mutation, progress=progress)
     print(summary.report(limit=50))
     failed = summary.tracebacks or summary.hangs or summary.disagreements
     return 1 if failed else 0

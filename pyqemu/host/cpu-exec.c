@@ -133,6 +133,11 @@ typedef uc_err (*uc_emu_stop_async_fn)(uc_engine *uc);
 static uc_emu_stop_async_fn engine_stop_async;
 static CPUState *volatile cpu_running;  /* the vCPU inside uc_emu_start, if any */
 
+bool cpu_exec_running(void)
+{
+    return cpu_running != NULL;
+}
+
 /*
  * On our engine, plugin callbacks are called from the generated code, as
  * QEMU's plugin-gen does: patch 0006's uc_tb_instrument hands the engine

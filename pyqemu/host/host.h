@@ -78,6 +78,8 @@ int cpu_signal_take(uint8_t *info);   /* fills 128 bytes of siginfo */
 void cpu_signal_wait(void);
 int cpu_signal_wait_for(int64_t timeout_ns);
 void cpu_signal_kick(void);
+/* Is a vCPU running guest code (inside the engine) on this process now? */
+bool cpu_exec_running(void);
 
 /* The plugin side: install, events that Python raises, logging. */
 int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import signal
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,6 +105,18 @@ class ZeroBssError(LoadError):
     exit_status = 255
     qemu_prefix = False
     stream = "stderr"
+
+
+class LoaderSignal(LoadError):
+    """qemu 7.2 dies of a signal while it loads the image (its zero_bss storing into a
+    page it cannot write): the emulator ends with that signal, printing qemu's
+    "uncaught target signal" line only where qemu prints it."""
+
+    def __init__(self, sig: int, uncaught_line: bool = False) -> None:
+        super().__init__(f"loader killed by signal {sig}")
+        self.sig = sig
+        self.uncaught_line = uncaught_line
+        self.exit_status = 128 + sig
 
 
 class StackSetupError(LoadError):
@@ -340,13 +353,8 @@ def _load_elf_image(src: _ImageSource, mem: GuestMemory, machine: int,
         raise ElfImageError(f"{src.name}: Error mapping file: {os.strerror(-load_addr)}")
     load_bias = (load_addr - low) & _U64
 
-    missing = [phdr for phdr in loads if not _map_segment(src, mem, phdr, load_bias)]
-    if missing:
-        # pyqemu's own refusal, once qemu 7.2 would have mapped every segment: it maps
-        # file bytes past the end of the file, and the guest (or qemu itself, clearing
-        # the bss) dies of SIGBUS on those pages; the engine touching one would take
-        # pyqemu down with a host SIGBUS
-        raise ElfImageError(f"{src.name}: Error mapping file: {os.strerror(errno.EIO)}")
+    for phdr in loads:
+        _map_segment(src, mem, phdr, load_bias)
     # like QEMU's start_code/end_code and start_data/end_data: executable and writable
     # segments, up to the end of their file bytes
     starts = [(load_bias + p["p_vaddr"]) & _U64 for p in loads]
@@ -371,11 +379,13 @@ def _page_length(size: int) -> int:
     return ((size + _PAGE_LOW) & _U64) & ~_PAGE_LOW
 
 
-def _map_segment(src: _ImageSource, mem: GuestMemory, phdr: Container, load_bias: int) -> bool:
+def _map_segment(src: _ImageSource, mem: GuestMemory, phdr: Container, load_bias: int) -> None:
     """Map one PT_LOAD privately over the reservation; its bss is zeroed or anonymous.
 
-    Errors are qemu 7.2's.  Returns False when the segment's file bytes go past the end
-    of the file (mapped, but left for the caller to refuse).
+    Errors are qemu 7.2's.  The file bytes are a host file mapping at the guest address,
+    as qemu and Linux map them: a segment whose file range runs past the end of the file
+    loads, and the guest gets SIGBUS only when it touches the pages the file lacks
+    (pyqemu/host/plugin-crash.c, guest_sigbus).
     """
     prot = _segment_prot(phdr["p_flags"])
     vaddr = (load_bias + phdr["p_vaddr"]) & _U64
@@ -385,32 +395,26 @@ def _map_segment(src: _ImageSource, mem: GuestMemory, phdr: Container, load_bias
     def failed(code: int) -> ElfImageError:
         return ElfImageError(f"{src.name}: Error mapping file: {os.strerror(code)}")
 
-    if not phdr["p_filesz"]:
-        if phdr["p_memsz"]:
-            mapped = mem.target_mmap(page_start, _page_length(phdr["p_memsz"] + page_offset),
-                                     prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0)
-            if mapped < 0:
-                raise failed(-mapped)
-        return True
-    mapped = mem.target_mmap(page_start, _page_length(phdr["p_filesz"] + page_offset), prot,
-                             MAP_PRIVATE | MAP_FIXED, src.fd,
-                             (phdr["p_offset"] - page_offset) & _U64)
-    if mapped < 0:
-        raise failed(-mapped)
-    complete = phdr["p_offset"] + phdr["p_filesz"] <= src.size
+    if phdr["p_filesz"]:
+        mapped = mem.target_mmap(page_start, _page_length(phdr["p_filesz"] + page_offset), prot,
+                                 MAP_PRIVATE | MAP_FIXED, src.fd,
+                                 (phdr["p_offset"] - page_offset) & _U64)
+        if mapped < 0:
+            raise failed(-mapped)
     if phdr["p_filesz"] < phdr["p_memsz"]:
-        _zero_bss(mem, (vaddr + phdr["p_filesz"]) & _U64, (vaddr + phdr["p_memsz"]) & _U64,
-                  prot, failed, clear_tail=complete)
-    return complete
+        _zero_bss(src, mem, (vaddr + phdr["p_filesz"]) & _U64,
+                  (vaddr + phdr["p_memsz"]) & _U64, prot)
 
 
-def _zero_bss(mem: GuestMemory, file_end: int, mem_end: int, prot: int,
-              failed: Callable[[int], ElfImageError], clear_tail: bool) -> None:
+def _zero_bss(src: _ImageSource, mem: GuestMemory, file_end: int, mem_end: int,
+              prot: int) -> None:
     """Map whole bss pages after the file's last page, then clear the rest of that page.
 
-    As qemu 7.2's zero_bss: the anonymous pages go from the page after file_end to
-    mem_end's page; failing to map them is "cannot mmap brk: <strerror>" (perror).
-    clear_tail is False when the file's last page lies past the end of the file.
+    As qemu 7.2's zero_bss (a segment without file bytes included: its first partial
+    page is cleared, not mapped): the anonymous pages go from the page after file_end
+    to mem_end's page; failing to map them is "cannot mmap brk: <strerror>" (perror).
+    qemu clears the tail with a plain store in its own code, so where that store would
+    fault pyqemu ends as qemu does (_tail_fault).
     """
     anon_start, anon_end = _page_align(file_end), _page_align(mem_end)
     if anon_start < anon_end:
@@ -418,11 +422,37 @@ def _zero_bss(mem: GuestMemory, file_end: int, mem_end: int, prot: int,
                                  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0)
         if mapped < 0:
             raise ZeroBssError(f"cannot mmap brk: {os.strerror(-mapped)}")
-    if clear_tail and file_end & _PAGE_LOW:
+    if file_end & _PAGE_LOW:
+        fault = _tail_fault(src, mem, file_end)
+        if fault is not None:
+            raise fault
         try:
             mem.write_force(file_end, bytes(_page_align(file_end) - file_end))
         except GuestFault:
-            raise failed(errno.EFAULT) from None
+            raise LoaderSignal(signal.SIGSEGV, uncaught_line=True) from None
+
+
+def _tail_fault(src: _ImageSource, mem: GuestMemory, addr: int) -> LoaderSignal | None:
+    """How qemu-x86_64 7.2 ends when zero_bss clears the page at addr, or None if the
+    store succeeds (observed with mutants of a static musl program):
+
+    - the page is still the image's PROT_NONE reservation (a segment without file bytes
+      at an unaligned address): the guest is killed by SIGSEGV, with qemu's
+      "uncaught target signal 11" line;
+    - the page is mapped without PROT_WRITE (a read-only segment with a bss): qemu
+      faults in its own code and dies of SIGSEGV, silently;
+    - the page is a file page past the end of the file: qemu dies of SIGBUS, silently.
+    """
+    region = mem.find_region(addr)
+    if region is None or not region.prot:
+        return LoaderSignal(signal.SIGSEGV, uncaught_line=True)
+    if not region.prot & PROT_WRITE:
+        return LoaderSignal(signal.SIGSEGV)
+    if region.path and not region.flags & MAP_ANONYMOUS:
+        page = addr & ~_PAGE_LOW
+        if region.offset + (page - region.start) >= _page_align(src.size):
+            return LoaderSignal(signal.SIGBUS)
+    return None
 
 
 def _setup_arg_pages(mem: GuestMemory, stack_size: int, exec_stack: bool) -> tuple[int, int]:

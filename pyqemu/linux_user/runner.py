@@ -48,9 +48,10 @@ def run_atexit() -> None:
         lib.qemu_plugin_atexit_cb()
 
 
-def die_of_signal(sig: int) -> None:
-    """End the emulator the way qemu-x86_64 ends when the guest dies of sig."""
-    if sig not in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT):
+def die_of_signal(sig: int, uncaught_line: bool = True) -> None:
+    """End the emulator the way qemu-x86_64 ends when the guest dies of sig
+    (uncaught_line False: as qemu ends when it faults itself, without its line)."""
+    if uncaught_line and sig not in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT):
         _write_err(f"qemu: uncaught target signal {sig} ({signal.strsignal(sig)})"
                    " - core dumped\n")
     run_atexit()
@@ -112,7 +113,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     from pyqemu.host import lib
     from pyqemu.linux_user import arch
     from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
-    from pyqemu.linux_user.elfload import load_elf_binary
+    from pyqemu.linux_user.elfload import LoaderSignal, load_elf_binary
     from pyqemu.linux_user.main import target_environ
     from pyqemu.linux_user.mmap import GuestMemory
     from pyqemu.linux_user.qemu import TaskState
@@ -176,6 +177,9 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
             sys.stderr.write("The selected x86 CPU does not support 64 bit mode\n")
             run_atexit()
             return 1
+    except LoaderSignal as exc:
+        die_of_signal(exc.sig, exc.uncaught_line)
+        return exc.exit_status
     except PyqemuError as exc:
         report_error(prog, exc)
         run_atexit()

@@ -1,5 +1,6 @@
 """Faults while the guest runs, each compared with qemu-x86_64 7.2: a jump to unmapped
-memory, an illegal instruction, memory exhaustion, a thousand forks, SIGKILL and SIGTERM
+memory, an illegal instruction, a load from a file mapping's page past the end of the
+file (SIGBUS), memory exhaustion, a thousand forks, SIGKILL and SIGTERM
 from outside (with SIGTERM, pyqemu still writes bb's line and drcov's file), and pause()
 waiting for a signal (a pyqemu bug, kept as a strict xfail until it is fixed).
 
@@ -25,6 +26,21 @@ from error_paths import Ending, assert_no_traceback, run_pyqemu, run_qemu_tty
 
 JUMP_TO_UNMAPPED = "int main(void) { ((void (*)(void))0xdead0000UL)(); return 0; }\n"
 ILLEGAL_INSTRUCTION = 'int main(void) { __asm__ volatile("ud2"); return 0; }\n'
+# two pages of a one-page file: the second page has no file behind it (issue 25)
+TOUCH_PAST_EOF = r"""
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    int fd = open(argv[0], O_RDONLY);
+    off_t size = lseek(fd, 0, SEEK_END);
+    volatile char *p = mmap(0, size + 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p[1] != 'E')   /* the file's own page reads fine */
+        return 1;
+    return p[(size + 4095) / 4096 * 4096 + 16];
+}
+"""
 
 # 1 TiB at once, then 1 GiB at a time until the address space runs out; then give one
 # back and take it again: each failure must be ENOMEM, and the emulator must go on
@@ -136,7 +152,8 @@ def _bb_lines(ending: Ending) -> list[str]:
 @pytest.mark.parametrize("name,source,sig", [
     ("jump_to_unmapped", JUMP_TO_UNMAPPED, signal.SIGSEGV),
     ("illegal_instruction", ILLEGAL_INSTRUCTION, signal.SIGILL),
-], ids=["jump_to_unmapped", "illegal_instruction"])
+    ("touch_past_eof", TOUCH_PAST_EOF, signal.SIGBUS),
+], ids=["jump_to_unmapped", "illegal_instruction", "touch_past_eof"])
 def test_fatal_guest_fault_ends_like_qemu(guest, bench: Workbench, name: str, source: str,
                                           sig: signal.Signals) -> None:
     program = guest(name, source)

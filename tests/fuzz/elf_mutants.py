@@ -200,3 +200,39 @@ class ElfMutator:
         length = rng.randrange(1, 17)
         data[at:at + length] = rng.randbytes(length)
         return f"{at}+{length}"
+
+
+class HeaderByteMutator:
+    """The "header bytes" set: one to four bytes of the ELF header or the program header
+    table replaced by other random values, nothing else touched (issue 25's set).
+
+    Harsher on the loader than ElfMutator's field-aware strategies in one way: every byte
+    of every program header is as likely to change, so flags, alignment and the high bytes
+    of offsets and sizes change as often as the fields a loader checks first.  Same
+    interface as ElfMutator: mutant(i) depends only on (seed bytes, salt, i).
+    """
+
+    def __init__(self, seed: bytes, salt: int = 0) -> None:
+        if len(seed) < EHDR_SIZE or seed[:4] != b"\x7fELF":
+            raise ValueError("the seed must be an ELF file")
+        self.seed = seed
+        self.salt = salt
+        phoff, = struct.unpack_from("<Q", seed, 32)
+        phnum, = struct.unpack_from("<H", seed, 56)
+        table = range(phoff, min(phoff + phnum * PHDR_SIZE, len(seed)))
+        self.offsets = sorted(set(range(EHDR_SIZE)) | set(table))
+
+    def mutant(self, index: int) -> Mutant:
+        rng = random.Random(f"header-bytes:{self.salt}:{index}")
+        data = bytearray(self.seed)
+        steps = []
+        for at in sorted(rng.sample(self.offsets, rng.randint(1, 4))):
+            value = rng.choice([v for v in range(256) if v != data[at]])
+            steps.append(f"[{at}]{data[at]:#04x}->{value:#04x}")
+            data[at] = value
+        return Mutant(bytes(data), tuple(steps))
+
+
+MUTATORS: dict[str, type[ElfMutator] | type[HeaderByteMutator]] = {
+    "fields": ElfMutator, "header-bytes": HeaderByteMutator,
+}

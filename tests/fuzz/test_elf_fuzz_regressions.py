@@ -12,7 +12,13 @@ from pathlib import Path
 
 import harness
 import pytest
-from elf_differential import Outcome, classify_pyqemu, no_core_dumps, run_qemu
+from elf_differential import (
+    Outcome,
+    classify_pyqemu,
+    no_core_dumps,
+    run_qemu,
+    shell_status,
+)
 from fuzz_seeds import SEED_STATUS, SeedToolMissing, build_seed
 from prerequisites import missing
 from pyqemu_driver import PyqemuDriver
@@ -59,10 +65,12 @@ def both(path: str, driver: PyqemuDriver) -> tuple[Outcome, Outcome]:
 
 def test_terabyte_segment_loads_without_a_hang(seeds, driver, tmp_path) -> None:
     # the engine was told of the reservation and of every segment mapped over it, and
-    # its unmap goes page by page: a 64 TiB p_memsz took hours; qemu itself needs minutes
+    # its unmap goes page by page: a 64 TiB p_memsz took hours; qemu itself needs minutes.
+    # The segment is the read-only text: clearing its bss tail, qemu faults in its own
+    # zero_bss (tests/errors, huge_readonly_bss), and pyqemu ends with the same SIGSEGV
     path = mutant(seeds["asm-nostdlib"], tmp_path / "huge", {(1, "p_memsz"): 1 << 46})
     result = driver.run([path], TIMEOUT)
-    assert (result.returncode, result.timed_out, result.stderr) == (SEED_STATUS, False, "")
+    assert (result.returncode, result.timed_out, result.stderr) == (-11, False, "")
 
 
 def test_segment_at_page_zero_is_refused_cleanly(seeds, driver, tmp_path) -> None:
@@ -114,12 +122,40 @@ def test_fuzzer_finding_now_agrees_with_qemu(seeds, driver, tmp_path, seed: str,
     assert (qemu, ours) == (expected, expected)
 
 
-def test_huge_offset_is_refused_for_its_missing_bytes(seeds, driver, tmp_path) -> None:
+def test_huge_offset_maps_as_qemu_maps_it(seeds, driver, tmp_path) -> None:
     # a huge p_offset on the first PT_LOAD made the span start below 0 ("Invalid
-    # argument"); now the file's missing bytes are what pyqemu refuses, where qemu maps
-    # them and the guest dies (the accepted difference "segment data past end of file")
+    # argument"); then pyqemu refused the file's missing bytes ("Input/output error");
+    # now they are mapped as qemu maps them and the guest dies as under qemu
     path = mutant(seeds["asm-nostdlib"], tmp_path / "m",
                   {(0, "p_offset"): 0xED000000000000, (1, "p_type"): 6})
     qemu, ours = both(path, driver)
-    assert qemu == Outcome("signal", 11)
-    assert ours == Outcome("load-error", 255, f"{path}: Error mapping file: Input/output error")
+    assert qemu == ours == Outcome("signal", 11)
+
+
+# issue 25: segments with mmap semantics.  The musl seed's PT_LOADs: 0 R headers, 1 R+X
+# text at 0x401000 (file 0x1000), 2 R rodata, 3 RW data at 0x403fd0 (file 0x2fd0, 0x40
+# file bytes, 0x2a8 in memory).  qemu's own faults (in zero_bss) are "qemu-crash"; the
+# shell sees the same status either way
+@pytest.mark.parametrize("phdrs,qemu_expected,status", [
+    # the text's file bytes lie past the end: the guest's first fetch gets SIGBUS
+    ({(1, "p_offset"): 0x5000}, Outcome("signal", 7), 128 + 7),
+    # rodata past the end, never touched: the guest runs (pyqemu refused it before)
+    ({(2, "p_offset"): 0x5000}, Outcome("exit", SEED_STATUS), SEED_STATUS),
+    # data past the end with a bss: qemu clearing the bss tail dies of SIGBUS itself
+    ({(3, "p_offset"): 0x4FD0}, Outcome("qemu-crash", 7, ""), 128 + 7),
+    # read-only data with a bss: qemu clearing the tail dies of SIGSEGV itself (pyqemu
+    # cleared it and ran the guest before)
+    ({(3, "p_flags"): 4}, Outcome("qemu-crash", 11, ""), 128 + 11),
+    # data without file bytes at an unaligned address: its first page is not mapped but
+    # cleared, on the reservation: SIGSEGV (pyqemu mapped it and ran the guest before)
+    ({(3, "p_filesz"): 0}, Outcome("signal", 11), 128 + 11),
+], ids=["text_past_eof", "rodata_past_eof_untouched", "data_past_eof_with_bss",
+        "readonly_data_with_bss", "data_without_file_bytes"])
+def test_segments_load_with_mmap_semantics(seeds, driver, tmp_path,
+                                           phdrs: dict[tuple[int, str], int],
+                                           qemu_expected: Outcome, status: int) -> None:
+    path = mutant(seeds["musl-static"], tmp_path / "m", phdrs)
+    qemu, ours = both(path, driver)
+    assert qemu == qemu_expected
+    assert shell_status(ours) == shell_status(qemu) == status, ours
+    assert ours.kind in ("exit", "signal"), ours

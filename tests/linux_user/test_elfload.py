@@ -6,9 +6,9 @@ GuestMemory and checked against the files themselves (pyelftools) and against qe
 
 Accepted differences from qemu-x86_64 7.2 (everything else must be equal):
   1. The 16 AT_RANDOM bytes are random: only their address is compared.
-  2. Files whose program headers or segment data lie past the end of the file: qemu 7.2
-     reads missing header bytes as zeros and then crashes (or dies of SIGBUS); pyqemu
-     refuses them with "Incomplete read of file header" / "Error mapping file: ...".
+  2. Files whose program headers lie past the end of the file: qemu 7.2 reads missing
+     header bytes as zeros and then crashes; pyqemu refuses them with "Incomplete read of
+     file header".  (Segment data past the end is mapped, as qemu maps it.)
   3. "Error while loading ..." lines: qemu 7.2 printf()s them to stdout and _exit()s, so
      they only appear when stdout is a terminal; these tests run qemu on a pty to see them.
 """
