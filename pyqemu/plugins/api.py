@@ -11,6 +11,9 @@ C plugins call, so:
 - Python code runs only where the plugin registered a Python callback
   (translation, block or instruction execution, memory access, syscalls...).
 
+Wrong arguments raise at the call, not later in the run: TypeError for a
+callback that is not callable, IndexError for a Counter cell past its end.
+
 Example (the bb plugin)::
 
     from pyqemu.plugins import api
@@ -113,6 +116,12 @@ class Counter:
         return list(self._cells)
 
     def ptr(self, index: int = 0) -> Any:
+        """The address of cell ``index``, for an inline operation's target.
+
+        Raises: IndexError outside 0..n-1: C would add to memory past the cells.
+        """
+        if not 0 <= index < self.n:
+            raise IndexError(f"counter index {index} out of range 0..{self.n - 1}")
         return self._cells + index
 
 
@@ -178,6 +187,16 @@ class Tb:
 
 # ---- per-plugin events ----
 
+def _callable(cb: object) -> None:
+    """Raises TypeError now, at registration, for a callback that is not callable.
+
+    The callbacks that go through a trampoline would otherwise fail only when
+    the event comes, as a reported error line in the middle of the run.
+    """
+    if not callable(cb):
+        raise TypeError(f"the callback must be callable, not {type(cb).__name__}")
+
+
 def register_vcpu_init_cb(plugin_id: int, cb: Callable[[int, int], None]) -> None:
     c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, unsigned int)", cb,
                                          onerror=_report("vcpu_init", plugin_id)))
@@ -191,6 +210,8 @@ def register_vcpu_exit_cb(plugin_id: int, cb: Callable[[int, int], None]) -> Non
 
 
 def register_vcpu_tb_trans_cb(plugin_id: int, cb: Callable[[int, Tb], None]) -> None:
+    _callable(cb)
+
     def trampoline(pid: int, tb: Any) -> None:
         _translating[0] = pid
         cb(pid, Tb(tb))
@@ -220,6 +241,8 @@ def register_flush_cb(plugin_id: int, cb: Callable[[int], None]) -> None:
 
 def register_atexit_cb(plugin_id: int, cb: Callable[[int, object], None],
                        userdata: object = None) -> None:
+    _callable(cb)
+
     def trampoline(pid: int, _ptr: Any) -> None:
         cb(pid, userdata)
 
@@ -231,6 +254,8 @@ def register_atexit_cb(plugin_id: int, cb: Callable[[int, object], None],
 # ---- registrations on a block or an instruction (from tb_trans) ----
 
 def _exec_callback(event: str, cb: Callable[[int, object], None]) -> Any:
+    _callable(cb)
+
     def trampoline(vcpu_index: int, ptr: Any) -> None:
         cb(vcpu_index, _udata_of(ptr))
 
@@ -263,6 +288,8 @@ def register_vcpu_insn_exec_inline(insn: Insn, op: int, counter: Counter, imm: i
 def register_vcpu_mem_cb(insn: Insn, cb: Callable[[int, int, int, object], None],
                          flags: int = CB_NO_REGS, rw: int = MEM_RW,
                          userdata: object = None) -> None:
+    _callable(cb)
+
     def trampoline(vcpu_index: int, info: int, vaddr: int, ptr: Any) -> None:
         cb(vcpu_index, info, vaddr, _udata_of(ptr))
 
