@@ -20,6 +20,11 @@ class PluginError(PyqemuError):
     """A plugin cannot be parsed, loaded or installed."""
 
 
+class CpuModelError(PyqemuError):
+    """-cpu (or QEMU_CPU) names a model or property pyqemu cannot give, for any target;
+    str() is qemu's message."""
+
+
 class GuestFault(PyqemuError):
     """The guest touched memory it has not mapped with the needed rights."""
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pyqemu.errors import CpuModelError
+
 #: AT_HWCAP bits (Linux's arch/arm64/include/uapi/asm/hwcap.h)
 HWCAP_NAMES = (
     "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp",
@@ -30,10 +32,6 @@ REFUSED_HWCAP = {"a64fx": 0x415FFB, "cortex-a76": 0x119FFB, "neoverse-n1": 0x119
                  "max": 0xECFFFFFB}
 #: what the engine's cores execute (cortex-a72's AT_HWCAP)
 ENGINE_HWCAP = 0x8FB
-
-
-class CpuModelError(Exception):
-    """-cpu names a model pyqemu cannot give; str() is the message."""
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pyqemu.errors import CpuModelError
+
 #: model -> Unicorn's UC_CPU_RISCV64_* (ANY 0, BASE64 1, SIFIVE_E51 2, SIFIVE_U54 3);
 #: shakti-c is an RV64GC core like the base model
 ENGINE_MODELS = {"any": 0, "rv64": 1, "shakti-c": 1, "sifive-e51": 2, "sifive-u54": 3}
 #: AT_HWCAP qemu-riscv64 7.2 gives them (I, M, A, F, D, C)
 HWCAP_IMAFDC = 0x112D
-
-
-class CpuModelError(Exception):
-    """-cpu names a model pyqemu cannot give; str() is the message."""
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pyqemu.errors import CpuModelError
+
 EAX, EBX, ECX, EDX = range(4)
-
-
-class CpuModelError(Exception):
-    """-cpu names a model or property qemu-x86_64 would refuse (the message is qemu's)."""
 
 
 class CpuNotRunnable(Exception):
