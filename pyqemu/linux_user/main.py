@@ -26,6 +26,10 @@ class UsageError(PyqemuError):
     """A command-line mistake; QEMU prints these with a bare ``qemu:`` prefix."""
 
 
+class BareUsageError(UsageError):
+    """A command-line mistake QEMU reports with its message alone, no prefix."""
+
+
 class ShowUsage(UsageError):
     """A mistake QEMU answers with its usage text on stdout (and status 1)."""
 
@@ -181,8 +185,7 @@ def _handle_pagesize(opts: Options, value: str) -> None:
     """
     size = _atoi(value) % (1 << 64)      # qemu keeps it in a uintptr_t
     if size == 0 or size & (size - 1):
-        sys.stderr.write("page size must be a power of two\n")
-        raise SystemExit(1)
+        raise BareUsageError("page size must be a power of two")
     opts.page_size = size
 
 
@@ -322,6 +325,9 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
         parse_args(args[1:], dict(os.environ), opts, _config.CONFIG_PLUGIN)
     except ShowUsage:
         sys.stdout.write(usage_text(prog, target))
+        return 1
+    except BareUsageError as exc:
+        sys.stderr.write(f"{exc}\n")
         return 1
     except UsageError as exc:
         sys.stderr.write(f"pyqemu: {exc}\n")
