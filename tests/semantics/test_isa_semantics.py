@@ -21,7 +21,15 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+#: the cases the stock engine (Unicorn 2.1.4 as released) gets wrong, fixed by patch 0011
+NEEDS_0011 = {"bmi2", "cmpxchg", "mmx_alias"}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.patched_engine(
+        "the stock engine's results for these differ from the hardware; engine patch 0011"))
+    if name in NEEDS_0011 else name
+    for name in sorted(CASES)])
 def test_instruction_results(semantics_guest, name: str) -> None:
     prog = semantics_guest(name, CASES[name])
     native = run_native([prog])
