@@ -19,8 +19,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from prerequisites import missing
 from elftools.elf.elffile import ELFFile
+from prerequisites import missing
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = REPO / "include" / "qemu" / "qemu-plugin.h"
@@ -104,7 +104,7 @@ def test_qemu_72_defines_every_name_of_the_72_list() -> None:
     defined = defined_dynamic_symbols(qemu)
     if not any(name.startswith("qemu_plugin_") for name in defined):
         missing("a qemu-x86_64 that exports the plugin API (Debian's qemu-user 7.2)")
-    missing = set(listed_names("qemu-plugins-7.2.symbols")) - defined
-    assert not missing
+    not_defined = set(listed_names("qemu-plugins-7.2.symbols")) - defined
+    assert not not_defined
     # and none of the names 5.2 listed without defining them
     assert not STALE_52_NAMES & defined
