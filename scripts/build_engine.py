@@ -6,7 +6,9 @@ Steps (issue 7, "Engine speed"):
 1. find ``unicorn-2.1.4.tar.gz`` in the cache directory, or fetch it with
    ``pip download --no-binary :all: --no-deps unicorn==2.1.4`` (through pip
    and the package index, nothing else) and check its pinned SHA-256;
-2. unpack it and apply ``subprojects/unicorn/NNNN-*.patch`` in name order;
+2. unpack it and apply ``subprojects/unicorn/NNNN-*.patch`` in name order
+   (a ``git format-patch`` series, applied with ``git apply``, or ``patch``
+   where git is missing);
 3. configure the bundled cmake project for the targets pyqemu emulates
    (``UNICORN_ARCH``: x86, aarch64, riscv) and build the shared library;
 4. copy ``libunicorn.so.2`` and the public headers into ``--out-dir``.
@@ -107,6 +109,41 @@ def patch_files(patch_dir: Path) -> list[Path]:
     return sorted(p for p in patch_dir.glob("[0-9][0-9][0-9][0-9]-*.patch") if p.is_file())
 
 
+def apply_command(patch: Path) -> list[str]:
+    """How to apply one patch of the series in the current directory.
+
+    ``git apply`` (exact, no fuzz) when git is installed; GIT_CEILING_DIRECTORIES
+    (see apply_series) keeps it from taking a repository around the work
+    directory for the tree.  Otherwise GNU patch, which reads git's diffs,
+    without fuzz either.
+    """
+    if shutil.which("git"):
+        return ["git", "apply", "--whitespace=nowarn", str(patch.resolve())]
+    if shutil.which("patch"):
+        return ["patch", "-p1", "--batch", "--forward", "--fuzz=0", "--no-backup-if-mismatch",
+                "--quiet", "-i", str(patch.resolve())]
+    raise BuildError("neither git nor patch is installed (apt install git)")
+
+
+def apply_series(tree: Path, patches: list[Path]) -> None:
+    """Apply the patches in order; a failure names the patch, on one line."""
+    env = dict(os.environ, GIT_CEILING_DIRECTORIES=str(tree.resolve().parent))
+    for variable in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        env.pop(variable, None)
+    applied: list[str] = []
+    for patch in patches:
+        done = subprocess.run(apply_command(patch), cwd=tree, env=env,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            detail = next((line.strip() for line in (done.stderr + done.stdout).splitlines()
+                           if line.strip()), f"exit status {done.returncode}")
+            detail = detail.removeprefix("error: ")
+            after = f" after {applied[0][:4]}-{applied[-1][:4]}" if applied else ""
+            raise BuildError(f"{patch.name} does not apply to {SDIST_NAME}{after}: {detail}")
+        applied.append(patch.name)
+        log(f"applied {patch.name}")
+
+
 def unpack_and_patch(sdist: Path, patches: list[Path], stage: Path) -> Path:
     """Unpack the sdist into stage/ and apply the patches; return the tree."""
     if stage.exists():
@@ -120,18 +157,7 @@ def unpack_and_patch(sdist: Path, patches: list[Path], stage: Path) -> Path:
     tree = stage / f"unicorn-{UNICORN_VERSION}"
     if not (tree / "src" / "CMakeLists.txt").is_file():
         raise BuildError(f"{sdist} does not hold src/CMakeLists.txt")
-    if patches and shutil.which("patch") is None:
-        raise BuildError("the patch program is not installed (apt install patch)")
-    for patch in patches:
-        done = subprocess.run(
-            ["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-i", str(patch)],
-            cwd=tree, capture_output=True, text=True,
-        )
-        if done.returncode != 0:
-            raise BuildError(
-                f"{patch.name} does not apply to {SDIST_NAME}:\n{done.stdout}{done.stderr}"
-            )
-        log(f"applied {patch.name}")
+    apply_series(tree, patches)
     return tree
 
 
