@@ -6,10 +6,16 @@ Steps (issue 7, "Engine speed"):
 1. find ``unicorn-2.1.4.tar.gz`` in the cache directory, or fetch it with
    ``pip download --no-binary :all: --no-deps unicorn==2.1.4`` (through pip
    and the package index, nothing else) and check its pinned SHA-256;
-2. unpack it and apply ``subprojects/unicorn/NNNN-*.patch`` in name order;
+2. unpack it and apply ``subprojects/unicorn/NNNN-*.patch`` in name order
+   (a ``git format-patch`` series, applied with ``git apply``, or ``patch``
+   where git is missing), then write ``src/include/pyqemu_engine_version.h``
+   with the series' version string (``series_version``), which patch 0013
+   makes the library return from ``pyqemu_engine_version()``;
 3. configure the bundled cmake project for the targets pyqemu emulates
    (``UNICORN_ARCH``: x86, aarch64, riscv) and build the shared library;
-4. copy ``libunicorn.so.2`` and the public headers into ``--out-dir``.
+4. copy ``libunicorn.so.2`` and the public headers into ``--out-dir``, with
+   ``engine-build.json``: the sdist's hash, each patch's hash and the
+   version string, which pyqemu.host checks the library against at load.
 
 The patched tree is kept in the work directory and only files whose
 contents changed are rewritten, so a rebuild after editing one patch
@@ -48,6 +54,8 @@ UNICORN_ARCH = "x86;aarch64;riscv"
 UNIT_TESTS = ("test_x86", "test_arm64", "test_riscv", "test_mem", "test_ctl")
 LIBRARY = "libunicorn.so.2"
 MANIFEST = "engine-build.json"
+# Written into the patched tree; patch 0013's uc.c includes it.
+VERSION_HEADER = Path("src") / "include" / "pyqemu_engine_version.h"
 
 
 class BuildError(Exception):
@@ -107,6 +115,63 @@ def patch_files(patch_dir: Path) -> list[Path]:
     return sorted(p for p in patch_dir.glob("[0-9][0-9][0-9][0-9]-*.patch") if p.is_file())
 
 
+def series_version(patches: list[Path]) -> str:
+    """The engine's version string: Unicorn's version and the series built in.
+
+    "2.1.4+pyqemu.<number of patches>.<8 hex digits>", the digits the start
+    of a SHA-256 over each patch's name and text in order, so that editing,
+    adding or removing a patch gives another string.  The library returns it
+    from pyqemu_engine_version() (patch 0013) and engine-build.json records
+    it; pyqemu.host refuses a library whose string is not its build's.
+    """
+    digest = hashlib.sha256()
+    for patch in patches:
+        digest.update(patch.name.encode() + b"\0" + patch.read_bytes() + b"\0")
+    return f"{UNICORN_VERSION}+pyqemu.{len(patches)}.{digest.hexdigest()[:8]}"
+
+
+def apply_command(patch: Path) -> list[str]:
+    """How to apply one patch of the series in the current directory.
+
+    ``git apply`` (exact, no fuzz) when git is installed; GIT_CEILING_DIRECTORIES
+    (see apply_series) keeps it from taking a repository around the work
+    directory for the tree.  Otherwise GNU patch, which reads git's diffs,
+    without fuzz either.
+    """
+    if shutil.which("git"):
+        return ["git", "apply", "--whitespace=nowarn", str(patch.resolve())]
+    if shutil.which("patch"):
+        return ["patch", "-p1", "--batch", "--forward", "--fuzz=0", "--no-backup-if-mismatch",
+                "--quiet", "-i", str(patch.resolve())]
+    raise BuildError("neither git nor patch is installed (apt install git)")
+
+
+def apply_series(tree: Path, patches: list[Path]) -> None:
+    """Apply the patches in order; a failure names the patch, on one line."""
+    env = dict(os.environ, GIT_CEILING_DIRECTORIES=str(tree.resolve().parent))
+    for variable in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        env.pop(variable, None)
+    applied: list[str] = []
+    for patch in patches:
+        done = subprocess.run(apply_command(patch), cwd=tree, env=env,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            detail = next((line.strip() for line in (done.stderr + done.stdout).splitlines()
+                           if line.strip()), f"exit status {done.returncode}")
+            detail = detail.removeprefix("error: ")
+            after = f" after {applied[0][:4]}-{applied[-1][:4]}" if applied else ""
+            raise BuildError(f"{patch.name} does not apply to {SDIST_NAME}{after}: {detail}")
+        applied.append(patch.name)
+        log(f"applied {patch.name}")
+
+
+def write_version_header(tree: Path, version: str) -> None:
+    (tree / VERSION_HEADER).write_text(
+        "/* Written by pyqemu's scripts/build_engine.py from the patch series. */\n"
+        f'#define PYQEMU_ENGINE_VERSION "{version}"\n'
+    )
+
+
 def unpack_and_patch(sdist: Path, patches: list[Path], stage: Path) -> Path:
     """Unpack the sdist into stage/ and apply the patches; return the tree."""
     if stage.exists():
@@ -120,18 +185,8 @@ def unpack_and_patch(sdist: Path, patches: list[Path], stage: Path) -> Path:
     tree = stage / f"unicorn-{UNICORN_VERSION}"
     if not (tree / "src" / "CMakeLists.txt").is_file():
         raise BuildError(f"{sdist} does not hold src/CMakeLists.txt")
-    if patches and shutil.which("patch") is None:
-        raise BuildError("the patch program is not installed (apt install patch)")
-    for patch in patches:
-        done = subprocess.run(
-            ["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-i", str(patch)],
-            cwd=tree, capture_output=True, text=True,
-        )
-        if done.returncode != 0:
-            raise BuildError(
-                f"{patch.name} does not apply to {SDIST_NAME}:\n{done.stdout}{done.stderr}"
-            )
-        log(f"applied {patch.name}")
+    apply_series(tree, patches)
+    write_version_header(tree, series_version(patches))
     return tree
 
 
@@ -284,6 +339,7 @@ def main() -> int:
             "sdist_sha256": SDIST_SHA256,
             "arch": UNICORN_ARCH,
             "patches": {p.name: sha256_of(p) for p in patches},
+            "engine_version": series_version(patches),
         }
         library = install(tree, build_dir, args.out_dir, manifest)
         log(f"installed {library} ({time.monotonic() - started:.0f} s)")

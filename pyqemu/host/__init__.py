@@ -17,6 +17,18 @@ to.  ``PYQEMU_ENGINE`` picks that file:
 - ``built``: the patched engine, and an ImportError when it is absent;
 - ``stock``: the unicorn wheel's library, for comparison;
 - a path to a ``libunicorn.so.2`` file, or to the directory holding one.
+
+Before the extension is imported, the engine's version is checked (issue
+21): pyqemu's engine exports ``pyqemu_engine_version()`` (patch 0013), a
+string naming Unicorn's version and the patch series it was built from, and
+``scripts/build_engine.py`` records the same string in the
+``engine-build.json`` it installs beside the library.  This pyqemu's own
+manifest (``engine/engine-build.json``) says which version it needs; its own
+library, and any library that claims to be pyqemu's (it exports the
+function, or has a manifest listing patches), must report exactly that, or
+the import fails with EngineVersionError, which ``pyqemu-<target>`` prints
+as one line.  A library without the function and without patches is the
+stock engine (the unicorn wheel's) and is always accepted.
 """
 
 from __future__ import annotations
@@ -31,9 +43,27 @@ import types
 import warnings
 from pathlib import Path
 
+from pyqemu.errors import PyqemuError
+
 ENGINE_VARIABLE = "PYQEMU_ENGINE"
 _ENGINE_SONAME = "libunicorn.so.2"
 _DISASSEMBLER = ("capstone", "lib/libcapstone.so")
+_MANIFEST = "engine-build.json"
+
+
+class EngineVersionError(PyqemuError, ImportError):
+    """The engine is a build of pyqemu's patch series other than this pyqemu's.
+
+    An ImportError too: ``import pyqemu.host`` fails with it, as it fails when
+    no engine can be found.
+    """
+
+    def __init__(self, library: Path, found: str | None, needed: str | None) -> None:
+        super().__init__(f"engine {library} is version {found or 'none'}, this pyqemu needs "
+                         f"{needed or 'none'} (rebuild with scripts/build_engine.py)")
+        self.library = library
+        self.found = found
+        self.needed = needed
 
 
 def _wheel_library(package: str, relpath: str) -> Path:
@@ -118,13 +148,55 @@ def _bind_python_package(library: Path) -> None:
             os.environ["LIBUNICORN_PATH"] = previous
 
 
+def _manifest(library: Path) -> dict:
+    """engine-build.json beside an engine ({} when there is none or it is unreadable)."""
+    try:
+        manifest = json.loads((library.parent / _MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def _engine_patches(library: Path) -> tuple[str, ...]:
     """The pyqemu patches built into an engine (engine-build.json beside it)."""
     try:
-        manifest = json.loads((library.parent / "engine-build.json").read_text())
-        return tuple(manifest["patches"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return tuple(_manifest(library)["patches"])
+    except (KeyError, TypeError):
         return ()
+
+
+def _reported_version(handle: ctypes.CDLL) -> str | None:
+    """What the loaded engine's pyqemu_engine_version() returns; None without it."""
+    try:
+        function = handle.pyqemu_engine_version
+    except AttributeError:
+        return None
+    function.argtypes = []
+    function.restype = ctypes.c_char_p
+    value = function()
+    return value.decode(errors="replace") if value is not None else ""
+
+
+def _check_engine_version(library: Path, handle: ctypes.CDLL) -> tuple[str, str | None]:
+    """The engine's kind and version; EngineVersionError when it is not this pyqemu's.
+
+    Kinds: "built" (this pyqemu's own build), "patched" (another build of the
+    same series, named by PYQEMU_ENGINE), "stock" (no pyqemu_engine_version
+    and no patches: the wheel's library).
+    """
+    found = _reported_version(handle)
+    own = _built_engine()
+    needed = _manifest(own).get("engine_version") if own is not None else None
+    if own is not None and library.resolve() == own.resolve():
+        if found is None or found != needed:
+            raise EngineVersionError(library, found, needed)
+        return "built", found
+    if found is None and not _engine_patches(library):
+        return "stock", None
+    # claims to be pyqemu's; without a build of its own this pyqemu cannot judge
+    if needed is not None and found != needed:
+        raise EngineVersionError(library, found, needed)
+    return "patched", found
 
 
 def _preload(path: Path) -> ctypes.CDLL:
@@ -145,7 +217,10 @@ if _loaded_first and _loaded_first[0].resolve() != engine_library.resolve():
             RuntimeWarning, stacklevel=2,
         )
     engine_library = _loaded_first[0]
-_libraries = [_preload(engine_library), _preload(_wheel_library(*_DISASSEMBLER))]
+_engine = _preload(engine_library)
+# e.g. ("built", "2.1.4+pyqemu.13.6c375d82"); ("stock", None) for the wheel's
+engine_kind, engine_version = _check_engine_version(engine_library, _engine)
+_libraries = [_engine, _preload(_wheel_library(*_DISASSEMBLER))]
 _bind_python_package(engine_library)
 # e.g. ("0001-store-fast-path-for-pages-without-code.patch", ...); () for stock
 engine_patches = _engine_patches(engine_library)
@@ -197,5 +272,5 @@ _self = ctypes.CDLL(_host.__file__, mode=os.RTLD_NOW | os.RTLD_GLOBAL | os.RTLD_
 ffi = _host.ffi
 lib = _host.lib
 
-__all__ = ["ENGINE_VARIABLE", "engine_library", "engine_patches", "ffi", "lib",
-           "plugin_api_level"]
+__all__ = ["ENGINE_VARIABLE", "EngineVersionError", "engine_kind", "engine_library",
+           "engine_patches", "engine_version", "ffi", "lib", "plugin_api_level"]

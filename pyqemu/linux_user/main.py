@@ -347,6 +347,9 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
         return run_program(opts, prog, guest_base_environ())
     except KeyboardInterrupt:
         return 130
+    except PyqemuError as exc:  # before the run starts: pyqemu.host.EngineVersionError
+        sys.stderr.write(f"pyqemu: {exc}\n")
+        return exc.exit_status
     except Exception as exc:  # a pyqemu bug: one line, not a traceback
         if os.environ.get("PYQEMU_DEBUG"):
             raise
