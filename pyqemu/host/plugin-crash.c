@@ -9,6 +9,9 @@
  * fault there prints one line naming both, drops that plugin's own
  * atexit callback, runs the other plugins' atexit callbacks, and then dies
  * of the same signal, as QEMU would have.
+ *
+ * Layer: called by Python (host.h) to install the handler; calls core.c and
+ * cpus-common.c.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

@@ -3,6 +3,8 @@
  * A syscall is `svc #0`, which the engine raises as an interrupt
  * (EXCP_SWI) with the pc already past it; the number is in x8, the
  * arguments in x0..x5 and the result goes to x0 (linux-user/aarch64/cpu_loop.c).
+ *
+ * Layer: called through struct target_ops (target.h); calls disas-capstone4.c.
  */
 
 #include <stdlib.h>

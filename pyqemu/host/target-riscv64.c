@@ -4,6 +4,8 @@
  * an environment call from U-mode) with the pc already past it; the number
  * is in a7, the arguments in a0..a5 and the result goes to a0
  * (linux-user/riscv/cpu_loop.c).  Compressed instructions are 2 bytes.
+ *
+ * Layer: called through struct target_ops (target.h); calls disas-riscv.c.
  */
 
 #include <string.h>
