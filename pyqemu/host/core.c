@@ -187,6 +187,9 @@ void qemu_plugin_atexit_cb(void)
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_ATEXIT]; cb; cb = next) {
         next = cb->next;
+        if (cb->ctx->crashed) {
+            continue;   /* its plugin faulted (plugin-crash.c): its state is not to be trusted */
+        }
         PLUGIN_CALL(cb->ctx, "atexit", cb->f.udata(cb->ctx->id, cb->udata));
     }
 }

@@ -178,30 +178,39 @@ CPUState *cpu_create(unsigned int cpu_index)
         uc_ctl_set_cpu_model(cpu->uc, engine_cpu_model >= 0 ? engine_cpu_model
                                                              : target->uc_cpu_model);
     }
-    if (target->setup) {
-        target->setup(cpu->uc);
+    if (target->setup && !target->setup(cpu->uc)) {
+        goto fail_engine;
     }
     uc_ctl_exits_enable(cpu->uc);
     if (parallel_cpus && engine.tb_parallel) {
         engine.tb_parallel(cpu->uc, true);
     }
     if (cs_open(target->cs_arch, target->cs_mode, &cpu->cs) != CS_ERR_OK) {
-        uc_close(cpu->uc);
-        free(cpu);
-        return NULL;
+        goto fail_engine;
     }
     cpu->cs_insn = cs_malloc(cpu->cs);
-    tb_maint_init();
-
-    if (target->install_syscall_hook &&
-        !target->install_syscall_hook(cpu, cpu->uc, &cpu->h_syscall, cpu_hook_syscall)) {
-        abort();
+    if (!cpu->cs_insn || !tb_maint_init(cpu)) {
+        goto fail_disas;
     }
-    uc_hook_add(cpu->uc, &cpu->h_invalid, UC_HOOK_MEM_INVALID, (void *)hook_invalid, cpu, 1, 0);
-    uc_hook_add(cpu->uc, &cpu->h_intr, UC_HOOK_INTR, (void *)hook_intr, cpu, 1, 0);
-
+    if ((target->install_syscall_hook &&
+         !target->install_syscall_hook(cpu, cpu->uc, &cpu->h_syscall, cpu_hook_syscall)) ||
+        uc_hook_add(cpu->uc, &cpu->h_invalid, UC_HOOK_MEM_INVALID, (void *)hook_invalid, cpu, 1,
+                    0) != UC_ERR_OK ||
+        uc_hook_add(cpu->uc, &cpu->h_intr, UC_HOOK_INTR, (void *)hook_intr, cpu, 1, 0) != UC_ERR_OK) {
+        goto fail_disas;    /* uc_close drops the hooks that were added */
+    }
     cpu_list_add(cpu);
     return cpu;
+
+fail_disas:
+    if (cpu->cs_insn) {
+        cs_free(cpu->cs_insn, 1);
+    }
+    cs_close(&cpu->cs);
+fail_engine:
+    uc_close(cpu->uc);
+    free(cpu);
+    return NULL;    /* Python: EngineError "cannot create the engine" */
 }
 
 void cpu_destroy(CPUState *cpu)
@@ -219,16 +228,35 @@ void cpu_destroy(CPUState *cpu)
     free(cpu);
 }
 
+/* uc_hook_add on every address from @begin to @end; *hook stays 0 on failure. */
+static uc_err hook_add(CPUState *cpu, uc_hook *hook, int type, void *fn, uint64_t begin,
+                       uint64_t end, uc_err err)
+{
+    uc_err added;
+
+    if (err != UC_ERR_OK) {
+        return err;     /* an earlier one failed: add no more */
+    }
+    added = uc_hook_add(cpu->uc, hook, type, fn, cpu, begin, end);
+    if (added != UC_ERR_OK) {
+        *hook = 0;
+    }
+    return added;
+}
+
 /*
  * Make the engine's hooks match what the plugins need.  The engine decides
  * at translation which blocks call a hook, so any change flushes its cache.
+ * Returns the engine's error when a hook could not be added (cpu_exec then
+ * stops with EXCP_ENGINE); the hooks added so far stay, and are kept track of.
  */
-static void cpu_sync_hooks(CPUState *cpu)
+static uc_err cpu_sync_hooks(CPUState *cpu)
 {
     bool want_block = plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS);
     bool instrument = want_block && engine.tb_instrument;
     bool block_hook = (want_block && !instrument) || !engine.stop_async;
     bool changed = false;
+    uc_err err = UC_ERR_OK;
 
     if (instrument != cpu->instrumented) {
         /* both flush the engine's translations themselves */
@@ -247,7 +275,7 @@ static void cpu_sync_hooks(CPUState *cpu)
      * is where a kick, a signal or a flush stops the vCPU (tb_may_start).
      */
     if (block_hook && !cpu->h_block) {
-        uc_hook_add(cpu->uc, &cpu->h_block, UC_HOOK_BLOCK, (void *)hook_block, cpu, 1, 0);
+        err = hook_add(cpu, &cpu->h_block, UC_HOOK_BLOCK, (void *)hook_block, 1, 0, err);
         changed = true;
     } else if (!block_hook && cpu->h_block) {
         uc_hook_del(cpu->uc, cpu->h_block);
@@ -260,8 +288,8 @@ static void cpu_sync_hooks(CPUState *cpu)
      * block hooks when there, so the engine calls it directly.
      */
     if (!cpu->h_block && !cpu->h_noncanonical) {
-        uc_hook_add(cpu->uc, &cpu->h_noncanonical, UC_HOOK_BLOCK, (void *)hook_noncanonical, cpu,
-                    target->invalid_pc_first, target->invalid_pc_last);
+        err = hook_add(cpu, &cpu->h_noncanonical, UC_HOOK_BLOCK, (void *)hook_noncanonical,
+                       target->invalid_pc_first, target->invalid_pc_last, err);
         changed = true;
     } else if (cpu->h_block && cpu->h_noncanonical) {
         uc_hook_del(cpu->uc, cpu->h_noncanonical);
@@ -270,8 +298,8 @@ static void cpu_sync_hooks(CPUState *cpu)
     }
     want_block = want_block && !instrument;   /* what remains is the block hook's edge check */
     if (want_block && !cpu->h_edge) {
-        uc_hook_add(cpu->uc, &cpu->h_edge, UC_HOOK_EDGE_GENERATED, (void *)hook_edge_generated,
-                    cpu, 1, 0);
+        err = hook_add(cpu, &cpu->h_edge, UC_HOOK_EDGE_GENERATED, (void *)hook_edge_generated,
+                       1, 0, err);
         changed = true;
     } else if (!want_block && cpu->h_edge) {
         uc_hook_del(cpu->uc, cpu->h_edge);
@@ -280,18 +308,26 @@ static void cpu_sync_hooks(CPUState *cpu)
         changed = true;
     }
     if (cpu->want_code_hook && !cpu->h_code) {
-        uc_hook_add(cpu->uc, &cpu->h_code, UC_HOOK_CODE, (void *)hook_code, cpu, 1, 0);
-        split_hooks_clear(cpu);
+        err = hook_add(cpu, &cpu->h_code, UC_HOOK_CODE, (void *)hook_code, 1, 0, err);
+        if (cpu->h_code) {
+            split_hooks_clear(cpu);
+        }
         changed = true;
     }
     if (cpu->want_mem_hooks && !cpu->h_mem_read) {
-        uc_hook_add(cpu->uc, &cpu->h_mem_read, UC_HOOK_MEM_READ_AFTER, (void *)hook_mem, cpu, 1, 0);
-        uc_hook_add(cpu->uc, &cpu->h_mem_write, UC_HOOK_MEM_WRITE, (void *)hook_mem, cpu, 1, 0);
+        err = hook_add(cpu, &cpu->h_mem_read, UC_HOOK_MEM_READ_AFTER, (void *)hook_mem, 1, 0,
+                       err);
+        err = hook_add(cpu, &cpu->h_mem_write, UC_HOOK_MEM_WRITE, (void *)hook_mem, 1, 0, err);
+        if (cpu->h_mem_read && !cpu->h_mem_write) {
+            uc_hook_del(cpu->uc, cpu->h_mem_read);    /* both or neither */
+            cpu->h_mem_read = 0;
+        }
         changed = true;
     }
     if (changed) {
         uc_ctl_flush_tb(cpu->uc);
     }
+    return err;
 }
 
 int cpu_exec(CPUState *cpu, cpu_exit_info *info)
@@ -320,7 +356,18 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         if (process_queued_cpu_work(cpu)) {
             cpu->want_code_hook = cpu->want_mem_hooks = false;
         }
-        cpu_sync_hooks(cpu);
+        cpu->cur_tb = NULL;     /* in no block: what was dropped may go (tb_reclaim) */
+        cpu->mem_insn = NULL;
+        tb_reclaim(cpu, 0, 0);
+        err = cpu_sync_hooks(cpu);
+        if (err != UC_ERR_OK) {
+            uc_reg_read(cpu->uc, target->pc_reg, &pc);
+            memset(info, 0, sizeof(*info));
+            info->uc_err = err;
+            info->pc = pc;
+            current_cpu = NULL;
+            return EXCP_ENGINE;
+        }
         cpu->restart = false;
         cpu->exit_reason = 0;
         cpu->cur_tb = NULL;
@@ -423,4 +470,5 @@ void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size)
 {
     uc_ctl_remove_cache(cpu->uc, addr, addr + size);
     tb_invalidate_phys_range(cpu, addr, addr + size);
+    tb_reclaim(cpu, addr, addr + size);
 }

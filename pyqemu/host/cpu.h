@@ -67,6 +67,7 @@ struct CPUState {
     uint64_t unexplained_pc;    /* pc of the last stop nothing explained, else UINT64_MAX */
     bool restart;
     uint64_t uncache_start, uncache_end;    /* engine code to drop before a restart */
+    uint64_t drops_seen;        /* its engine dropped the records dropped up to this one */
     int exit_reason;
     cpu_exit_info stop;
 };

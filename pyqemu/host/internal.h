@@ -38,11 +38,13 @@ void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
 void tb_helper_mem(void *opaque, void *helper_data, uint64_t vaddr, uint32_t info);
 
 /* ---- tb-maint.c ---- */
-void tb_maint_init(void);
+bool tb_maint_init(CPUState *cpu);
 struct qemu_plugin_tb *tb_lookup(uint64_t vaddr, uint32_t size);
 void tb_hash_insert(struct qemu_plugin_tb *tb);
 bool tb_code_changed(const struct qemu_plugin_tb *tb);
 void tb_invalidate_phys_range(CPUState *cpu, uint64_t start, uint64_t end);
+void tb_invalidate_code_changed(CPUState *cpu, uint64_t start, uint64_t end);
+void tb_reclaim(CPUState *cpu, uint64_t done_start, uint64_t done_end);
 void tb_records_clear(void);
 void tb_flush(CPUState *cpu);
 void tb_flush_request(CPUState *cpu);

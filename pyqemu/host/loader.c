@@ -6,8 +6,8 @@
  * half (option parsing, dlopen and the version check) is Python, in
  * pyqemu/plugins/loader.py, which calls plugin_install_ctx() here.
  *
- * Layer: called by Python and api.c; calls core.c, tb-maint.c (tb_flush)
- * and cpus-common.c (the queue of work the execution loop runs).
+ * Layer: called by Python and api.c; calls core.c, plugin-crash.c, tb-maint.c
+ * (tb_flush) and cpus-common.c (the queue of work the execution loop runs).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -89,7 +89,8 @@ int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,
         abort();
     }
     ctx->handle = handle;
-    ctx->name = strdup(name);
+    ctx->name = strdup(name);   /* NULL without memory: reports then say "?" */
+    plugin_note_code_range(ctx, install_fn);
     plugin_lock();
     seed = (uint64_t)(uintptr_t)ctx;
     do {

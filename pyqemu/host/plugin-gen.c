@@ -465,7 +465,11 @@ static void hook_split(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     }
 }
 
-/* Add an instruction hook on @addr alone; false when it was there already. */
+/*
+ * Add an instruction hook on @addr alone; false when it was there already.
+ * Without memory or a hook, ask for the global instruction hook instead,
+ * which finds every cut itself (true: the block is run again once it is in).
+ */
 static bool split_hook_add(CPUState *cpu, uint64_t addr)
 {
     for (size_t i = 0; i < cpu->n_split; i++) {
@@ -474,16 +478,25 @@ static bool split_hook_add(CPUState *cpu, uint64_t addr)
         }
     }
     if (cpu->n_split == cpu->split_cap) {
-        cpu->split_cap = cpu->split_cap ? cpu->split_cap * 2 : 16;
-        cpu->split_hooks = realloc(cpu->split_hooks, cpu->split_cap * sizeof(*cpu->split_hooks));
-        cpu->split_addrs = realloc(cpu->split_addrs, cpu->split_cap * sizeof(*cpu->split_addrs));
-        if (!cpu->split_hooks || !cpu->split_addrs) {
-            abort();
+        size_t cap = cpu->split_cap ? cpu->split_cap * 2 : 16;
+        uc_hook *hooks = realloc(cpu->split_hooks, cap * sizeof(*hooks));
+        uint64_t *addrs;
+
+        if (hooks) {
+            cpu->split_hooks = hooks;
         }
+        addrs = hooks ? realloc(cpu->split_addrs, cap * sizeof(*addrs)) : NULL;
+        if (!addrs) {
+            cpu->want_code_hook = true;
+            return true;
+        }
+        cpu->split_addrs = addrs;
+        cpu->split_cap = cap;
     }
     if (uc_hook_add(cpu->uc, &cpu->split_hooks[cpu->n_split], UC_HOOK_CODE, (void *)hook_split,
                     cpu, addr, addr) != UC_ERR_OK) {
-        abort();
+        cpu->want_code_hook = true;
+        return true;
     }
     cpu->split_addrs[cpu->n_split++] = addr;
     return true;

@@ -67,6 +67,8 @@ struct qemu_plugin_ctx {
     bool resetting;
     bool uninstalling;
     bool installing;
+    bool crashed;                       /* faulted: its atexit callback is not run */
+    uintptr_t code_start, code_end;     /* where its code is loaded, for the crash report */
     qemu_plugin_simple_cb_t pending_cb; /* reset/uninstall callback, run after the flush */
     struct qemu_plugin_ctx *next;
 };
@@ -151,7 +153,9 @@ struct qemu_plugin_tb {
     size_t n_folded;
     struct dyn_cb_array entry_cbs;  /* a cut block's callbacks at its first instruction (tb_site) */
     struct qemu_plugin_tb *split_next;  /* the block that follows on the next page, same engine block */
-    struct qemu_plugin_tb *hash_next;
+    struct qemu_plugin_tb *hash_next;   /* also the link of tb-maint.c's lists of removed ones */
+    struct qemu_plugin_tb *page_next;   /* the next record in its first page's bucket */
+    uint64_t drop_gen;                  /* when it was dropped (tb_invalidate_phys_range) */
 };
 
 /*
@@ -202,6 +206,9 @@ void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t 
 void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret);
 void qemu_plugin_vcpu_mem_cb(unsigned int vcpu_index, const struct qemu_plugin_insn *insn,
                              uint64_t vaddr, qemu_plugin_meminfo_t info);
+
+/* ---- plugin-crash.c ---- */
+void plugin_note_code_range(struct qemu_plugin_ctx *ctx, const void *sym);
 
 /* ---- cpus-common.c: the vCPU list as plugins see it ---- */
 CPUState *plugin_first_cpu(void);

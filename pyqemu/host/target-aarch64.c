@@ -97,15 +97,16 @@ static uint32_t aarch64_hook_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64
     return 0;
 }
 
-static void aarch64_setup(uc_engine *uc)
+static bool aarch64_setup(uc_engine *uc)
 {
     uc_hook hook;
 
     uc_ctl_set_page_size(uc, 4096);
     if (sysreg_model.rows) {
-        uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)aarch64_hook_mrs, NULL, 1, 0,
-                    UC_ARM64_INS_MRS);
+        return uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)aarch64_hook_mrs, NULL, 1, 0,
+                           UC_ARM64_INS_MRS) == UC_ERR_OK;
     }
+    return true;
 }
 
 static void aarch64_disas_setup(csh cs)

@@ -156,18 +156,19 @@ static void x86_fpu_init(uc_engine *uc);
  * (patch 0010) executes the instructions of the table's features, no more; on
  * the stock engine the instructions are those of the engine's own model.
  */
-static void x86_setup(uc_engine *uc)
+static bool x86_setup(uc_engine *uc)
 {
     uc_hook hook;
 
     x86_fpu_init(uc);
     if (!cpuid_model.entries) {
-        return;
+        return true;
     }
     if (engine.x86_cpuid_features) {
         engine.x86_cpuid_features(uc, cpuid_model.rows, cpuid_model.count);
     }
-    uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0, UC_X86_INS_CPUID);
+    return uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0,
+                       UC_X86_INS_CPUID) == UC_ERR_OK;
 }
 
 /* x86-64 addresses are canonical when bits 63..47 are all equal. */

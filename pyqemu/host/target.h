@@ -25,8 +25,8 @@ struct target_ops {
      * a handler that replaced the registers (sigreturn) takes them back.
      */
     unsigned int syscall_pc_advance;
-    /* Put a new engine in the state a user-mode CPU starts in, or NULL. */
-    void (*setup)(uc_engine *uc);
+    /* Put a new engine in the state a user-mode CPU starts in, or NULL; false on failure. */
+    bool (*setup)(uc_engine *uc);
     /*
      * Install @syscall_hook (cpu-exec.c's) as the engine's hook of the syscall
      * instruction, or NULL: syscalls come as interrupts.

@@ -197,7 +197,7 @@ void hook_edge_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
     (void)uc;
     (void)prev;
     if (tb && tb_code_changed(tb)) {
-        tb_invalidate_phys_range(cpu, cur->pc, cur->pc + cur->size);
+        tb_invalidate_code_changed(cpu, cur->pc, cur->pc + cur->size);
     }
 }
 
@@ -256,7 +256,7 @@ void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
     }
     tb = tb_lookup(pc, size);
     if (tb && tb_code_changed(tb)) {
-        tb_invalidate_phys_range(cpu, pc, pc + size);
+        tb_invalidate_code_changed(cpu, pc, pc + size);
         tb = NULL;
     }
     return tb ? tb : tb_gen_code(cpu, pc, size);

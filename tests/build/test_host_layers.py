@@ -197,3 +197,41 @@ def test_one_way_calls_pass(tmp_path: Path) -> None:
         "b.c": GOOD_TOP + "void b(void (*fn)(void)) { fn(); }\n",
     })
     assert check_tree(tree) == []
+
+
+# POSIX's async-signal-safe functions that the crash handler uses, and setrlimit (a bare
+# system call in glibc: no lock, no allocation).
+SIGNAL_SAFE = {"write", "_exit", "signal", "sigemptyset", "sigaddset", "sigprocmask", "raise",
+               "setrlimit"}
+# The host functions it may call: a read of one pointer (cpus-common.c), and the plugins'
+# own atexit callbacks, run on purpose so that their results are written (plugin-crash.c).
+HANDLER_HOST_CALLS = {"cpu_exec_running", "qemu_plugin_atexit_cb"}
+
+
+def handler_calls(text: str, handler: str = "plugin_crash_handler") -> set[str]:
+    """What @handler of C @text calls outside its file, through its own static functions."""
+    fs = functions(text)
+    seen, todo, outside = {handler}, [handler], set()
+    while todo:
+        for callee in fs[todo.pop()][1]:
+            if callee in fs and fs[callee][0]:
+                if callee not in seen:
+                    seen.add(callee)
+                    todo.append(callee)
+            else:
+                outside.add(callee)
+    return outside
+
+
+def test_crash_handler_calls_only_async_signal_safe_functions() -> None:
+    """No stdio, malloc, dladdr or strsignal while a fault is reported (issue 21)."""
+    outside = handler_calls((HOST / "plugin-crash.c").read_text())
+    assert outside - SIGNAL_SAFE - HANDLER_HOST_CALLS == set()
+    assert {"write", "_exit"} <= outside
+    assert functions((HOST / "cpus-common.c").read_text())["cpu_exec_running"][1] == set()
+
+
+def test_unsafe_crash_handler_is_rejected() -> None:
+    text = ("static void plugin_crash_handler(int sig)\n{\n    char b[64];\n"
+            "    snprintf(b, sizeof(b), \"%s\", strsignal(sig));\n    write(2, b, 1);\n}\n")
+    assert handler_calls(text) - SIGNAL_SAFE - HANDLER_HOST_CALLS == {"snprintf", "strsignal"}
