@@ -101,7 +101,7 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
      * pending signals and exit requests after each syscall.  Otherwise a guest
      * that spins after the syscall (waiting for that very signal) never stops.
      */
-    if (cpu_work_pending || signal_any || cpu->kicked) {
+    if (cpu_exit_requested(cpu)) {
         uc_emu_stop(uc);
     }
 }
@@ -388,12 +388,12 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
             cpu->engine_flush = false;
             uc_ctl_flush_tb(cpu->uc);
         }
-        if (cpu->restart || (cpu_work_pending && !cpu->exit_reason && err == UC_ERR_OK)) {
+        if (cpu->restart) {
             continue;
         }
         uc_reg_read(cpu->uc, target->pc_reg, &pc);
         if (!cpu->exit_reason && err == UC_ERR_OK &&
-            (signal_any || cpu->kicked || cpu->async_stops != async_stops)) {
+            (cpu_exit_requested(cpu) || cpu->async_stops != async_stops)) {
             continue;   /* reported at the top of the loop, or a stale stop request */
         }
         if (!cpu->exit_reason && err == UC_ERR_OK && cpu->unexplained_pc != pc) {

@@ -106,6 +106,17 @@ static inline void plugin_store_done(CPUState *cpu)
     }
 }
 
+/*
+ * The one exit request (QEMU's cpu->exit_request): queued work, a kick of
+ * this vCPU or a host signal for the guest.  However it was made (stopping
+ * the engine at once with uc_emu_stop_async, or left to the block hook's
+ * check: cpu_stop_async), this is what the vCPU looks at.
+ */
+static inline bool cpu_exit_requested(const CPUState *cpu)
+{
+    return cpu_work_pending || cpu->kicked || signal_any;
+}
+
 /* Leave the engine before the block that is about to run; cpu_exec runs it again. */
 static inline void abandon_block(CPUState *cpu, uc_engine *uc)
 {
@@ -120,7 +131,7 @@ static inline void abandon_block(CPUState *cpu, uc_engine *uc)
  */
 static inline bool tb_may_start(CPUState *cpu, uc_engine *uc)
 {
-    if (cpu_work_pending || cpu->kicked || signal_any) {
+    if (cpu_exit_requested(cpu)) {
         abandon_block(cpu, uc);
         return false;
     }
