@@ -2,7 +2,7 @@
 """Generate the C source of the cffi extension ``pyqemu.host._host``.
 
 cffi's API mode, out of line: this script writes the C file that Meson
-compiles together with core.c, loader.c, api.c and cpu-exec.c.  The
+compiles together with the host's C files (meson.build's host_sources).  The
 declarations Python may use are read from the headers, so they are written
 once: host.h's section between CDEF BEGIN and CDEF END, and, in a build
 with plugins, the whole plugin API of include/qemu/qemu-plugin.h (run

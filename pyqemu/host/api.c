@@ -2,8 +2,11 @@
  * The API a plugin calls: every name of plugins/qemu-plugins.symbols.
  * Plays the part of QEMU's plugins/api.c; most functions hand off to core.c
  * or fill in the per-block and per-instruction callback arrays that
- * cpu-exec.c runs.  The host is built with hidden visibility, so these are
+ * plugin-gen.c runs.  The host is built with hidden visibility, so these are
  * the only qemu_plugin_* names it exports (tests check the dynamic table).
+ *
+ * Layer: the top of the plugin side, called by plugins; calls loader.c, core.c,
+ * cpus-common.c (the vCPU list), disas.c and plugin-symbols.c.
  */
 #include <stdlib.h>
 #include <string.h>

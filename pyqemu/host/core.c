@@ -4,6 +4,9 @@
  * holds at most one callback per event, the callbacks of one event form a
  * list with the newest registration first, and a mask records which events
  * have any subscriber so that the emulator can skip the rest.
+ *
+ * Layer: the bottom of the plugin side, called by everything that raises an
+ * event; calls only cpus-common.c (cpu_index_of).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -184,6 +187,9 @@ void qemu_plugin_atexit_cb(void)
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_ATEXIT]; cb; cb = next) {
         next = cb->next;
+        if (cb->ctx->crashed) {
+            continue;   /* its plugin faulted (plugin-crash.c): its state is not to be trusted */
+        }
         PLUGIN_CALL(cb->ctx, "atexit", cb->f.udata(cb->ctx->id, cb->udata));
     }
 }
@@ -222,6 +228,35 @@ void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret)
         next = cb->next;
         PLUGIN_CALL(cb->ctx, "vcpu_syscall_ret",
                     cb->f.vcpu_syscall_ret(cb->ctx->id, index, num, ret));
+    }
+}
+
+/* QEMU's qemu_plugin_vcpu_mem_cb: one access of @insn, after it happened. */
+void qemu_plugin_vcpu_mem_cb(unsigned int vcpu_index, const struct qemu_plugin_insn *insn,
+                             uint64_t vaddr, qemu_plugin_meminfo_t info)
+{
+    unsigned int rw = (info & TRACE_MEM_RMW) ? QEMU_PLUGIN_MEM_RW :
+                      (info & TRACE_MEM_ST) ? QEMU_PLUGIN_MEM_W : QEMU_PLUGIN_MEM_R;
+
+    for (size_t i = 0; i < insn->mem_cbs.n; i++) {
+        const struct qemu_plugin_dyn_cb *cb = &insn->mem_cbs.data[i];
+
+        if (!(cb->rw & rw)) {
+            continue;
+        }
+        switch (cb->type) {
+        case PLUGIN_CB_MEM_REGULAR:
+            PLUGIN_CALL(cb->ctx, "mem", cb->f.mem(vcpu_index, info, vaddr, cb->userp));
+            break;
+        case PLUGIN_CB_MEM_HADDR:
+            PLUGIN_CALL(cb->ctx, "mem_haddr",
+                        cb->f.mem_haddr(vcpu_index, info, vaddr, (void *)(uintptr_t)vaddr,
+                                        cb->userp));
+            break;
+        default:
+            *(uint64_t *)cb->userp += cb->f.imm;
+            break;
+        }
     }
 }
 

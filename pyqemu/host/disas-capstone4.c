@@ -10,6 +10,8 @@
  * libcapstone.so.4 is installed it is loaded beside 5, in a link-map
  * namespace of its own (dlmopen) where its symbols cannot meet 5's, for this
  * text alone.
+ *
+ * Layer: called by target-<arch>.c; calls only capstone 4 (dlopen).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

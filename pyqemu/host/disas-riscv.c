@@ -18,6 +18,8 @@
  * whose qemu text depends on bytes after the instruction.  Besides RV64GC it
  * covers what qemu 7.2 also prints for rv64: Q, the RV128 forms (ldu, lq,
  * addid, ...), Zba/Zbb/Zbc/Zbs/Zbkb/Zbkx and the scalar crypto Zk* insns.
+ *
+ * Layer: called by target-riscv64.c; calls only the C library.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -5,13 +5,16 @@
  * Plays the part of the second half of QEMU's plugins/loader.c; the first
  * half (option parsing, dlopen and the version check) is Python, in
  * pyqemu/plugins/loader.py, which calls plugin_install_ctx() here.
+ *
+ * Layer: called by Python and api.c; calls core.c, plugin-crash.c, tb-maint.c
+ * (tb_flush) and cpus-common.c (the queue of work the execution loop runs).
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin.h"
+#include "internal.h"
 
 /* The API level this host implements (QEMU 5.2: both 0). */
 #define QEMU_PLUGIN_MIN_VERSION 0
@@ -86,7 +89,8 @@ int plugin_install_ctx(void *handle, void *install_fn, int argc, char **argv,
         abort();
     }
     ctx->handle = handle;
-    ctx->name = strdup(name);
+    ctx->name = strdup(name);   /* NULL without memory: reports then say "?" */
+    plugin_note_code_range(ctx, install_fn);
     plugin_lock();
     seed = (uint64_t)(uintptr_t)ctx;
     do {
@@ -144,13 +148,17 @@ static void plugin_reset_destroy__locked(struct qemu_plugin_ctx *ctx)
 /*
  * Run from the execution loop with the vCPU stopped, as QEMU's
  * async_safe_run_on_cpu work: flush the code (so no block still holds the
- * plugin's callbacks), then finish every pending reset and uninstall.
+ * plugin's callbacks) unless a flush came since the request
+ * (@flush_count: tb_flush_count then), then finish every pending reset and
+ * uninstall.
  */
-void plugin_flush_destroy(CPUState *cpu)
+static void plugin_flush_destroy(CPUState *cpu, uintptr_t flush_count)
 {
     struct qemu_plugin_ctx *ctx, *next;
 
-    tb_flush(cpu);
+    if (tb_flush_count() == (unsigned int)flush_count) {
+        tb_flush(cpu);
+    }
     plugin_lock();
     for (ctx = plugin.ctxs; ctx; ctx = next) {
         next = ctx->next;
@@ -176,7 +184,7 @@ void plugin_reset_uninstall(uint64_t id, void *cb, bool reset)
     ctx->pending_cb = (qemu_plugin_simple_cb_t)cb;
     if (current_cpu) {
         /* from a callback: the plugin keeps its callbacks until the flush */
-        plugin_request_flush();
+        async_safe_run_on_cpu(current_cpu, plugin_flush_destroy, tb_flush_count());
     } else {
         plugin_reset_destroy__locked(ctx);
     }

@@ -9,13 +9,24 @@
  * fault there prints one line naming both, drops that plugin's own
  * atexit callback, runs the other plugins' atexit callbacks, and then dies
  * of the same signal, as QEMU would have.
+ *
+ * The handler's own code calls only async-signal-safe functions (write,
+ * sigprocmask, signal, raise, _exit; setrlimit, a bare system call): the
+ * line is built by hand in a static buffer, each plugin's code range is
+ * recorded at install (plugin_note_code_range), not looked up with dladdr,
+ * and the crashed plugin's atexit callback is skipped by a flag, not freed.
+ * The other plugins' atexit callbacks are the exception, on purpose: they are
+ * the plugins' own code, run so that their results are written.
+ *
+ * Layer: called by Python (host.h) to install the handler and by loader.c
+ * (plugin_note_code_range); calls core.c and cpus-common.c.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <ucontext.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +36,59 @@
 static const char *crash_progname = "pyqemu";
 static volatile sig_atomic_t crashing;
 static char crash_stack[64 * 1024];
+
+/*
+ * Where a plugin's code lies: the span of the loadable segments of the
+ * object that holds @sym (its qemu_plugin_install), recorded in @ctx.
+ */
+struct code_range_query {
+    uintptr_t base;
+    uintptr_t start, end;
+};
+
+static int code_range_of_object(struct dl_phdr_info *info, size_t size, void *opaque)
+{
+    struct code_range_query *q = opaque;
+    uintptr_t start = UINTPTR_MAX, end = 0;
+
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+        if (ph->p_type != PT_LOAD) {
+            continue;
+        }
+        if (info->dlpi_addr + ph->p_vaddr < start) {
+            start = info->dlpi_addr + ph->p_vaddr;
+        }
+        if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > end) {
+            end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+        }
+    }
+    if (q->base >= start && q->base < end) {
+        q->start = start;
+        q->end = end;
+        return 1;
+    }
+    return 0;
+}
+
+void plugin_note_code_range(struct qemu_plugin_ctx *ctx, const void *sym)
+{
+    struct code_range_query q = { 0 };
+    Dl_info at;
+
+    if (!ctx->handle || !sym || !dladdr(sym, &at)) {
+        return;
+    }
+    q.base = (uintptr_t)at.dli_fbase;
+    if (dl_iterate_phdr(code_range_of_object, &q)) {
+        ctx->code_start = q.start;
+        ctx->code_end = q.end;
+    }
+}
+
+/* ---- the handler: async-signal-safe from here on ---- */
 
 static void die_of(int sig)
 {
@@ -42,28 +106,88 @@ static void die_of(int sig)
 static struct qemu_plugin_ctx *plugin_at(const void *ucontext)
 {
     const ucontext_t *uc = ucontext;
-    const void *pc;
-    Dl_info at, base;
+    uintptr_t pc;
 
 #if defined(__x86_64__)
-    pc = (const void *)uc->uc_mcontext.gregs[REG_RIP];
+    pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 #elif defined(__aarch64__)
-    pc = (const void *)uc->uc_mcontext.pc;
+    pc = (uintptr_t)uc->uc_mcontext.pc;
 #else
     (void)uc;
     return NULL;
 #endif
-    if (!dladdr(pc, &at)) {
-        return NULL;
-    }
     for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
-        void *sym = ctx->handle ? dlsym(ctx->handle, "qemu_plugin_install") : NULL;
-
-        if (sym && dladdr(sym, &base) && base.dli_fbase == at.dli_fbase) {
+        if (pc >= ctx->code_start && pc < ctx->code_end) {
             return ctx;
         }
     }
     return NULL;
+}
+
+/* A line being built in a fixed buffer, cut at its end. */
+struct crash_line {
+    char text[768];
+    size_t len;
+};
+
+static void line_add(struct crash_line *line, const char *s)
+{
+    while (*s && line->len < sizeof(line->text)) {
+        line->text[line->len++] = *s++;
+    }
+}
+
+/* As printf's %p prints it: 0x and lowercase hex digits, "(nil)" for NULL. */
+static void line_add_pointer(struct crash_line *line, const void *p)
+{
+    static const char digits[] = "0123456789abcdef";
+    uintptr_t v = (uintptr_t)p;
+    char buf[2 + 2 * sizeof(v) + 1];
+    size_t i = sizeof(buf) - 1;
+
+    if (!p) {
+        line_add(line, "(nil)");
+        return;
+    }
+    buf[i] = '\0';
+    do {
+        buf[--i] = digits[v & 0xf];
+        v >>= 4;
+    } while (v);
+    buf[--i] = 'x';
+    buf[--i] = '0';
+    line_add(line, &buf[i]);
+}
+
+/* strsignal's text for the signals the handler catches. */
+static const char *signal_text(int sig)
+{
+    switch (sig) {
+    case SIGSEGV:
+        return "Segmentation fault";
+    case SIGBUS:
+        return "Bus error";
+    case SIGILL:
+        return "Illegal instruction";
+    case SIGFPE:
+        return "Floating point exception";
+    default:
+        return "Unknown signal";
+    }
+}
+
+static void line_write(const struct crash_line *line)
+{
+    size_t done = 0;
+
+    while (done < line->len) {
+        ssize_t n = write(2, line->text + done, line->len - done);
+
+        if (n <= 0) {
+            return;
+        }
+        done += (size_t)n;
+    }
 }
 
 /*
@@ -92,36 +216,38 @@ static void guest_sigbus(int sig)
 static void plugin_crash_handler(int sig, siginfo_t *info, void *ucontext)
 {
     struct qemu_plugin_ctx *ctx = plugin_cb_context.ctx;
-    char line[768];
-    int len;
+    struct crash_line line = { .len = 0 };
 
     if (crashing) {
         die_of(sig);   /* a fault while reporting one: give up at once */
     }
     crashing = 1;
     if (!ctx) {
-        /* called from the engine's generated code (cpu-exec.c, tb_site) */
+        /* called from the engine's generated code (plugin-gen.c, tb_site) */
         ctx = plugin_at(ucontext);
         if (!ctx && sig == SIGBUS && info->si_code == BUS_ADRERR && cpu_exec_running()) {
             guest_sigbus(sig);
         }
         plugin_cb_context.event = "exec";
     }
+    line_add(&line, crash_progname);
     if (ctx) {
-        len = snprintf(line, sizeof(line), "%s: plugin %s crashed in its %s callback (%s at %p)\n",
-                       crash_progname, ctx->name ? ctx->name : "?", plugin_cb_context.event,
-                       strsignal(sig), info->si_addr);
+        line_add(&line, ": plugin ");
+        line_add(&line, ctx->name ? ctx->name : "?");
+        line_add(&line, " crashed in its ");
+        line_add(&line, plugin_cb_context.event);
+        line_add(&line, " callback (");
     } else {
-        len = snprintf(line, sizeof(line), "%s: internal error: %s at %p\n", crash_progname,
-                       strsignal(sig), info->si_addr);
+        line_add(&line, ": internal error: ");
     }
-    if (len > 0) {
-        ssize_t ignored = write(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line));
-        (void)ignored;
-    }
+    line_add(&line, signal_text(sig));
+    line_add(&line, " at ");
+    line_add_pointer(&line, info->si_addr);
+    line_add(&line, ctx ? ")\n" : "\n");
+    line_write(&line);
     plugin_cb_context.ctx = NULL;
     if (ctx) {
-        plugin_unregister_cb__locked(ctx, QEMU_PLUGIN_EV_ATEXIT);
+        ctx->crashed = true;    /* its atexit callback is skipped (core.c) */
     }
     qemu_plugin_atexit_cb();
     die_of(sig);
@@ -132,8 +258,11 @@ void plugin_crash_report_init(const char *progname)
     static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
     struct sigaction sa;
     stack_t stack = { .ss_sp = crash_stack, .ss_size = sizeof(crash_stack) };
+    char *name = strdup(progname);
 
-    crash_progname = strdup(progname);
+    if (name) {
+        crash_progname = name;  /* else the report says "pyqemu" */
+    }
     sigaltstack(&stack, NULL);
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = plugin_crash_handler;

@@ -9,6 +9,8 @@
  * by the load bias, the table is sorted with qsort() on the value, and a
  * lookup is a bsearch() for the symbol whose [value, value + size) holds the
  * address.  Same steps, same C library: the same name wins among aliases.
+ *
+ * Layer: called by api.c and Python; calls only the C library.
  */
 #include <elf.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /*
  * Private header of the C host: the plugin state, callback records and the
- * translated-block records shared by core.c, loader.c, api.c and cpu-exec.c.
+ * translated-block records shared by core.c, loader.c, api.c and the
+ * execution side (cpu-exec.c and the files of internal.h).
  *
  * It plays the part of QEMU's plugins/plugin.h and include/qemu/plugin.h:
  * the event enum, the per-plugin context, the per-event callback lists and
@@ -66,6 +67,8 @@ struct qemu_plugin_ctx {
     bool resetting;
     bool uninstalling;
     bool installing;
+    bool crashed;                       /* faulted: its atexit callback is not run */
+    uintptr_t code_start, code_end;     /* where its code is loaded, for the crash report */
     qemu_plugin_simple_cb_t pending_cb; /* reset/uninstall callback, run after the flush */
     struct qemu_plugin_ctx *next;
 };
@@ -150,7 +153,9 @@ struct qemu_plugin_tb {
     size_t n_folded;
     struct dyn_cb_array entry_cbs;  /* a cut block's callbacks at its first instruction (tb_site) */
     struct qemu_plugin_tb *split_next;  /* the block that follows on the next page, same engine block */
-    struct qemu_plugin_tb *hash_next;
+    struct qemu_plugin_tb *hash_next;   /* also the link of tb-maint.c's lists of removed ones */
+    struct qemu_plugin_tb *page_next;   /* the next record in its first page's bucket */
+    uint64_t drop_gen;                  /* when it was dropped (tb_invalidate_phys_range) */
 };
 
 /*
@@ -173,6 +178,14 @@ extern __thread struct plugin_cb_context plugin_cb_context
         plugin_cb_context.ctx = NULL;               \
     } while (0)
 
+/* meminfo bits, as QEMU 5.2's trace/mem-internal.h lays them out */
+#define TRACE_MEM_SE (1u << 4)
+#define TRACE_MEM_BE (1u << 5)
+#define TRACE_MEM_ST (1u << 6)
+/* pyqemu's own bit: an atomic read-modify-write, read and written at once
+   (QEMU 7.2's QEMU_PLUGIN_MEM_RW); the API's accessors do not look at it */
+#define TRACE_MEM_RMW (1u << 7)
+
 /* ---- core.c ---- */
 void plugin_lock(void);
 void plugin_unlock(void);
@@ -191,18 +204,18 @@ void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t 
                               uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6,
                               uint64_t a7, uint64_t a8);
 void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret);
+void qemu_plugin_vcpu_mem_cb(unsigned int vcpu_index, const struct qemu_plugin_insn *insn,
+                             uint64_t vaddr, qemu_plugin_meminfo_t info);
 
-/* ---- loader.c ---- */
-void plugin_flush_destroy(CPUState *cpu);
+/* ---- plugin-crash.c ---- */
+void plugin_note_code_range(struct qemu_plugin_ctx *ctx, const void *sym);
 
-/* ---- cpu-exec.c ---- */
-extern __thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
-void tb_flush(CPUState *cpu);
-void plugin_request_flush(void);
-void cpu_enable_parallel(void);
+/* ---- cpus-common.c: the vCPU list as plugins see it ---- */
 CPUState *plugin_first_cpu(void);
 CPUState *cpu_next(CPUState *cpu);
 unsigned int cpu_index_of(const CPUState *cpu);
+
+/* ---- disas.c ---- */
 char *plugin_disas_insn(const struct qemu_plugin_insn *insn);
 
 #endif

@@ -3,6 +3,8 @@
  * A syscall is `svc #0`, which the engine raises as an interrupt
  * (EXCP_SWI) with the pc already past it; the number is in x8, the
  * arguments in x0..x5 and the result goes to x0 (linux-user/aarch64/cpu_loop.c).
+ *
+ * Layer: called through struct target_ops (target.h); calls disas-capstone4.c.
  */
 
 #include <stdlib.h>
@@ -95,15 +97,16 @@ static uint32_t aarch64_hook_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64
     return 0;
 }
 
-static void aarch64_setup(uc_engine *uc)
+static bool aarch64_setup(uc_engine *uc)
 {
     uc_hook hook;
 
     uc_ctl_set_page_size(uc, 4096);
     if (sysreg_model.rows) {
-        uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)aarch64_hook_mrs, NULL, 1, 0,
-                    UC_ARM64_INS_MRS);
+        return uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)aarch64_hook_mrs, NULL, 1, 0,
+                           UC_ARM64_INS_MRS) == UC_ERR_OK;
     }
+    return true;
 }
 
 static void aarch64_disas_setup(csh cs)

@@ -4,6 +4,8 @@
  * an environment call from U-mode) with the pc already past it; the number
  * is in a7, the arguments in a0..a5 and the result goes to a0
  * (linux-user/riscv/cpu_loop.c).  Compressed instructions are 2 bytes.
+ *
+ * Layer: called through struct target_ops (target.h); calls disas-riscv.c.
  */
 
 #include <string.h>
@@ -21,13 +23,14 @@
 /* mstatus.FS: the FPU is on, as the kernel (and QEMU's linux-user) leave it */
 #define RISCV_MSTATUS_FS 0x6000
 
-static void riscv64_setup(uc_engine *uc)
+static bool riscv64_setup(uc_engine *uc)
 {
     uint64_t mstatus = 0;
 
     uc_reg_read(uc, UC_RISCV_REG_MSTATUS, &mstatus);
     mstatus |= RISCV_MSTATUS_FS;
     uc_reg_write(uc, UC_RISCV_REG_MSTATUS, &mstatus);
+    return true;
 }
 
 static bool riscv64_intr_is_syscall(uint32_t intno)

@@ -2,20 +2,24 @@
  * The x86_64 guest: QEMU's target/i386 as far as the C host needs it (the
  * syscall instruction, canonical addresses, MemOp details of the decoder)
  * and the AT&T text that QEMU's capstone glue prints for plugins.
+ *
+ * Layer: called through struct target_ops (target.h); calls disas-capstone4.c
+ * and the engine (engine.h).
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
+#include "engine.h"  /* patch 0010: uc_x86_cpuid_features */
 #include "target.h"  /* the engine and disassembler headers, every architecture */
 
 /* the syscall instruction is an instruction hook; the engine steps over it afterwards */
-static bool x86_install_syscall_hook(CPUState *cpu, uc_engine *uc, uc_hook *hook)
+static bool x86_install_syscall_hook(CPUState *cpu, uc_engine *uc, uc_hook *hook,
+                                     void (*syscall_hook)(uc_engine *uc, void *opaque))
 {
-    return uc_hook_add(uc, hook, UC_HOOK_INSN, (void *)cpu_hook_syscall, cpu, 1, 0,
+    return uc_hook_add(uc, hook, UC_HOOK_INSN, (void *)syscall_hook, cpu, 1, 0,
                        UC_X86_INS_SYSCALL) == UC_ERR_OK;
 }
 
@@ -145,9 +149,6 @@ static bool x86_hook_cpuid(uc_engine *uc, void *opaque)
     return true;
 }
 
-typedef uc_err (*uc_x86_cpuid_features_fn)(uc_engine *uc, const uint32_t *entries,
-                                           size_t count);
-
 static void x86_fpu_init(uc_engine *uc);
 
 /*
@@ -155,24 +156,19 @@ static void x86_fpu_init(uc_engine *uc);
  * (patch 0010) executes the instructions of the table's features, no more; on
  * the stock engine the instructions are those of the engine's own model.
  */
-static void x86_setup(uc_engine *uc)
+static bool x86_setup(uc_engine *uc)
 {
-    static uc_x86_cpuid_features_fn set_features;
-    static bool looked_up;
     uc_hook hook;
 
     x86_fpu_init(uc);
     if (!cpuid_model.entries) {
-        return;
+        return true;
     }
-    if (!looked_up) {
-        set_features = (uc_x86_cpuid_features_fn)dlsym(RTLD_DEFAULT, "uc_x86_cpuid_features");
-        looked_up = true;
+    if (engine.x86_cpuid_features) {
+        engine.x86_cpuid_features(uc, cpuid_model.rows, cpuid_model.count);
     }
-    if (set_features) {
-        set_features(uc, cpuid_model.rows, cpuid_model.count);
-    }
-    uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0, UC_X86_INS_CPUID);
+    return uc_hook_add(uc, &hook, UC_HOOK_INSN, (void *)x86_hook_cpuid, NULL, 1, 0,
+                       UC_X86_INS_CPUID) == UC_ERR_OK;
 }
 
 /* x86-64 addresses are canonical when bits 63..47 are all equal. */

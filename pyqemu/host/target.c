@@ -2,6 +2,8 @@
  * The guest architecture of this process: QEMU builds one binary per target
  * (qemu-x86_64, qemu-aarch64, ...); pyqemu chooses at start-up, before the
  * first vCPU exists.
+ *
+ * Layer: called by Python (cpu_target_select); calls nothing.
  */
 #include <string.h>
 

@@ -25,10 +25,14 @@ struct target_ops {
      * a handler that replaced the registers (sigreturn) takes them back.
      */
     unsigned int syscall_pc_advance;
-    /* Put a new engine in the state a user-mode CPU starts in, or NULL. */
-    void (*setup)(uc_engine *uc);
-    /* Install the syscall hook (an instruction hook), or NULL: syscalls come as interrupts. */
-    bool (*install_syscall_hook)(CPUState *cpu, uc_engine *uc, uc_hook *hook);
+    /* Put a new engine in the state a user-mode CPU starts in, or NULL; false on failure. */
+    bool (*setup)(uc_engine *uc);
+    /*
+     * Install @syscall_hook (cpu-exec.c's) as the engine's hook of the syscall
+     * instruction, or NULL: syscalls come as interrupts.
+     */
+    bool (*install_syscall_hook)(CPUState *cpu, uc_engine *uc, uc_hook *hook,
+                                 void (*syscall_hook)(uc_engine *uc, void *opaque));
     /* Is this interrupt number the syscall instruction? */
     bool (*intr_is_syscall)(uint32_t intno);
     /* Can the vCPU fetch from this address (else SIGSEGV before the block runs)? */
@@ -65,9 +69,6 @@ extern const struct target_ops target_riscv64;
 
 /* The running target (x86_64 until cpu_target_select says otherwise). */
 extern const struct target_ops *target;
-
-/* The generic syscall path of cpu-exec.c, for an instruction hook to call. */
-void cpu_hook_syscall(uc_engine *uc, void *opaque);
 
 /* capstone 4's values (its capstone.h), for disas_capstone4 */
 enum { CS4_ARCH_ARM64 = 1, CS4_ARCH_X86 = 3 };

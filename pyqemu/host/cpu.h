@@ -1,0 +1,141 @@
+/*
+ * The vCPU (QEMU's include/hw/core/cpu.h): struct CPUState, which every
+ * layer of the execution side reads, and the cross-layer services of
+ * cpus-common.c: the list of vCPUs, the running vCPU, stop requests and the
+ * queue of work run with the vCPU stopped (async_safe_run_on_cpu).
+ */
+#ifndef PYQEMU_HOST_CPU_H
+#define PYQEMU_HOST_CPU_H
+
+#include <signal.h>
+
+#include "plugin.h"
+#include "engine.h"
+
+#define TARGET_PAGE_BITS 12
+#define TARGET_PAGE_SIZE ((uint64_t)1 << TARGET_PAGE_BITS)
+#define TARGET_PAGE_MASK (~(uint64_t)0 << TARGET_PAGE_BITS)
+
+#define EV_BIT(ev) (1u << (ev))
+
+/* A store the engine announced and has not yet been seen to complete. */
+struct plugin_pending_store {
+    const struct qemu_plugin_insn *insn;   /* NULL: none pending */
+    uint64_t vaddr;
+    qemu_plugin_meminfo_t info;
+};
+
+struct CPUState {
+    uc_engine *uc;
+    csh cs;
+    cs_insn *cs_insn;
+    unsigned int cpu_index;
+    CPUState *next;
+
+    uc_hook h_block, h_code, h_mem_read, h_mem_write, h_edge;
+    uc_hook h_noncanonical;
+    bool instrumented;              /* the engine calls the plugins from its code (0006+0007) */
+    uc_hook h_syscall, h_invalid, h_intr;
+    bool want_code_hook, want_mem_hooks;
+
+    /* one instruction hook per address where an engine block is cut */
+    uc_hook *split_hooks;
+    uint64_t *split_addrs;
+    size_t n_split, split_cap;
+
+    /* an engine block's instructions, decoded before they become blocks */
+    struct qemu_plugin_insn *decoded;
+    size_t decoded_cap;
+
+    /* the block and instruction whose sites the engine is filling in (tb_site) */
+    struct qemu_plugin_tb *site_head, *site_piece;
+    size_t site_next;
+    const struct qemu_plugin_insn *site_insn;
+    bool sites_track_tb;            /* every block stores cur_tb (site_fill_block) */
+    bool engine_flush;              /* drop the engine's translations at the next stop */
+
+    /* the block and instruction being executed: hooks set them; on our engine the
+       generated code stores cur_tb at each block start (site_fill_block) */
+    struct qemu_plugin_tb *cur_tb;
+    size_t cur_insn;
+    struct qemu_plugin_insn *mem_insn;
+    struct plugin_pending_store store;
+
+    /* why emulation stopped */
+    volatile int kicked;
+    volatile sig_atomic_t async_stops;      /* uc_emu_stop_async calls made for it */
+    uint64_t unexplained_pc;    /* pc of the last stop nothing explained, else UINT64_MAX */
+    bool restart;
+    uint64_t uncache_start, uncache_end;    /* engine code to drop before a restart */
+    uint64_t drops_seen;        /* its engine dropped the records dropped up to this one */
+    int exit_reason;
+    cpu_exit_info stop;
+};
+
+/* ---- cpus-common.c ---- */
+
+extern __thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
+extern CPUState *cpu_list;
+extern CPUState *volatile cpu_running;      /* the vCPU inside uc_emu_start, if any */
+/* a host signal caught for the guest is pending (user-signal.c sets it) */
+extern volatile sig_atomic_t signal_any;
+
+void cpu_list_add(CPUState *cpu);
+void cpu_list_remove(CPUState *cpu);
+void cpu_stop_async(CPUState *cpu);
+
+/*
+ * Work that needs every vCPU out of guest code (QEMU's async_safe_run_on_cpu):
+ * queued here, run by the vCPU that next reaches the top of its execution
+ * loop (process_queued_cpu_work), which it stops for.  A request equal to
+ * one already queued (same function and data) is not queued twice.
+ */
+typedef void (*run_on_cpu_func)(CPUState *cpu, uintptr_t data);
+void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data);
+extern volatile int cpu_work_pending;
+bool process_queued_cpu_work(CPUState *cpu);
+
+/* The pending store completed (something happened after it): report it. */
+static inline void plugin_store_done(CPUState *cpu)
+{
+    const struct qemu_plugin_insn *insn = cpu->store.insn;
+
+    if (insn) {
+        cpu->store.insn = NULL;
+        qemu_plugin_vcpu_mem_cb(cpu->cpu_index, insn, cpu->store.vaddr, cpu->store.info);
+    }
+}
+
+/*
+ * The one exit request (QEMU's cpu->exit_request): queued work, a kick of
+ * this vCPU or a host signal for the guest.  However it was made (stopping
+ * the engine at once with uc_emu_stop_async, or left to the block hook's
+ * check: cpu_stop_async), this is what the vCPU looks at.
+ */
+static inline bool cpu_exit_requested(const CPUState *cpu)
+{
+    return cpu_work_pending || cpu->kicked || signal_any;
+}
+
+/* Leave the engine before the block that is about to run; cpu_exec runs it again. */
+static inline void abandon_block(CPUState *cpu, uc_engine *uc)
+{
+    cpu->restart = true;
+    uc_emu_stop(uc);
+}
+
+/*
+ * A block is about to run.  QEMU checks for an exit request before a block
+ * and runs none of its callbacks then: queued work (a flush), a kick or a
+ * signal stops here, and the block runs (with its callbacks) after the stop.
+ */
+static inline bool tb_may_start(CPUState *cpu, uc_engine *uc)
+{
+    if (cpu_exit_requested(cpu)) {
+        abandon_block(cpu, uc);
+        return false;
+    }
+    return true;
+}
+
+#endif

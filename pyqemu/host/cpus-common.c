@@ -1,0 +1,136 @@
+/*
+ * What every layer of the execution side shares about vCPUs (QEMU's
+ * cpus-common.c and hw/core/cpu-common.c): the list of vCPUs, the vCPU this
+ * thread runs and the one inside the engine, how a vCPU is asked to stop
+ * (cpu_stop_async, cpu_kick) and the queue of work run with it stopped.
+ *
+ * Layer: below everything that runs guest code or plugins; calls only the
+ * engine boundary (engine.h).
+ */
+#include <stdlib.h>
+
+#include "cpu.h"
+
+__thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
+CPUState *cpu_list;
+CPUState *volatile cpu_running;
+volatile sig_atomic_t signal_any;
+
+unsigned int cpu_index_of(const CPUState *cpu)
+{
+    return cpu->cpu_index;
+}
+
+CPUState *plugin_first_cpu(void)
+{
+    return cpu_list;
+}
+
+CPUState *cpu_next(CPUState *cpu)
+{
+    return cpu->next;
+}
+
+void cpu_list_add(CPUState *cpu)
+{
+    cpu->next = cpu_list;
+    cpu_list = cpu;
+}
+
+void cpu_list_remove(CPUState *cpu)
+{
+    for (CPUState **link = &cpu_list; *link; link = &(*link)->next) {
+        if (*link == cpu) {
+            *link = cpu->next;
+            break;
+        }
+    }
+}
+
+/* Is a vCPU running guest code (inside the engine) on this process now? */
+bool cpu_exec_running(void)
+{
+    return cpu_running != NULL;
+}
+
+/*
+ * How a kick, a signal or queued work stops a running vCPU.  On an engine
+ * with uc_emu_stop_async (pyqemu's patch 0005, on top of 0003's inline exit
+ * check), it is stopped directly at its next block, and needs no block hook
+ * unless plugins translate blocks.  On the stock engine an asynchronous
+ * uc_emu_stop can run a store twice, so a permanent block hook checks for
+ * requests instead (tb_may_start).
+ *
+ * A stop from outside the engine's hooks is safe at the next block start
+ * unless hooks watch the guest.  One landing while a memory hook runs would
+ * stop right after that access and run its instruction again; one landing
+ * while the block hook runs (before the engine's exit check) would stop the
+ * block after its callbacks ran, and they would run again.  So with hooks,
+ * requests wait for the next block's own check (tb_may_start).  Callbacks
+ * called from the generated code (tb_site) come after the exit check: a
+ * stop landing in one takes effect at the next block, as in QEMU.
+ */
+void cpu_stop_async(CPUState *cpu)
+{
+    if (cpu && engine.stop_async && !cpu->h_block && !cpu->h_mem_read) {
+        cpu->async_stops++;
+        engine.stop_async(cpu->uc);
+    }
+}
+
+/*
+ * Make this vCPU's cpu_exec return EXCP_KICK at its next block start (QEMU's
+ * cpu_exit); like the signal handler, it stops the engine itself when that is
+ * safe (cpu_stop_async) and otherwise leaves it to the next block's check.
+ */
+void cpu_kick(CPUState *cpu)
+{
+    cpu->kicked = 1;
+    cpu_stop_async(cpu);
+}
+
+/* ---- work run with the vCPUs stopped ---- */
+
+#define CPU_WORK_MAX 8
+
+static struct {
+    run_on_cpu_func func;
+    uintptr_t data;
+} cpu_work[CPU_WORK_MAX];
+static size_t n_cpu_work;
+volatile int cpu_work_pending;
+
+void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data)
+{
+    for (size_t i = 0; i < n_cpu_work; i++) {
+        if (cpu_work[i].func == func && cpu_work[i].data == data) {
+            cpu_stop_async(cpu);
+            return;
+        }
+    }
+    if (n_cpu_work == CPU_WORK_MAX) {
+        abort();    /* a handful of kinds of work exist, each queued once */
+    }
+    cpu_work[n_cpu_work].func = func;
+    cpu_work[n_cpu_work].data = data;
+    n_cpu_work++;
+    cpu_work_pending = 1;
+    cpu_stop_async(cpu);
+}
+
+/* Run the queued work, in order; true when there was any. */
+bool process_queued_cpu_work(CPUState *cpu)
+{
+    size_t i;
+
+    if (!cpu_work_pending) {
+        return false;
+    }
+    /* work may queue more work: take the entries one by one */
+    for (i = 0; i < n_cpu_work; i++) {
+        cpu_work[i].func(cpu, cpu_work[i].data);
+    }
+    n_cpu_work = 0;
+    cpu_work_pending = 0;
+    return true;
+}

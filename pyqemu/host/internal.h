@@ -1,0 +1,54 @@
+/*
+ * What the files of the execution side (QEMU's accel/tcg/internal.h) tell
+ * each other, layer by layer.  Each file may call only the sections of the
+ * layers below its own (see the comment at the top of each file):
+ *
+ *   cpu-exec.c        the execution loop, the engine's stop and syscall hooks
+ *   translator.c      the engine's translation-time hooks: engine blocks to QEMU's blocks
+ *   plugin-gen.c      which callbacks a block runs, and where (sites or hooks)
+ *   tb-maint.c        the records of translated blocks: lookup, invalidation, flush
+ *   user-signal.c     host signals caught for the guest
+ *   cpus-common.c     vCPU list, stop requests, safe work (cpu.h)
+ *   core.c            plugin callbacks and event dispatch (plugin.h)
+ *   engine.c          the engine's patch entry points (engine.h)
+ */
+#ifndef PYQEMU_HOST_INTERNAL_H
+#define PYQEMU_HOST_INTERNAL_H
+
+#include "cpu.h"
+#include "target.h"
+
+/* ---- translator.c ---- */
+void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque);
+void hook_noncanonical(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque);
+void hook_edge_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque);
+void *tb_translated(void *opaque, uint64_t pc, uint32_t size);
+
+/* ---- plugin-gen.c ---- */
+void plugin_gen_tb_end(struct qemu_plugin_tb *tb);
+void tb_enter(CPUState *cpu, uc_engine *uc, struct qemu_plugin_tb *tb);
+void unfold_insn_inline(const struct qemu_plugin_tb *tb, uint64_t pc);
+bool tb_contains(const struct qemu_plugin_tb *tb, uint64_t pc);
+void split_hooks_clear(CPUState *cpu);
+void hook_code(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque);
+void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+              void *opaque);
+void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
+             uc_tb_site_fill *fill);
+void tb_helper_mem(void *opaque, void *helper_data, uint64_t vaddr, uint32_t info);
+
+/* ---- tb-maint.c ---- */
+bool tb_maint_init(CPUState *cpu);
+struct qemu_plugin_tb *tb_lookup(uint64_t vaddr, uint32_t size);
+void tb_hash_insert(struct qemu_plugin_tb *tb);
+bool tb_code_changed(const struct qemu_plugin_tb *tb);
+void tb_invalidate_phys_range(CPUState *cpu, uint64_t start, uint64_t end);
+void tb_invalidate_code_changed(CPUState *cpu, uint64_t start, uint64_t end);
+void tb_reclaim(CPUState *cpu, uint64_t done_start, uint64_t done_end);
+void tb_records_clear(void);
+void tb_flush(CPUState *cpu);
+void tb_flush_request(CPUState *cpu);
+unsigned int tb_flush_count(void);
+/* user-signal.c has no section here: only Python calls it (host.h) */
+
+#endif
