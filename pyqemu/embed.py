@@ -48,7 +48,7 @@ class RunResult:
 def _child(argv: Sequence[str], plugins: Sequence[str], env: Mapping[str, str],
            ld_prefix: str | None, log_path: str, extra: Sequence[str],
            plugin_api: str | None) -> int:
-    from pyqemu.linux_user.main import Options
+    from pyqemu.linux_user.options import Options
     from pyqemu.plugins.loader import select_plugin_api
 
     if plugin_api is not None:

@@ -13,14 +13,18 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from pyqemu import __version__
 from pyqemu.errors import PyqemuError
+from pyqemu.linux_user.options import (
+    DEFAULT_STACK_SIZE,
+    Options,
+    guest_base_environ,
+    target_environ,
+)
+from pyqemu.version import __version__
 
-DEFAULT_STACK_SIZE = 8 * 1024 * 1024
-
+__all__ = ["ARG_TABLE", "DEFAULT_STACK_SIZE", "Options", "ShowUsage", "UsageError", "main",
+           "parse_args", "parse_cpu_model", "target_environ", "usage_text"]
 
 class UsageError(PyqemuError):
     """A command-line mistake; QEMU prints these with a bare ``qemu:`` prefix."""
@@ -28,29 +32,6 @@ class UsageError(PyqemuError):
 
 class ShowUsage(UsageError):
     """A mistake QEMU answers with its usage text on stdout (and status 1)."""
-
-
-@dataclass
-class Options:
-    """What the argument table collects (QEMU keeps these in globals)."""
-
-    target: str = "x86_64"
-    ld_prefix: str = "/"
-    stack_size: int = DEFAULT_STACK_SIZE
-    page_size: int = 4096
-    set_env: list[str] = field(default_factory=list)
-    unset_env: list[str] = field(default_factory=list)
-    argv0: str | None = None
-    log_items: set[str] = field(default_factory=set)
-    log_file: str | None = None
-    strace: bool = False
-    cpu_model: str | None = None
-    #: x86_64: the parsed -cpu (cpu_models.CpuConfig), made by main() after the options
-    cpu_config: Any = None
-    plugin_opts: list[str] = field(default_factory=list)
-    program: list[str] = field(default_factory=list)
-    show_help: bool = False
-    show_version: bool = False
 
 
 LOG_ITEMS = {
@@ -289,25 +270,6 @@ def parse_args(argv: list[str], environ: dict[str, str], opts: Options,
         raise UsageError("no user program specified")
 
 
-def target_environ(opts: Options, environ: dict[str, str]) -> list[str]:
-    """The guest's environment: the host's, edited by -E and -U.
-
-    QEMU keeps it in an envlist whose entries are pushed at the head, so the
-    guest sees the variables in reverse order, a -E variable first; copy that.
-    """
-    envlist = [f"{k}={v}" for k, v in environ.items()]
-    envlist.reverse()
-    for item in opts.set_env:
-        if "=" not in item:
-            continue
-        key = item.split("=", 1)[0]
-        envlist = [e for e in envlist if e.split("=", 1)[0] != key]
-        envlist.insert(0, item)
-    for key in opts.unset_env:
-        envlist = [e for e in envlist if e.split("=", 1)[0] != key]
-    return envlist
-
-
 def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     """Entry point; returns the exit status (or dies of the guest's signal)."""
     from pyqemu import _config
@@ -350,25 +312,6 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
                          "(set PYQEMU_DEBUG=1 for a traceback)\n")
         run_atexit()
         return 1
-
-
-def guest_base_environ() -> dict[str, str]:
-    """The environment pyqemu was started with, before Python edited it.
-
-    Python's start-up may add LC_CTYPE (PEP 538 locale coercion); the guest
-    must see what the user gave, so read the process's original block.
-    """
-    try:
-        with open("/proc/self/environ", "rb") as f:
-            block = f.read()
-    except OSError:
-        return dict(os.environ)
-    env: dict[str, str] = {}
-    for item in block.split(b"\0"):
-        if b"=" in item:
-            key, value = item.split(b"=", 1)
-            env[os.fsdecode(key)] = os.fsdecode(value)
-    return env
 
 
 def main_x86_64() -> None:

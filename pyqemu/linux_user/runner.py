@@ -15,12 +15,11 @@ import signal
 import sys
 import threading
 from mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyqemu.errors import PyqemuError
+from pyqemu.linux_user.options import Options, target_environ
 
-if TYPE_CHECKING:
-    from pyqemu.linux_user.main import Options
 
 def _write_err(text: str) -> None:
     data = text.encode(errors="replace")
@@ -114,7 +113,6 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     from pyqemu.linux_user import arch
     from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
     from pyqemu.linux_user.elfload import LoaderSignal, load_elf_binary
-    from pyqemu.linux_user.main import target_environ
     from pyqemu.linux_user.mmap import GuestMemory
     from pyqemu.linux_user.qemu import TaskState
     from pyqemu.linux_user.signal import (
