@@ -15,16 +15,11 @@ import sys
 from collections.abc import Callable
 
 from pyqemu.errors import PyqemuError
-from pyqemu.linux_user.options import (
-    DEFAULT_STACK_SIZE,
-    Options,
-    guest_base_environ,
-    target_environ,
-)
+from pyqemu.linux_user.options import DEFAULT_STACK_SIZE, Options, target_environ
 from pyqemu.version import __version__
 
 __all__ = ["ARG_TABLE", "DEFAULT_STACK_SIZE", "Options", "ShowUsage", "UsageError", "main",
-           "parse_args", "parse_cpu_model", "target_environ", "usage_text"]
+           "parse_args", "parse_command_line", "target_environ", "usage_text"]
 
 class UsageError(PyqemuError):
     """A command-line mistake; QEMU prints these with a bare ``qemu:`` prefix."""
@@ -105,38 +100,6 @@ def _handle_cpu(opts: Options, value: str) -> None:
     if value.split(",", 1)[0] not in models:
         raise UsageError(f"unable to find CPU model '{value}'")
     opts.cpu_model = value
-
-
-def parse_cpu_model(opts: Options) -> None:
-    """-cpu NAME[,features] on x86_64 (NAME on aarch64, riscv64): the model as qemu 7.2
-    reads it (raises PyqemuError with qemu's message for an unknown model or property, or
-    with the features the engine lacks for a model it cannot run)."""
-    if opts.cpu_model is None:
-        return
-    if opts.target == "aarch64":
-        from pyqemu.linux_user.aarch64 import cpu_models as aarch64_models
-
-        try:
-            opts.cpu_config = aarch64_models.parse_cpu(opts.cpu_model)
-        except aarch64_models.CpuModelError as exc:
-            raise PyqemuError(str(exc)) from None
-        return
-    if opts.target == "riscv64":
-        from pyqemu.linux_user.riscv64 import cpu_models as riscv64_models
-
-        try:
-            opts.cpu_config = riscv64_models.parse_cpu(opts.cpu_model)
-        except riscv64_models.CpuModelError as exc:
-            raise PyqemuError(str(exc)) from None
-        return
-    if opts.target != "x86_64":
-        return
-    from pyqemu.linux_user.x86_64.cpu_models import CpuModelError, CpuNotRunnable, parse_cpu
-
-    try:
-        opts.cpu_config = parse_cpu(opts.cpu_model)
-    except (CpuModelError, CpuNotRunnable) as exc:
-        raise PyqemuError(str(exc)) from None
 
 
 def _handle_plugin_api(opts: Options, value: str) -> None:
@@ -270,16 +233,16 @@ def parse_args(argv: list[str], environ: dict[str, str], opts: Options,
         raise UsageError("no user program specified")
 
 
-def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
-    """Entry point; returns the exit status (or dies of the guest's signal)."""
+def parse_command_line(args: list[str], target: str = "x86_64") -> Options | int:
+    """QEMU's main() up to the run: ``args`` (argv[0] first) and the QEMU_* variables
+    read into Options, or the exit status when the command line is answered without a
+    run (-help, -version, a usage error)."""
     from pyqemu import _config
-    from pyqemu.linux_user.runner import run_program
 
-    args = sys.argv if argv is None else argv
     prog = os.path.basename(args[0]) if args else ""
     if not prog or prog.endswith(".py"):
         prog = f"pyqemu-{target}"  # run as python -m pyqemu.linux_user.main
-    opts = Options(target=target)
+    opts = Options(target=target, prog=prog)
     try:
         parse_args(args[1:], dict(os.environ), opts, _config.CONFIG_PLUGIN)
     except ShowUsage:
@@ -294,24 +257,17 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     if opts.show_version:
         sys.stdout.write(version_text(prog))
         return 0
-    try:
-        parse_cpu_model(opts)
-    except PyqemuError as exc:
-        sys.stderr.write("".join(f"{prog}: {line}\n" for line in str(exc).split("\n")))
-        return 1
-    try:
-        return run_program(opts, prog, guest_base_environ())
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a pyqemu bug: one line, not a traceback
-        if os.environ.get("PYQEMU_DEBUG"):
-            raise
-        from pyqemu.linux_user.runner import run_atexit
+    return opts
 
-        sys.stderr.write(f"{prog}: internal error: {type(exc).__name__}: {exc} "
-                         "(set PYQEMU_DEBUG=1 for a traceback)\n")
-        run_atexit()
-        return 1
+
+def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
+    """Entry point; returns the exit status (or dies of the guest's signal)."""
+    from pyqemu.linux_user import run
+
+    opts = parse_command_line(sys.argv if argv is None else argv, target)
+    if isinstance(opts, int):
+        return opts
+    return run(opts)
 
 
 def main_x86_64() -> None:

@@ -16,9 +16,15 @@ DEFAULT_STACK_SIZE = 8 * 1024 * 1024
 
 @dataclass
 class Options:
-    """What the argument table collects (QEMU keeps these in globals)."""
+    """What the argument table collects (QEMU keeps these in globals), and what a caller
+    that has no command line gives ``pyqemu.linux_user.run`` instead."""
 
     target: str = "x86_64"
+    #: the name messages start with (qemu's argv[0]); "" is pyqemu-<target>
+    prog: str = ""
+    #: the environment the guest's starts from (before -E/-U); None: this process's, as
+    #: it was started (guest_base_environ)
+    environ: dict[str, str] | None = None
     ld_prefix: str = "/"
     stack_size: int = DEFAULT_STACK_SIZE
     page_size: int = 4096
