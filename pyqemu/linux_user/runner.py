@@ -46,12 +46,18 @@ def report_error(prog: str, exc: PyqemuError) -> None:
     _write_err(f"{exc}\n" if bare else f"{prog}: {exc}\n")
 
 
+# The plugins' atexit callbacks ran: once per process, on whichever way out comes first
+# (a guest's forked child copies it unset, as it was while the guest ran, and runs its own)
+_atexit_ran = False
+
+
 def run_atexit() -> None:
     """QEMU's qemu_plugin_atexit_cb, run once per process."""
+    global _atexit_ran
     from pyqemu.host import lib
 
-    if not getattr(run_atexit, "done", False):
-        run_atexit.done = True  # type: ignore[attr-defined]
+    if not _atexit_ran:
+        _atexit_ran = True
         lib.qemu_plugin_atexit_cb()
 
 
@@ -175,7 +181,6 @@ def cpu_init(opts: Options, prog: str) -> tuple[TargetArch, X86CPU, GuestMemory,
     from pyqemu.host import lib
     from pyqemu.linux_user import arch
     from pyqemu.linux_user.mmap import GuestMemory
-    from pyqemu.linux_user.syscall.args import set_path_prefix
 
     target = arch.select(opts.target)
     hwcap, hwcap2 = target.hwcap, target.hwcap2
@@ -186,9 +191,8 @@ def cpu_init(opts: Options, prog: str) -> tuple[TargetArch, X86CPU, GuestMemory,
         hwcap = opts.cpu_config.hwcap
     elif opts.cpu_config is not None:
         hwcap = _apply_cpu_model(opts.cpu_config, prog)
-    set_path_prefix(opts.ld_prefix)
     mem = GuestMemory(mmap_base=target.mmap_base)
-    cpu = X86CPU(0)
+    cpu = X86CPU(0, target)
     mem.add_listener(cpu)
     cpu.vcpu_init()
     return target, cpu, mem, hwcap, hwcap2
@@ -214,7 +218,7 @@ def loader_exec(opts: Options, environ: dict[str, str], target: TargetArch, mem:
                             exec_path=exec_path, machine=target.elf_machine,
                             hwcap=hwcap, hwcap2=hwcap2,
                             platform=target.platform,
-                            before_tables=arch.map_sigtramp)
+                            before_tables=lambda mem: arch.map_sigtramp(target, mem))
     qemu_plugin_image_loaded(image)
     # qemu-x86_64 maps the IDT and the GDT next, one page each; keeping
     # them puts later mappings (ld.so's, libc) at qemu's addresses.
@@ -230,23 +234,22 @@ def target_cpu_copy_regs(target: TargetArch, cpu: X86CPU, image: ImageInfo) -> N
     cpu.write_reg(target.sp_reg, image.start_stack)
 
 
-def init_task_state(opts: Options, cpu: X86CPU, mem: GuestMemory, image: ImageInfo,
-                    guest_argv: list[str], log_fd: int) -> TaskState:
+def init_task_state(opts: Options, target: TargetArch, cpu: X86CPU, mem: GuestMemory,
+                    image: ImageInfo, guest_argv: list[str], log_fd: int) -> TaskState:
     """The first thread's TaskState and the process it starts (QEMU's init_task_state and
     the ts set-up in main())."""
-    from pyqemu.linux_user.qemu import TaskState
-    from pyqemu.linux_user.signal import PendingSignals, do_rt_sigreturn
-    from pyqemu.linux_user.thread import GuestProcess, do_clone_thread
+    from pyqemu.linux_user.qemu import GuestProcess, TaskState
+    from pyqemu.linux_user.signal import do_rt_sigreturn
+    from pyqemu.linux_user.syscall.args import path_prefix
+    from pyqemu.linux_user.thread import do_clone_thread
 
-    process = GuestProcess(mem=mem)
+    process = GuestProcess(end_process=_end_process_from_thread)
     process.cpus.add(cpu)
-    process.end_process = _end_process_from_thread
     task = TaskState(mem=mem, cpu=cpu, exe_path=os.path.abspath(image.path),
                      argv=guest_argv, image=image,
                      strace=opts.strace or "strace" in opts.log_items,
-                     unimp_log="unimp" in opts.log_items)
-    task.process = process  # type: ignore[attr-defined]
-    task.pending_signals = PendingSignals()  # type: ignore[attr-defined]
+                     unimp_log="unimp" in opts.log_items,
+                     path_prefix=path_prefix(opts.ld_prefix), target=target, process=process)
     task.sigreturn = lambda: do_rt_sigreturn(task)
     task.clone_thread = lambda *a: do_clone_thread(task, *a)
     if log_fd != 2:
@@ -273,7 +276,7 @@ def cpu_loop_to_exit(task: TaskState) -> int:
     except ProcessExit as exc:
         status = exc.status
     run_atexit()
-    if len(task.process.cpus.cpus) > 1 or os.getpid() != emulator_pid:  # type: ignore[attr-defined]
+    if len(task.process.cpus.cpus) > 1 or os.getpid() != emulator_pid:
         # other threads still run guest code, or this is a guest's forked
         # child: end like QEMU's _exit, without tearing the interpreter down
         sys.stdout.flush()
@@ -308,7 +311,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         return exc.exit_status
 
     target_cpu_copy_regs(target, cpu, image)
-    task = init_task_state(opts, cpu, mem, image, guest_argv, log_fd)
+    task = init_task_state(opts, target, cpu, mem, image, guest_argv, log_fd)
     host_signal_init()
     try:
         return cpu_loop_to_exit(task)

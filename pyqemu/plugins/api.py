@@ -239,7 +239,7 @@ def register_flush_cb(plugin_id: int, cb: Callable[[int], None]) -> None:
     lib.qemu_plugin_register_flush_cb(plugin_id, c_cb)
 
 
-def register_atexit_cb(plugin_id: int, cb: Callable[[int, object], None],
+def register_atexit_cb(plugin_id: int, cb: Callable[[int, Any], None],
                        userdata: object = None) -> None:
     _callable(cb)
 
@@ -253,7 +253,7 @@ def register_atexit_cb(plugin_id: int, cb: Callable[[int, object], None],
 
 # ---- registrations on a block or an instruction (from tb_trans) ----
 
-def _exec_callback(event: str, cb: Callable[[int, object], None]) -> Any:
+def _exec_callback(event: str, cb: Callable[[int, Any], None]) -> Any:
     _callable(cb)
 
     def trampoline(vcpu_index: int, ptr: Any) -> None:
@@ -263,7 +263,7 @@ def _exec_callback(event: str, cb: Callable[[int, object], None]) -> Any:
                                                onerror=_report(event, _translating[0])))
 
 
-def register_vcpu_tb_exec_cb(tb: Tb, cb: Callable[[int, object], None], flags: int = CB_NO_REGS,
+def register_vcpu_tb_exec_cb(tb: Tb, cb: Callable[[int, Any], None], flags: int = CB_NO_REGS,
                              userdata: object = None) -> None:
     lib.qemu_plugin_register_vcpu_tb_exec_cb(tb.handle, _exec_callback("tb_exec", cb), flags,
                                              _udata_ptr(userdata))
@@ -274,7 +274,7 @@ def register_vcpu_tb_exec_inline(tb: Tb, op: int, counter: Counter, imm: int,
     lib.qemu_plugin_register_vcpu_tb_exec_inline(tb.handle, op, counter.ptr(index), imm)
 
 
-def register_vcpu_insn_exec_cb(insn: Insn, cb: Callable[[int, object], None],
+def register_vcpu_insn_exec_cb(insn: Insn, cb: Callable[[int, Any], None],
                                flags: int = CB_NO_REGS, userdata: object = None) -> None:
     lib.qemu_plugin_register_vcpu_insn_exec_cb(insn.handle, _exec_callback("insn_exec", cb),
                                                flags, _udata_ptr(userdata))
@@ -285,7 +285,7 @@ def register_vcpu_insn_exec_inline(insn: Insn, op: int, counter: Counter, imm: i
     lib.qemu_plugin_register_vcpu_insn_exec_inline(insn.handle, op, counter.ptr(index), imm)
 
 
-def register_vcpu_mem_cb(insn: Insn, cb: Callable[[int, int, int, object], None],
+def register_vcpu_mem_cb(insn: Insn, cb: Callable[[int, int, int, Any], None],
                          flags: int = CB_NO_REGS, rw: int = MEM_RW,
                          userdata: object = None) -> None:
     _callable(cb)
