@@ -21,7 +21,8 @@ import struct
 import threading
 
 from pyqemu.accel.cpu import X86CPU
-from pyqemu.linux_user.qemu import TaskState
+from pyqemu.errors import GuestFault
+from pyqemu.linux_user.qemu import GuestProcess, TaskState
 from pyqemu.linux_user.signal import do_rt_sigreturn
 
 CLONE_VM = 0x100
@@ -48,7 +49,7 @@ def clear_child_tid(task: TaskState) -> None:
         return
     try:
         task.mem.write(addr, struct.pack("<I", 0))
-    except Exception:   # noqa: BLE001 - the kernel ignores a bad address here too
+    except GuestFault:   # the kernel ignores a bad address here too; anything else is ours
         return
     _libc.syscall(SYS_futex, ctypes.c_void_p(addr), FUTEX_WAKE, 1, None, None, 0)
 
@@ -99,15 +100,20 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
     def thread_main() -> None:
         # both tid words are stored before the child runs, as the kernel does:
         # a child that exits at once must find its tid there to clear it
-        tid = gettid()
-        tid_box.append(tid)
-        for wanted, addr in ((CLONE_PARENT_SETTID, parent_tid), (CLONE_CHILD_SETTID, child_tid)):
-            if flags & wanted:
-                try:
-                    task.mem.write(addr, struct.pack("<I", tid))
-                except Exception:   # noqa: BLE001 - the kernel ignores a bad address too
-                    pass
-        started.set()
+        try:
+            tid = gettid()
+            tid_box.append(tid)
+            for wanted, addr in ((CLONE_PARENT_SETTID, parent_tid),
+                                 (CLONE_CHILD_SETTID, child_tid)):
+                if flags & wanted:
+                    try:
+                        task.mem.write(addr, struct.pack("<I", tid))
+                    except GuestFault:   # the kernel ignores a bad address too
+                        pass
+        except BaseException as exc:  # noqa: BLE001 - a pyqemu bug: reported, ends the process
+            _internal_error(process, exc)
+        finally:
+            started.set()   # the parent waits for this, whatever happened
         run_thread(child)
 
     threading.Thread(target=thread_main, name=f"vcpu{child_cpu.cpu_index}", daemon=True).start()
@@ -139,16 +145,29 @@ def run_thread(task: TaskState) -> None:
     from pyqemu.linux_user.signal import GuestSignal
 
     process = task.process
-    assert process.end_process is not None
     try:
-        cpu_loop(task)
-    except ThreadExit as exc:
-        if thread_exit(task):
-            process.end_process(exc.status)
-    except ProcessExit as exc:
-        process.end_process(exc.status)
-    except GuestSignal as exc:
-        process.end_process(-exc.sig)
-    except BaseException as exc:  # noqa: BLE001 - a pyqemu bug: end the process cleanly
-        os.write(2, f"pyqemu: internal error in guest thread: {exc!r}\n".encode())
-        process.end_process(1)
+        try:
+            cpu_loop(task)
+        except ThreadExit as exc:
+            if thread_exit(task):   # inside the outer try: a failure here is reported too
+                _end_process(process, exc.status)
+        except ProcessExit as exc:
+            _end_process(process, exc.status)
+        except GuestSignal as exc:
+            _end_process(process, -exc.sig)
+    except BaseException as exc:  # noqa: BLE001 - a pyqemu bug: reported, ends the process
+        _internal_error(process, exc)
+
+
+def _end_process(process: GuestProcess, code: int) -> None:
+    """End the whole process from a guest thread: exit status, or -signal."""
+    if process.end_process is None:
+        raise RuntimeError("a guest thread ended with no way to end its process")
+    process.end_process(code)
+
+
+def _internal_error(process: GuestProcess, exc: BaseException) -> None:
+    """A pyqemu bug in a guest thread: one line on stderr, then the process ends with
+    status 1 (as the first thread's internal errors do), never a silent thread death."""
+    os.write(2, f"pyqemu: internal error in guest thread: {exc!r}\n".encode(errors="replace"))
+    _end_process(process, 1)
