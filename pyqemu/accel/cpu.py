@@ -45,21 +45,6 @@ class CpuTarget(Protocol):
     def wide_size(self) -> int: ...
 
 
-@dataclass(frozen=True)
-class _X86_64:
-    """x86_64's registers, for a vCPU made without a target (tests of the engine)."""
-
-    name: str = "x86_64"
-    reg_prefix: str = "UC_X86_REG_"
-    state_regs: tuple[str, ...] = (
-        "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
-        "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base", "fpcw", "fpsw",
-        "fptag", "mxcsr")
-    wide_regs: tuple[str, ...] = (tuple(f"xmm{i}" for i in range(16))
-                                  + tuple(f"fp{i}" for i in range(8)))
-    wide_size: int = 16
-
-
 def select_target(target: CpuTarget) -> None:
     """Make the C host run ``target``: its CPU code is built for every guest and runs
     one per process.  The vCPUs learn their target when they are made."""
@@ -90,13 +75,13 @@ class EngineError(RuntimeError):
 
 
 class X86CPU:
-    """A vCPU of the selected target (x86_64 by default): QEMU's CPUState as far as
+    """A vCPU of its target (x86_64, aarch64 or riscv64): QEMU's CPUState as far as
     user mode needs it.  The name stays from when x86_64 was the only guest."""
 
-    def __init__(self, cpu_index: int = 0, target: CpuTarget | None = None) -> None:
+    def __init__(self, cpu_index: int, target: CpuTarget) -> None:
         self.cpu_index = cpu_index
         #: the guest architecture (select_target has made it the C host's)
-        self.target: CpuTarget = target if target is not None else _X86_64()
+        self.target = target
         self._regs = _register_ids(self.target.reg_prefix)
         self._cpu = lib.cpu_create(cpu_index)
         if self._cpu == ffi.NULL:
