@@ -5,10 +5,7 @@ api), ``linux_user`` (main, elfload, syscall, signal, mmap), ``accel``
 (execution on the engine) and ``host`` (the C half, built by Meson).
 """
 
-__version__ = "0.1.0"
-
-# The QEMU release whose plugin API and build glue pyqemu reproduces.
-QEMU_VERSION = "5.2.0"
+from pyqemu.version import QEMU_VERSION, __version__
 
 __all__ = ["QEMU_VERSION", "RunResult", "__version__", "run"]
 

@@ -48,14 +48,13 @@ class RunResult:
 def _child(argv: Sequence[str], plugins: Sequence[str], env: Mapping[str, str],
            ld_prefix: str | None, log_path: str, extra: Sequence[str],
            plugin_api: str | None) -> int:
-    from pyqemu.linux_user.main import Options
+    from pyqemu.linux_user import run as run_guest
+    from pyqemu.linux_user.options import Options
     from pyqemu.plugins.loader import select_plugin_api
 
     if plugin_api is not None:
         select_plugin_api(plugin_api)
-    from pyqemu.linux_user.runner import run_program
-
-    opts = Options(target="x86_64")
+    opts = Options(target="x86_64", prog="pyqemu-x86_64", environ=dict(env))
     opts.program = [os.fspath(a) for a in argv]
     opts.plugin_opts = list(plugins)
     opts.log_items = {"plugin"}
@@ -65,7 +64,7 @@ def _child(argv: Sequence[str], plugins: Sequence[str], env: Mapping[str, str],
     for item in extra:
         if item == "-strace":
             opts.strace = True
-    return run_program(opts, "pyqemu-x86_64", dict(env))
+    return run_guest(opts)
 
 
 def run(argv: Sequence[str | os.PathLike[str]], *, plugins: Sequence[str] = (),

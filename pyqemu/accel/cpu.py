@@ -10,9 +10,10 @@ syscall that stops, a fault, an interrupt).  The syscall hook in C calls
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from pyqemu.host import ffi, lib
 
@@ -21,30 +22,34 @@ UC_PROT_MASK = 7
 
 
 
+@functools.cache
 def _register_ids(prefix: str) -> dict[str, int]:
     """Register ids by lower-case name, from the engine's header (through cffi)."""
     return {name[len(prefix):].lower(): getattr(lib, name)
             for name in dir(lib) if name.startswith(prefix)}
 
 
-# The running guest's registers: x86_64 until select_target chooses another.
-_REGS = _register_ids("UC_X86_REG_")
-_STATE_REGS: tuple[str, ...] = (
-    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
-    "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base", "fpcw", "fpsw",
-    "fptag", "mxcsr")
-_WIDE_REGS: tuple[tuple[str, ...], int] = (
-    tuple(f"xmm{i}" for i in range(16)) + tuple(f"fp{i}" for i in range(8)), 16)
+class CpuTarget(Protocol):
+    """What a vCPU needs to know of its guest architecture (linux_user.arch.TargetArch
+    has it): the engine's register names and the registers a new thread copies."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def reg_prefix(self) -> str: ...
+    @property
+    def state_regs(self) -> tuple[str, ...]: ...
+    @property
+    def wide_regs(self) -> tuple[str, ...]: ...
+    @property
+    def wide_size(self) -> int: ...
 
 
-def select_target(target: Any) -> None:
-    """Make the C host and new vCPUs run ``target`` (a linux_user.arch.TargetArch)."""
-    global _REGS, _STATE_REGS, _WIDE_REGS
+def select_target(target: CpuTarget) -> None:
+    """Make the C host run ``target``: its CPU code is built for every guest and runs
+    one per process.  The vCPUs learn their target when they are made."""
     if lib.cpu_target_select(target.name.encode()) != 0:
         raise EngineError(f"the C host has no target {target.name}")
-    _REGS = _register_ids(target.reg_prefix)
-    _STATE_REGS = target.state_regs
-    _WIDE_REGS = (target.wide_regs, target.wide_size)
 
 SyscallHandler = Callable[[int, tuple[int, ...]], "SyscallResult"]
 
@@ -70,11 +75,14 @@ class EngineError(RuntimeError):
 
 
 class X86CPU:
-    """A vCPU of the selected target (x86_64 by default): QEMU's CPUState as far as
+    """A vCPU of its target (x86_64, aarch64 or riscv64): QEMU's CPUState as far as
     user mode needs it.  The name stays from when x86_64 was the only guest."""
 
-    def __init__(self, cpu_index: int = 0) -> None:
+    def __init__(self, cpu_index: int, target: CpuTarget) -> None:
         self.cpu_index = cpu_index
+        #: the guest architecture (select_target has made it the C host's)
+        self.target = target
+        self._regs = _register_ids(self.target.reg_prefix)
         self._cpu = lib.cpu_create(cpu_index)
         if self._cpu == ffi.NULL:
             raise EngineError("cannot create the engine")
@@ -93,30 +101,30 @@ class X86CPU:
     # ---- registers ----
     def read_reg(self, name: str) -> int:
         value = ffi.new("uint64_t *")
-        self._check(lib.cpu_reg_read(self._cpu, _REGS[name], value), f"read {name}")
+        self._check(lib.cpu_reg_read(self._cpu, self._regs[name], value), f"read {name}")
         return int(value[0])
 
     def write_reg(self, name: str, value: int) -> None:
-        self._check(lib.cpu_reg_write(self._cpu, _REGS[name], value & (2**64 - 1)),
+        self._check(lib.cpu_reg_write(self._cpu, self._regs[name], value & (2**64 - 1)),
                     f"write {name}")
 
     def read_reg_bytes(self, name: str, size: int) -> bytes:
         buf = ffi.new("uint8_t[64]")
-        self._check(lib.cpu_reg_read_bytes(self._cpu, _REGS[name], buf), f"read {name}")
+        self._check(lib.cpu_reg_read_bytes(self._cpu, self._regs[name], buf), f"read {name}")
         return bytes(ffi.buffer(buf, size))
 
     def write_reg_bytes(self, name: str, data: bytes) -> None:
         buf = ffi.new("uint8_t[64]", data)
-        self._check(lib.cpu_reg_write_bytes(self._cpu, _REGS[name], buf), f"write {name}")
+        self._check(lib.cpu_reg_write_bytes(self._cpu, self._regs[name], buf),
+                    f"write {name}")
 
     def copy_state_from(self, other: X86CPU) -> None:
         """Registers a new thread inherits (QEMU's cpu_copy): all of user state, the
         FPU's included (Linux's clone copies the parent's FPU state, flags and all)."""
-        for name in _STATE_REGS:
+        for name in self.target.state_regs:
             self.write_reg(name, other.read_reg(name))
-        wide, size = _WIDE_REGS
-        for name in wide:
-            self.write_reg_bytes(name, other.read_reg_bytes(name, size))
+        for name in self.target.wide_regs:
+            self.write_reg_bytes(name, other.read_reg_bytes(name, self.target.wide_size))
 
     def get_fs_base(self) -> int:
         return self.read_reg("fs_base")

@@ -28,9 +28,9 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
             return -1
     counts = api.Counter(2)   # blocks, instructions
 
-    def on_exec(_vcpu: int, n_insns: object) -> None:
+    def on_exec(_vcpu: int, n_insns: int) -> None:
         counts[0] += 1
-        counts[1] += n_insns  # type: ignore[operator]
+        counts[1] += n_insns
 
     def on_trans(_pid: int, tb: api.Tb) -> None:
         n = tb.n_insns

@@ -74,8 +74,8 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
         do_inline = parsed
     table = BlockTable()
 
-    def on_exec(_vcpu: int, slot: object) -> None:
-        chunk, index = table.cell(slot)  # type: ignore[arg-type]
+    def on_exec(_vcpu: int, slot: int) -> None:
+        chunk, index = table.cell(slot)
         chunk[index] += 1
 
     def on_trans(_pid: int, tb: api.Tb) -> None:

@@ -3,8 +3,9 @@
 Plays the part of a fuzzer's corpus replay (AFL's afl-showmap -C, drcov run
 over a directory): each input goes to the target on stdin, or in place of
 ``@@`` in its arguments, as a file.  Each run is a forked child of this
-process that calls pyqemu-x86_64's own entry point (the command line, without
-an exec and Python's start-up; pyqemu.run would fork once more) and leads its
+process that reads pyqemu-x86_64's command line and calls the entry point it calls,
+``pyqemu.linux_user.run`` (without an exec and Python's start-up; pyqemu.run would
+fork once more) and leads its
 own process group, so that up to N run side by side and a run past its
 timeout is killed with everything it forked.  pyqemu's modules are imported
 here first so that each fork starts warm (a run of a tiny static guest costs
@@ -35,11 +36,12 @@ INPUT_PLACEHOLDER = "@@"
 PLUGIN_NAME = "libdrcov.so"
 # Where a source checkout or an editable install keeps the plugins meson built.
 PLUGIN_BUILD_DIRS = ("build/contrib/plugins", "build-python/contrib/plugins")
-# The modules run_program imports on first use; imported before forking so that each
+# The modules linux_user.run imports on first use; imported before forking so that each
 # run's child starts warm.  A name missing here only makes runs slower.
 WARM_MODULES = (
     "pyqemu._config", "pyqemu.host", "pyqemu.accel.cpu", "pyqemu.linux_user.main",
-    "pyqemu.linux_user.runner", "pyqemu.linux_user.elfload", "pyqemu.linux_user.mmap",
+    "pyqemu.linux_user.options", "pyqemu.linux_user.runner", "pyqemu.linux_user.elfload",
+    "pyqemu.linux_user.mmap", "pyqemu.plugins.plugin",
     "pyqemu.linux_user.qemu", "pyqemu.linux_user.signal", "pyqemu.linux_user.thread",
     "pyqemu.linux_user.x86_64.cpu_loop", "pyqemu.linux_user.x86_64.signal",
     "pyqemu.linux_user.x86_64.target", "pyqemu.plugins.loader", "pyqemu.plugins.pyplugin",
@@ -163,13 +165,14 @@ def _plugin_spec(plugin: str, drcov_path: Path) -> str:
 def _run_child(job: CorpusJob, item: Path | bytes, work: Path, index: int) -> None:
     """In the forked child: become pyqemu-x86_64 for one input; never returns.
 
-    This is the command line's own entry point, so a run is what `pyqemu-x86_64 -plugin
+    This is the command line's own way in, so a run is what `pyqemu-x86_64 -plugin
     libdrcov.so,arg=filename=... TARGET ARGS < INPUT` gives, minus Python's start-up.
     """
     code = 125
     try:
         os.setpgid(0, 0)
-        from pyqemu.linux_user.main import main
+        from pyqemu.linux_user import run
+        from pyqemu.linux_user.main import parse_command_line
 
         input_path = item if isinstance(item, Path) else work / f"{index}.input"
         if isinstance(item, bytes):
@@ -185,7 +188,8 @@ def _run_child(job: CorpusJob, item: Path | bytes, work: Path, index: int) -> No
         os.dup2(os.open(work / f"{index}.stderr", os.O_WRONLY | os.O_CREAT, 0o600), 2)
         # "%p": the target's forked children write their coverage too, a file each
         spec = _plugin_spec(job.plugin, work / f"{index}.%p.drcov")
-        code = main(["pyqemu-x86_64", "-plugin", spec, *argv])
+        opts = parse_command_line(["pyqemu-x86_64", "-plugin", spec, *argv])
+        code = opts if isinstance(opts, int) else run(opts)
     except BaseException as exc:  # noqa: BLE001 - reported on the run's stderr
         os.write(2, f"pyqemu-cov: {type(exc).__name__}: {exc}\n".encode(errors="replace"))
     finally:

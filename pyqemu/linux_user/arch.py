@@ -4,8 +4,10 @@ picks linux-user/<arch>/ and target/<arch>/ for each qemu-<arch> binary.
 Each architecture package (``pyqemu/linux_user/<arch>/``) defines ``target.TARGET``, a
 ``TargetArch`` that holds everything the generic modules must know about it: ELF
 machine and aux vector, registers, syscall numbers and ABI quirks, the signal frame,
-the CPU exceptions.  Generic code asks ``current()`` instead of importing an
-architecture; adding a guest is adding a package and naming it in ``TARGETS``.
+the CPU exceptions.  The run selects one (``select``) and hands the object down: each
+vCPU and each TaskState carries it (``task.target``), so generic code asks the task
+instead of importing an architecture or reading a global; adding a guest is adding a
+package and naming it in ``TARGETS``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.mmap import GuestMemory
-    from pyqemu.linux_user.qemu import TaskState
 
 #: The guests pyqemu runs, by QEMU's target name.
 TARGETS = ("x86_64", "aarch64", "riscv64")
@@ -59,8 +60,9 @@ class TargetArch:
     #: stack_top, altstack, trapno, cr2) and restore_rt_frame(cpu, mem) -> mask
     setup_rt_frame: Callable[..., None]
     restore_rt_frame: Callable[[Any, Any], int]
-    #: a CPU exception as a guest signal: (task, reason) -> None (delivers or raises)
-    deliver_fault: Callable[[TaskState, int], None]
+    #: a CPU exception as a guest signal: (task, reason) -> None (delivers or raises); the
+    #: task is a qemu.TaskState, which carries this object (so it is not imported here)
+    deliver_fault: Callable[[Any, int], None]
     #: the sigreturn trampoline QEMU 7.2 maps one page for (setup_sigtramp), or None
     sigtramp_code: bytes | None = None
     #: anonymous pages qemu-<arch> maps after loading (x86_64: the IDT and the GDT)
@@ -71,50 +73,34 @@ class TargetArch:
     syscall_overrides: Callable[[], Mapping[str, Any]] = field(default=lambda: {})
 
 
-_current: TargetArch | None = None
-_sigtramp_addr: dict[int, int] = {}
-
-
 def get(name: str) -> TargetArch:
     """The architecture called ``name`` (a KeyError names the ones there are)."""
     if name not in TARGETS:
         raise KeyError(f"unknown target {name!r}; pyqemu runs {', '.join(TARGETS)}")
     module = importlib.import_module(f"pyqemu.linux_user.{name}.target")
-    return module.TARGET  # type: ignore[no-any-return]
+    target: TargetArch = module.TARGET
+    return target
 
 
 def select(name: str) -> TargetArch:
-    """Make ``name`` this process's guest architecture, in Python and in the C host."""
-    global _current
+    """The architecture called ``name``, made the C host's (one per process: the C
+    host's CPU code is built for every target and runs one); the caller hands it on."""
     from pyqemu.accel.cpu import select_target
 
     target = get(name)
     select_target(target)
-    _current = target
     return target
 
 
-def current() -> TargetArch:
-    """The architecture this process runs (x86_64 until ``select`` says otherwise)."""
-    global _current
-    if _current is None:
-        _current = get("x86_64")
-    return _current
-
-
-def map_sigtramp(mem: GuestMemory) -> None:
-    """QEMU 7.2's sigtramp page: one page, written, then made read+exec (no vDSO)."""
+def map_sigtramp(target: TargetArch, mem: GuestMemory) -> None:
+    """QEMU 7.2's sigtramp page: one page, written, then made read+exec (no vDSO); its
+    address is where a handler without SA_RESTORER returns to (``mem.sigtramp``)."""
     from pyqemu.linux_user.mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE
 
-    code = current().sigtramp_code
+    code = target.sigtramp_code
     if code is None:
         return
     page = mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
     mem.write_force(page, code)
     mem.target_mprotect(page, 4096, PROT_READ | PROT_EXEC)
-    _sigtramp_addr[id(mem)] = page
-
-
-def default_sigreturn(mem: GuestMemory) -> int:
-    """Where a handler without SA_RESTORER returns to (the sigtramp page)."""
-    return _sigtramp_addr.get(id(mem), 0)
+    mem.sigtramp = page

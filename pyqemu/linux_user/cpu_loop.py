@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import functools
 import signal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyqemu.accel.cpu import REGS_SET, SET_RET, STOP, SyscallResult
 from pyqemu.errors import PyqemuError
@@ -33,7 +33,6 @@ from pyqemu.linux_user.signal import (
 from pyqemu.linux_user.syscall import do_syscall
 
 if TYPE_CHECKING:
-    from pyqemu.accel.cpu import X86CPU
     from pyqemu.linux_user.qemu import TaskState
 
 # Syscalls that change the address space: run while no other vCPU runs.
@@ -67,20 +66,20 @@ def memory_syscalls(target: str) -> frozenset[int]:
 
 def handle_syscall(task: TaskState, num: int, args: tuple[int, ...]) -> SyscallResult:
     """Serve one syscall from the C hook; the vCPU is out of guest code meanwhile."""
-    cpu: X86CPU = task.cpu  # type: ignore[assignment]
-    cpus = task.process.cpus  # type: ignore[attr-defined]
+    cpu = task.cpu
+    cpus = task.process.cpus
     cpus.exec_end(cpu)
     try:
-        if num in memory_syscalls(arch.current().name) and len(cpus.cpus) > 1:
+        if num in memory_syscalls(task.target.name) and len(cpus.cpus) > 1:
             with cpus.exclusive(cpu):
                 ret = do_syscall(task, num, *args)
         else:
             ret = do_syscall(task, num, *args)
     except GuestExit as exc:
-        task.exit_request = exc  # type: ignore[attr-defined]
+        task.exit_request = exc
         return SyscallResult(STOP)
     except GuestSignal as exc:
-        task.exit_request = exc  # type: ignore[attr-defined]
+        task.exit_request = exc
         return SyscallResult(STOP)
     finally:
         cpus.exec_start(cpu)
@@ -109,11 +108,12 @@ def segv_siginfo(task: TaskState, addr: int) -> tuple[int, bytes]:
                                         addr=addr)
 
 
-def engine_error(info: object) -> PyqemuError:
-    """The error for an engine stop that no guest signal explains."""
-    err = info.uc_err  # type: ignore[attr-defined]
+def engine_error(info: Any) -> PyqemuError:
+    """The error for an engine stop that no guest signal explains (info: the vCPU's
+    cffi ``cpu_exit_info``)."""
+    err = info.uc_err
     text = ffi_error(err) if err else errno.errorcode[errno.EFAULT]
-    return PyqemuError(f"engine error at {info.pc:#x}: {text}")  # type: ignore[attr-defined]
+    return PyqemuError(f"engine error at {info.pc:#x}: {text}")
 
 
 def deliver_sync_signal(task: TaskState, sig: int, siginfo: bytes, trapno: int,
@@ -126,11 +126,11 @@ def deliver_sync_signal(task: TaskState, sig: int, siginfo: bytes, trapno: int,
 
 def cpu_loop(task: TaskState) -> None:
     """Run one guest thread until it exits; raises ThreadExit or ProcessExit."""
-    cpu: X86CPU = task.cpu  # type: ignore[assignment]
-    cpus = task.process.cpus  # type: ignore[attr-defined]
-    deliver_fault = arch.current().deliver_fault
+    cpu = task.cpu
+    cpus = task.process.cpus
+    deliver_fault = task.target.deliver_fault
     cpu.syscall_handler = lambda num, args: handle_syscall(task, num, args)
-    task.exit_request = None  # type: ignore[attr-defined]
+    task.exit_request = None
     while True:
         cpus.exec_start(cpu)
         try:
@@ -138,7 +138,7 @@ def cpu_loop(task: TaskState) -> None:
         finally:
             cpus.exec_end(cpu)
         if reason == lib.EXCP_SYSCALL_STOP:
-            request = task.exit_request  # type: ignore[attr-defined]
+            request = task.exit_request
             if isinstance(request, GuestExit):
                 if request.group:
                     raise ProcessExit(request.status & 0xFF)

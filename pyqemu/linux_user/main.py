@@ -13,14 +13,13 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from pyqemu import __version__
 from pyqemu.errors import PyqemuError
+from pyqemu.linux_user.options import DEFAULT_STACK_SIZE, Options, target_environ
+from pyqemu.version import __version__
 
-DEFAULT_STACK_SIZE = 8 * 1024 * 1024
-
+__all__ = ["ARG_TABLE", "DEFAULT_STACK_SIZE", "Options", "ShowUsage", "UsageError", "main",
+           "parse_args", "parse_command_line", "target_environ", "usage_text"]
 
 class UsageError(PyqemuError):
     """A command-line mistake; QEMU prints these with a bare ``qemu:`` prefix."""
@@ -32,29 +31,6 @@ class BareUsageError(UsageError):
 
 class ShowUsage(UsageError):
     """A mistake QEMU answers with its usage text on stdout (and status 1)."""
-
-
-@dataclass
-class Options:
-    """What the argument table collects (QEMU keeps these in globals)."""
-
-    target: str = "x86_64"
-    ld_prefix: str = "/"
-    stack_size: int = DEFAULT_STACK_SIZE
-    page_size: int = 4096
-    set_env: list[str] = field(default_factory=list)
-    unset_env: list[str] = field(default_factory=list)
-    argv0: str | None = None
-    log_items: set[str] = field(default_factory=set)
-    log_file: str | None = None
-    strace: bool = False
-    cpu_model: str | None = None
-    #: x86_64: the parsed -cpu (cpu_models.CpuConfig), made by main() after the options
-    cpu_config: Any = None
-    plugin_opts: list[str] = field(default_factory=list)
-    program: list[str] = field(default_factory=list)
-    show_help: bool = False
-    show_version: bool = False
 
 
 LOG_ITEMS = {
@@ -128,38 +104,6 @@ def _handle_cpu(opts: Options, value: str) -> None:
     if value.split(",", 1)[0] not in models:
         raise UsageError(f"unable to find CPU model '{value}'")
     opts.cpu_model = value
-
-
-def parse_cpu_model(opts: Options) -> None:
-    """-cpu NAME[,features] on x86_64 (NAME on aarch64, riscv64): the model as qemu 7.2
-    reads it (raises PyqemuError with qemu's message for an unknown model or property, or
-    with the features the engine lacks for a model it cannot run)."""
-    if opts.cpu_model is None:
-        return
-    if opts.target == "aarch64":
-        from pyqemu.linux_user.aarch64 import cpu_models as aarch64_models
-
-        try:
-            opts.cpu_config = aarch64_models.parse_cpu(opts.cpu_model)
-        except aarch64_models.CpuModelError as exc:
-            raise PyqemuError(str(exc)) from None
-        return
-    if opts.target == "riscv64":
-        from pyqemu.linux_user.riscv64 import cpu_models as riscv64_models
-
-        try:
-            opts.cpu_config = riscv64_models.parse_cpu(opts.cpu_model)
-        except riscv64_models.CpuModelError as exc:
-            raise PyqemuError(str(exc)) from None
-        return
-    if opts.target != "x86_64":
-        return
-    from pyqemu.linux_user.x86_64.cpu_models import CpuModelError, CpuNotRunnable, parse_cpu
-
-    try:
-        opts.cpu_config = parse_cpu(opts.cpu_model)
-    except (CpuModelError, CpuNotRunnable) as exc:
-        raise PyqemuError(str(exc)) from None
 
 
 def _handle_plugin_api(opts: Options, value: str) -> None:
@@ -292,35 +236,16 @@ def parse_args(argv: list[str], environ: dict[str, str], opts: Options,
         raise UsageError("no user program specified")
 
 
-def target_environ(opts: Options, environ: dict[str, str]) -> list[str]:
-    """The guest's environment: the host's, edited by -E and -U.
-
-    QEMU keeps it in an envlist whose entries are pushed at the head, so the
-    guest sees the variables in reverse order, a -E variable first; copy that.
-    """
-    envlist = [f"{k}={v}" for k, v in environ.items()]
-    envlist.reverse()
-    for item in opts.set_env:
-        if "=" not in item:
-            continue
-        key = item.split("=", 1)[0]
-        envlist = [e for e in envlist if e.split("=", 1)[0] != key]
-        envlist.insert(0, item)
-    for key in opts.unset_env:
-        envlist = [e for e in envlist if e.split("=", 1)[0] != key]
-    return envlist
-
-
-def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
-    """Entry point; returns the exit status (or dies of the guest's signal)."""
+def parse_command_line(args: list[str], target: str = "x86_64") -> Options | int:
+    """QEMU's main() up to the run: ``args`` (argv[0] first) and the QEMU_* variables
+    read into Options, or the exit status when the command line is answered without a
+    run (-help, -version, a usage error)."""
     from pyqemu import _config
-    from pyqemu.linux_user.runner import run_program
 
-    args = sys.argv if argv is None else argv
     prog = os.path.basename(args[0]) if args else ""
     if not prog or prog.endswith(".py"):
         prog = f"pyqemu-{target}"  # run as python -m pyqemu.linux_user.main
-    opts = Options(target=target)
+    opts = Options(target=target, prog=prog)
     try:
         parse_args(args[1:], dict(os.environ), opts, _config.CONFIG_PLUGIN)
     except ShowUsage:
@@ -338,46 +263,17 @@ def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     if opts.show_version:
         sys.stdout.write(version_text(prog))
         return 0
-    try:
-        parse_cpu_model(opts)
-    except PyqemuError as exc:
-        sys.stderr.write("".join(f"{prog}: {line}\n" for line in str(exc).split("\n")))
-        return 1
-    try:
-        return run_program(opts, prog, guest_base_environ())
-    except KeyboardInterrupt:
-        return 130
-    except PyqemuError as exc:  # before the run starts: pyqemu.host.EngineVersionError
-        sys.stderr.write(f"pyqemu: {exc}\n")
-        return exc.exit_status
-    except Exception as exc:  # a pyqemu bug: one line, not a traceback
-        if os.environ.get("PYQEMU_DEBUG"):
-            raise
-        from pyqemu.linux_user.runner import run_atexit
-
-        sys.stderr.write(f"{prog}: internal error: {type(exc).__name__}: {exc} "
-                         "(set PYQEMU_DEBUG=1 for a traceback)\n")
-        run_atexit()
-        return 1
+    return opts
 
 
-def guest_base_environ() -> dict[str, str]:
-    """The environment pyqemu was started with, before Python edited it.
+def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
+    """Entry point; returns the exit status (or dies of the guest's signal)."""
+    from pyqemu.linux_user import run
 
-    Python's start-up may add LC_CTYPE (PEP 538 locale coercion); the guest
-    must see what the user gave, so read the process's original block.
-    """
-    try:
-        with open("/proc/self/environ", "rb") as f:
-            block = f.read()
-    except OSError:
-        return dict(os.environ)
-    env: dict[str, str] = {}
-    for item in block.split(b"\0"):
-        if b"=" in item:
-            key, value = item.split(b"=", 1)
-            env[os.fsdecode(key)] = os.fsdecode(value)
-    return env
+    opts = parse_command_line(sys.argv if argv is None else argv, target)
+    if isinstance(opts, int):
+        return opts
+    return run(opts)
 
 
 def main_x86_64() -> None:

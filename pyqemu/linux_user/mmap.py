@@ -283,6 +283,9 @@ class GuestMemory:
 
     def __init__(self, mmap_base: int = MMAP_BASE) -> None:
         self.mmap_base = mmap_base
+        #: the sigtramp page signal handlers return to (QEMU's default_rt_sigreturn; the
+        #: address space keeps it, as Linux's mm keeps its vDSO's), 0 when none is mapped
+        self.sigtramp = 0
         # QEMU's mmap_next_start: default placements go upward from here, holes below
         # are only reused once the search wraps
         self._next_start = mmap_base

@@ -3,18 +3,24 @@
 One TaskState exists per guest thread.  The syscall layer reads and updates it;
 the execution loop owns the CPU and catches GuestExit.  Signal delivery and
 threads belong to the loop, which plugs into the ``sigreturn`` and
-``clone_thread`` hooks.
+``clone_thread`` hooks.  Everything a task carries is a declared, typed field:
+its target, its process (what its threads share) and its queue of pending
+signals (QEMU's sigtab) included.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from pyqemu.accel.cpu import X86CPU
+    from pyqemu.accel.cpus import CpuList
+    from pyqemu.linux_user.arch import TargetArch
     from pyqemu.linux_user.elfload import ImageInfo
     from pyqemu.linux_user.mmap import GuestMemory
 
@@ -66,6 +72,36 @@ class TargetSigaltstack:
     size: int = 0
 
 
+@dataclass
+class PendingSignals:
+    """Signals queued for the task, each with its siginfo bytes (QEMU's sigtab)."""
+
+    queue: list[tuple[int, bytes]] = field(default_factory=list)
+
+
+def _new_cpu_list() -> CpuList:
+    from pyqemu.accel.cpus import CpuList
+
+    return CpuList()
+
+
+@dataclass
+class GuestProcess:
+    """What the threads of one guest process share."""
+
+    cpus: CpuList = field(default_factory=_new_cpu_list)
+    live_threads: int = 1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: called by a non-main thread that ends the process: (status or -signal)
+    end_process: Callable[[int], None] | None = None
+
+
+def _default_target() -> TargetArch:
+    from pyqemu.linux_user import arch
+
+    return arch.get("x86_64")
+
+
 def _write_stderr(text: str) -> None:
     # qemu's log is unbuffered stderr: write straight to fd 2 so the lines
     # interleave with the guest's own output in the order they happen.
@@ -88,7 +124,7 @@ class TaskState:
 
     Attributes:
         mem: the guest address space (shared by all threads of a process).
-        cpu: the vCPU running this task.
+        cpu: the vCPU running this task (the syscall layer uses only CpuState's part).
         exe_path: host path of the guest program, absolute, as readlink of
             /proc/self/exe must answer.
         argv: the guest's argv.
@@ -108,10 +144,17 @@ class TaskState:
         sigreturn: hook for rt_sigreturn; returns the value for RAX.
         clone_thread: hook for clone with CLONE_VM (threads); returns the new
             tid in the parent or -errno.
+        path_prefix: qemu's -L directory, where absolute guest paths are looked up first
+            (b"": none; syscall.args.path_prefix makes it from the option).
+        target: the guest architecture this task runs (x86_64 unless given).
+        process: what this task's threads share (a new process of one thread unless given).
+        pending_signals: the signals queued for this task.
+        exit_request: the exit or fatal signal a syscall asked for, which the CPU loop
+            acts on once the vCPU has stopped (GuestExit or GuestSignal), else None.
     """
 
     mem: GuestMemory
-    cpu: CpuState
+    cpu: X86CPU
     exe_path: str
     argv: list[str] = field(default_factory=list)
     image: ImageInfo | None = None
@@ -126,6 +169,11 @@ class TaskState:
     log_write: Callable[[str], None] = _write_stderr
     sigreturn: Callable[[], int] = _no_sigreturn
     clone_thread: Callable[[int, int, int, int, int], int] = _no_clone_thread
+    path_prefix: bytes = b""
+    target: TargetArch = field(default_factory=_default_target)
+    process: GuestProcess = field(default_factory=GuestProcess)
+    pending_signals: PendingSignals = field(default_factory=PendingSignals)
+    exit_request: Exception | None = None
 
     def log(self, line: str) -> None:
         """Write one line to qemu's log (an instance may replace this callable)."""

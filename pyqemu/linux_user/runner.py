@@ -1,6 +1,7 @@
-"""Run one guest program: the second half of QEMU's linux-user/main.c main(),
-its cpu_loop (linux-user/x86_64/cpu_loop.c) and its exit paths
-(linux-user/exit.c, and the fatal-signal path of linux-user/signal.c).
+"""Run one guest program: ``run(options)``, the second half of QEMU's linux-user/main.c
+main() in its steps (parse_cpu_option, qemu_plugin_load_list, cpu_init, loader_exec,
+target_cpu_copy_regs, init_task_state, cpu_loop), and its exit paths (linux-user/exit.c,
+and the fatal-signal path of linux-user/signal.c).
 
 Unlike QEMU 7.2, the plugins' atexit callbacks run on every way out: a
 normal exit, a fatal guest signal, and an error of the emulator itself.
@@ -18,9 +19,15 @@ from mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE
 from typing import TYPE_CHECKING, Any
 
 from pyqemu.errors import PyqemuError
+from pyqemu.linux_user.options import Options, guest_base_environ, target_environ
 
 if TYPE_CHECKING:
-    from pyqemu.linux_user.main import Options
+    from pyqemu.accel.cpu import X86CPU
+    from pyqemu.linux_user.arch import TargetArch
+    from pyqemu.linux_user.elfload import ImageInfo
+    from pyqemu.linux_user.mmap import GuestMemory
+    from pyqemu.linux_user.qemu import TaskState
+
 
 def _write_err(text: str) -> None:
     data = text.encode(errors="replace")
@@ -39,12 +46,18 @@ def report_error(prog: str, exc: PyqemuError) -> None:
     _write_err(f"{exc}\n" if bare else f"{prog}: {exc}\n")
 
 
+# The plugins' atexit callbacks ran: once per process, on whichever way out comes first
+# (a guest's forked child copies it unset, as it was while the guest ran, and runs its own)
+_atexit_ran = False
+
+
 def run_atexit() -> None:
     """QEMU's qemu_plugin_atexit_cb, run once per process."""
+    global _atexit_ran
     from pyqemu.host import lib
 
-    if not getattr(run_atexit, "done", False):
-        run_atexit.done = True  # type: ignore[attr-defined]
+    if not _atexit_ran:
+        _atexit_ran = True
         lib.qemu_plugin_atexit_cb()
 
 
@@ -107,71 +120,183 @@ def _apply_aarch64_model(cfg: Any) -> tuple[int, int]:
     return cfg.hwcap, cfg.hwcap2
 
 
-def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
-    """Load plugins, create the vCPU, load the program and run it to its end."""
+def parse_cpu_model(opts: Options) -> None:
+    """-cpu NAME[,features] on x86_64 (NAME on aarch64, riscv64): the model as qemu 7.2
+    reads it (raises PyqemuError with qemu's message for an unknown model or property, or
+    with the features the engine lacks for a model it cannot run)."""
+    if opts.cpu_model is None:
+        return
+    if opts.target == "aarch64":
+        from pyqemu.linux_user.aarch64 import cpu_models as aarch64_models
+
+        try:
+            opts.cpu_config = aarch64_models.parse_cpu(opts.cpu_model)
+        except aarch64_models.CpuModelError as exc:
+            raise PyqemuError(str(exc)) from None
+        return
+    if opts.target == "riscv64":
+        from pyqemu.linux_user.riscv64 import cpu_models as riscv64_models
+
+        try:
+            opts.cpu_config = riscv64_models.parse_cpu(opts.cpu_model)
+        except riscv64_models.CpuModelError as exc:
+            raise PyqemuError(str(exc)) from None
+        return
+    if opts.target != "x86_64":
+        return
+    from pyqemu.linux_user.x86_64.cpu_models import CpuModelError, CpuNotRunnable, parse_cpu
+
+    try:
+        opts.cpu_config = parse_cpu(opts.cpu_model)
+    except (CpuModelError, CpuNotRunnable) as exc:
+        raise PyqemuError(str(exc)) from None
+
+
+def parse_cpu_option(opts: Options, prog: str) -> bool:
+    """-cpu read once the options are parsed (main.c's parse_cpu_option); False after
+    printing qemu's message for a bad model, one prefixed line per line."""
+    try:
+        parse_cpu_model(opts)
+    except PyqemuError as exc:
+        sys.stderr.write("".join(f"{prog}: {line}\n" for line in str(exc).split("\n")))
+        return False
+    return True
+
+
+def load_plugins(opts: Options) -> None:
+    """qemu_plugin_load_list: every -plugin, in order; the first failure stops the run."""
+    from pyqemu.plugins.loader import QemuPluginList, qemu_plugin_load_list, qemu_plugin_opt_parse
+
+    plugins = QemuPluginList()
+    for optstr in opts.plugin_opts:
+        qemu_plugin_opt_parse(optstr, plugins)
+    qemu_plugin_load_list(plugins, opts.target)
+
+
+def cpu_init(opts: Options, prog: str) -> tuple[TargetArch, X86CPU, GuestMemory, int,
+                                                 int | None]:
+    """The target, its -cpu model, the guest address space and vCPU 0 (whose creation
+    fires the plugins' vcpu_init); returns them with the AT_HWCAP/AT_HWCAP2 to give."""
     from pyqemu.accel.cpu import X86CPU
     from pyqemu.host import lib
     from pyqemu.linux_user import arch
-    from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
-    from pyqemu.linux_user.elfload import LoaderSignal, load_elf_binary
-    from pyqemu.linux_user.main import target_environ
     from pyqemu.linux_user.mmap import GuestMemory
-    from pyqemu.linux_user.qemu import TaskState
-    from pyqemu.linux_user.signal import (
-        GuestSignal,
-        PendingSignals,
-        do_rt_sigreturn,
-        host_signal_init,
-    )
-    from pyqemu.linux_user.syscall.args import set_path_prefix
-    from pyqemu.linux_user.thread import GuestProcess, do_clone_thread, thread_exit
-    from pyqemu.plugins.loader import (
-        QemuPluginList,
-        qemu_plugin_image_loaded,
-        qemu_plugin_load_list,
-        qemu_plugin_opt_parse,
-    )
+
+    target = arch.select(opts.target)
+    hwcap, hwcap2 = target.hwcap, target.hwcap2
+    if opts.cpu_config is not None and target.name == "aarch64":
+        hwcap, hwcap2 = _apply_aarch64_model(opts.cpu_config)
+    elif opts.cpu_config is not None and target.name == "riscv64":
+        lib.cpu_set_engine_model(opts.cpu_config.engine_model)
+        hwcap = opts.cpu_config.hwcap
+    elif opts.cpu_config is not None:
+        hwcap = _apply_cpu_model(opts.cpu_config, prog)
+    mem = GuestMemory(mmap_base=target.mmap_base)
+    cpu = X86CPU(0, target)
+    mem.add_listener(cpu)
+    cpu.vcpu_init()
+    return target, cpu, mem, hwcap, hwcap2
+
+
+def loader_exec(opts: Options, environ: dict[str, str], target: TargetArch, mem: GuestMemory,
+                hwcap: int, hwcap2: int | None) -> tuple[ImageInfo, list[str]]:
+    """Load the program (and its interpreter) with its stack, argv, environment and aux
+    vector, tell the plugins about it, and map what qemu-<arch> maps next; returns the
+    image and the guest's argv."""
+    from pyqemu.linux_user import arch
+    from pyqemu.linux_user.elfload import load_elf_binary
+    from pyqemu.plugins.loader import qemu_plugin_image_loaded
+
+    exec_path = opts.program[0]
+    guest_argv = list(opts.program)
+    if opts.argv0 is not None:
+        guest_argv[0] = opts.argv0
+    # QEMU's STACK_LOWER_LIMIT: never less than 32 pages
+    stack_size = (max(opts.stack_size, 32 * 4096) + 4095) & ~4095
+    image = load_elf_binary(exec_path, guest_argv, target_environ(opts, environ), mem,
+                            ld_prefix=opts.ld_prefix, stack_size=stack_size,
+                            exec_path=exec_path, machine=target.elf_machine,
+                            hwcap=hwcap, hwcap2=hwcap2,
+                            platform=target.platform,
+                            before_tables=lambda mem: arch.map_sigtramp(target, mem))
+    qemu_plugin_image_loaded(image)
+    # qemu-x86_64 maps the IDT and the GDT next, one page each; keeping
+    # them puts later mappings (ld.so's, libc) at qemu's addresses.
+    for _table in range(target.pages_after_load):
+        mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+    return image, guest_argv
+
+
+def target_cpu_copy_regs(target: TargetArch, cpu: X86CPU, image: ImageInfo) -> None:
+    """The first instruction and the stack the loader laid out (QEMU's
+    target_cpu_copy_regs with the loader's target_pt_regs)."""
+    cpu.write_reg(target.pc_reg, image.interp_entry)
+    cpu.write_reg(target.sp_reg, image.start_stack)
+
+
+def init_task_state(opts: Options, target: TargetArch, cpu: X86CPU, mem: GuestMemory,
+                    image: ImageInfo, guest_argv: list[str], log_fd: int) -> TaskState:
+    """The first thread's TaskState and the process it starts (QEMU's init_task_state and
+    the ts set-up in main())."""
+    from pyqemu.linux_user.qemu import GuestProcess, TaskState
+    from pyqemu.linux_user.signal import do_rt_sigreturn
+    from pyqemu.linux_user.syscall.args import path_prefix
+    from pyqemu.linux_user.thread import do_clone_thread
+
+    process = GuestProcess(end_process=_end_process_from_thread)
+    process.cpus.add(cpu)
+    task = TaskState(mem=mem, cpu=cpu, exe_path=os.path.abspath(image.path),
+                     argv=guest_argv, image=image,
+                     strace=opts.strace or "strace" in opts.log_items,
+                     unimp_log="unimp" in opts.log_items,
+                     path_prefix=path_prefix(opts.ld_prefix), target=target, process=process)
+    task.sigreturn = lambda: do_rt_sigreturn(task)
+    task.clone_thread = lambda *a: do_clone_thread(task, *a)
+    if log_fd != 2:
+        task.log_write = lambda text: os.write(log_fd, text.encode(errors="replace"))
+    return task
+
+
+def cpu_loop_to_exit(task: TaskState) -> int:
+    """Run the first thread's cpu_loop until the process exits; returns its status.
+
+    Ends the process itself (never returns) when other threads still run guest code or
+    when this is a guest's forked child, as QEMU's _exit does.
+    """
+    from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
+    from pyqemu.linux_user.thread import thread_exit
+
+    emulator_pid = os.getpid()
+    try:
+        cpu_loop(task)
+    except ThreadExit as exc:
+        if not thread_exit(task):
+            threading.Event().wait()   # the last thread ends the process
+        status = exc.status
+    except ProcessExit as exc:
+        status = exc.status
+    run_atexit()
+    if len(task.process.cpus.cpus) > 1 or os.getpid() != emulator_pid:
+        # other threads still run guest code, or this is a guest's forked
+        # child: end like QEMU's _exit, without tearing the interpreter down
+        sys.stdout.flush()
+        os._exit(status)
+    return status
+
+
+def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
+    """The second half of QEMU's linux-user main(): logging, the plugins, the vCPU, the
+    program, then the CPU loop; returns the exit status (or dies of the guest's signal)."""
+    from pyqemu.host import lib
+    from pyqemu.linux_user.elfload import LoaderSignal
+    from pyqemu.linux_user.signal import GuestSignal, host_signal_init
 
     lib.plugin_crash_report_init(prog.encode())
     try:
         log_fd = _setup_logging(opts)
-        plugins = QemuPluginList()
-        for optstr in opts.plugin_opts:
-            qemu_plugin_opt_parse(optstr, plugins)
-        qemu_plugin_load_list(plugins, opts.target)
-
-        target = arch.select(opts.target)
-        hwcap, hwcap2 = target.hwcap, target.hwcap2
-        if opts.cpu_config is not None and target.name == "aarch64":
-            hwcap, hwcap2 = _apply_aarch64_model(opts.cpu_config)
-        elif opts.cpu_config is not None and target.name == "riscv64":
-            lib.cpu_set_engine_model(opts.cpu_config.engine_model)
-            hwcap = opts.cpu_config.hwcap
-        elif opts.cpu_config is not None:
-            hwcap = _apply_cpu_model(opts.cpu_config, prog)
-        set_path_prefix(opts.ld_prefix)
-        mem = GuestMemory(mmap_base=target.mmap_base)
-        cpu = X86CPU(0)
-        mem.add_listener(cpu)
-        cpu.vcpu_init()
-
-        exec_path = opts.program[0]
-        guest_argv = list(opts.program)
-        if opts.argv0 is not None:
-            guest_argv[0] = opts.argv0
-        # QEMU's STACK_LOWER_LIMIT: never less than 32 pages
-        stack_size = (max(opts.stack_size, 32 * 4096) + 4095) & ~4095
-        image = load_elf_binary(exec_path, guest_argv, target_environ(opts, environ), mem,
-                                ld_prefix=opts.ld_prefix, stack_size=stack_size,
-                                exec_path=exec_path, machine=target.elf_machine,
-                                hwcap=hwcap, hwcap2=hwcap2,
-                                platform=target.platform,
-                                before_tables=arch.map_sigtramp)
-        qemu_plugin_image_loaded(image)
-        # qemu-x86_64 maps the IDT and the GDT next, one page each; keeping
-        # them puts later mappings (ld.so's, libc) at qemu's addresses.
-        for _table in range(target.pages_after_load):
-            mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        load_plugins(opts)
+        target, cpu, mem, hwcap, hwcap2 = cpu_init(opts, prog)
+        image, guest_argv = loader_exec(opts, environ, target, mem, hwcap, hwcap2)
         if opts.cpu_config is not None and not getattr(opts.cpu_config, "long_mode", True):
             # qemu-x86_64 checks once the program is loaded, with no prefix
             sys.stderr.write("The selected x86 CPU does not support 64 bit mode\n")
@@ -185,39 +310,11 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         run_atexit()
         return exc.exit_status
 
-    cpu.write_reg(target.pc_reg, image.interp_entry)
-    cpu.write_reg(target.sp_reg, image.start_stack)
-    process = GuestProcess(mem=mem)
-    process.cpus.add(cpu)
-    process.end_process = _end_process_from_thread
-    task = TaskState(mem=mem, cpu=cpu, exe_path=os.path.abspath(image.path),
-                     argv=guest_argv, image=image,
-                     strace=opts.strace or "strace" in opts.log_items,
-                     unimp_log="unimp" in opts.log_items)
-    task.process = process  # type: ignore[attr-defined]
-    task.pending_signals = PendingSignals()  # type: ignore[attr-defined]
-    task.sigreturn = lambda: do_rt_sigreturn(task)
-    task.clone_thread = lambda *a: do_clone_thread(task, *a)
-    if log_fd != 2:
-        task.log_write = lambda text: os.write(log_fd, text.encode(errors="replace"))
+    target_cpu_copy_regs(target, cpu, image)
+    task = init_task_state(opts, target, cpu, mem, image, guest_argv, log_fd)
     host_signal_init()
-    emulator_pid = os.getpid()
     try:
-        try:
-            cpu_loop(task)
-        except ThreadExit as exc:
-            if not thread_exit(task):
-                threading.Event().wait()   # the last thread ends the process
-            status = exc.status
-        except ProcessExit as exc:
-            status = exc.status
-        run_atexit()
-        if len(process.cpus.cpus) > 1 or os.getpid() != emulator_pid:
-            # other threads still run guest code, or this is a guest's forked
-            # child: end like QEMU's _exit, without tearing the interpreter down
-            sys.stdout.flush()
-            os._exit(status)
-        return status
+        return cpu_loop_to_exit(task)
     except GuestSignal as exc:
         die_of_signal(exc.sig)
     except PyqemuError as exc:
@@ -225,6 +322,34 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         run_atexit()
         return exc.exit_status
     return 1
+
+
+def run(opts: Options) -> int:
+    """Run the program ``opts`` names to its end; returns its exit status, or dies of the
+    guest's signal as qemu does.  The one entry point: the command line, pyqemu.run()
+    and pyqemu-cov all come here (as ``pyqemu.linux_user.run``).
+
+    A bug of pyqemu's own is one line and status 1, not a traceback (PYQEMU_DEBUG=1
+    lets it through); the plugins' atexit callbacks run on that way out too.
+    """
+    prog = opts.prog or f"pyqemu-{opts.target}"
+    try:
+        if not parse_cpu_option(opts, prog):
+            return 1
+        environ = opts.environ if opts.environ is not None else guest_base_environ()
+        return run_program(opts, prog, environ)
+    except KeyboardInterrupt:
+        return 130
+    except PyqemuError as exc:  # before the run starts: pyqemu.host.EngineVersionError
+        sys.stderr.write(f"pyqemu: {exc}\n")
+        return exc.exit_status
+    except Exception as exc:  # a pyqemu bug: one line, not a traceback
+        if os.environ.get("PYQEMU_DEBUG"):
+            raise
+        sys.stderr.write(f"{prog}: internal error: {type(exc).__name__}: {exc} "
+                         "(set PYQEMU_DEBUG=1 for a traceback)\n")
+        run_atexit()
+        return 1
 
 
 def _end_process_from_thread(code: int) -> None:

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import signal
 import struct
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
-from pyqemu.linux_user import arch
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
@@ -56,13 +54,6 @@ class GuestSignal(Exception):
         self.sig = sig
 
 
-@dataclass
-class PendingSignals:
-    """Signals queued for the task, each with its siginfo bytes."""
-
-    queue: list[tuple[int, bytes]] = field(default_factory=list)
-
-
 def make_siginfo(sig: int, code: int, addr: int = 0, pid: int = 0, uid: int = 0) -> bytes:
     """A guest siginfo_t: signo, errno, code, then the union (fault address or sender)."""
     head = struct.pack("<iii4x", sig, 0, code)
@@ -82,8 +73,7 @@ def host_signal_init() -> None:
 
 
 def queue_signal(task: TaskState, sig: int, info: bytes) -> None:
-    pending: PendingSignals = task.pending_signals  # type: ignore[attr-defined]
-    pending.queue.append((sig, info))
+    task.pending_signals.queue.append((sig, info))
 
 
 def take_host_signals(task: TaskState) -> None:
@@ -107,11 +97,11 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
         return
     if action.handler == SIG_DFL or action.handler == SIG_IGN:
         raise GuestSignal(sig)
-    target = arch.current()
+    target = task.target
     restorer = action.restorer
     if not action.flags & SA_RESTORER or not target.sigaction_has_restorer:
         # QEMU's sigtramp page where the target has one; x86_64 needs sa_restorer
-        restorer = arch.default_sigreturn(task.mem)
+        restorer = task.mem.sigtramp
         if not restorer:
             raise GuestSignal(signal.SIGSEGV)   # the kernel's force_sigsegv
     stack_top = None
@@ -150,13 +140,13 @@ def signal_ignored(task: TaskState, sig: int) -> bool:
 
 def has_deliverable(task: TaskState) -> bool:
     """Is a queued signal no longer blocked (after a syscall changed the mask)?"""
-    pending: PendingSignals = task.pending_signals  # type: ignore[attr-defined]
+    pending = task.pending_signals
     return any(not task.sigmask & (1 << (sig - 1)) for sig, _info in pending.queue)
 
 
 def process_pending_signals(task: TaskState) -> None:
     """Deliver every queued signal that the guest does not block."""
-    pending: PendingSignals = task.pending_signals  # type: ignore[attr-defined]
+    pending = task.pending_signals
     kept: list[tuple[int, bytes]] = []
     queue, pending.queue = pending.queue, kept
     for sig, info in queue:
@@ -171,7 +161,7 @@ def process_pending_signals(task: TaskState) -> None:
 def do_rt_sigreturn(task: TaskState) -> int:
     """rt_sigreturn: restore the interrupted context saved by setup_rt_frame."""
     try:
-        mask = arch.current().restore_rt_frame(task.cpu, task.mem)
+        mask = task.target.restore_rt_frame(task.cpu, task.mem)
     except GuestFault:
         raise GuestSignal(signal.SIGSEGV) from None
     task.sigmask = mask & ~((1 << (signal.SIGKILL - 1)) | (1 << (signal.SIGSTOP - 1)))

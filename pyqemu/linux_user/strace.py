@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
-from pyqemu.linux_user import arch
 from pyqemu.linux_user.syscall.args import to_s32, to_s64, to_u32, to_u64
 from pyqemu.linux_user.syscall.io import IOCTLS, IoctlDir
 
@@ -625,15 +624,15 @@ RET_PRINTERS: dict[str, RetPrinter] = {
 }
 
 
-def _name(num: int) -> str | None:
-    name = arch.current().syscall_nr.SYSCALL_NAMES.get(num)
+def _name(task: TaskState, num: int) -> str | None:
+    name = task.target.syscall_nr.SYSCALL_NAMES.get(num)
     return name if name in KNOWN_NAMES else None
 
 
 def format_syscall(task: TaskState, num: int, args: Raw) -> str:
     """The text QEMU prints before a syscall runs (pid prefix included)."""
     prefix = f"{os.getpid()} "
-    name = _name(num)
+    name = _name(task, num)
     if name is None:
         return f"{prefix}Unknown syscall {num}\n"
     printer = ARG_PRINTERS.get(name)
@@ -651,7 +650,7 @@ def format_syscall(task: TaskState, num: int, args: Raw) -> str:
 
 def format_syscall_ret(task: TaskState, num: int, ret: int, args: Raw) -> str:
     """The text QEMU prints after a syscall returned ``ret``."""
-    name = _name(num)
+    name = _name(task, num)
     if name is None or name in NO_RETURN:
         return ""
     if -4096 < ret < 0:

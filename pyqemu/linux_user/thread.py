@@ -19,18 +19,11 @@ import ctypes
 import os
 import struct
 import threading
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pyqemu.accel.cpu import X86CPU
-from pyqemu.accel.cpus import CpuList
-from pyqemu.linux_user.qemu import TaskState
-from pyqemu.linux_user.signal import PendingSignals, do_rt_sigreturn
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from pyqemu.linux_user.mmap import GuestMemory
+from pyqemu.errors import GuestFault
+from pyqemu.linux_user.qemu import GuestProcess, TaskState
+from pyqemu.linux_user.signal import do_rt_sigreturn
 
 CLONE_VM = 0x100
 CLONE_SETTLS = 0x80000
@@ -45,18 +38,6 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
 
-@dataclass
-class GuestProcess:
-    """What the threads of one guest process share."""
-
-    mem: GuestMemory
-    cpus: CpuList = field(default_factory=CpuList)
-    live_threads: int = 1
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    #: called by a non-main thread that ends the process: (status or -signal)
-    end_process: Callable[[int], None] | None = None
-
-
 def gettid() -> int:
     return _libc.syscall(SYS_gettid)
 
@@ -68,7 +49,7 @@ def clear_child_tid(task: TaskState) -> None:
         return
     try:
         task.mem.write(addr, struct.pack("<I", 0))
-    except Exception:   # noqa: BLE001 - the kernel ignores a bad address here too
+    except GuestFault:   # the kernel ignores a bad address here too; anything else is ours
         return
     _libc.syscall(SYS_futex, ctypes.c_void_p(addr), FUTEX_WAKE, 1, None, None, 0)
 
@@ -76,11 +57,11 @@ def clear_child_tid(task: TaskState) -> None:
 def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
                     child_tid: int, tls: int) -> int:
     """clone with CLONE_VM: a new vCPU on a new host thread; returns its tid."""
-    from pyqemu.linux_user import arch
     from pyqemu.linux_user.cpu_loop import cpu_loop  # noqa: F401 - fail early
 
-    process: GuestProcess = task.process  # type: ignore[attr-defined]
-    parent_cpu: X86CPU = task.cpu  # type: ignore[assignment]
+    process = task.process
+    parent_cpu = task.cpu
+    target = task.target
     with process.cpus.exclusive(parent_cpu):
         # QEMU's do_fork sets CF_PARALLEL at the first thread and flushes the
         # translations; the flush (and the plugins' flush callbacks) runs before the
@@ -88,12 +69,11 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
         from pyqemu.host import lib
 
         lib.cpu_enable_parallel()
-        child_cpu = X86CPU(process.cpus.free_index())
-        process.mem.add_listener(child_cpu)
+        child_cpu = X86CPU(process.cpus.free_index(), target)
+        task.mem.add_listener(child_cpu)
         child_cpu.copy_state_from(parent_cpu)
         # x86_64's syscall hook sees rip at the syscall instruction (2 bytes); the
         # other targets' pc is past it already
-        target = arch.current()
         child_cpu.write_reg(target.pc_reg,
                             parent_cpu.read_reg(target.pc_reg) + target.syscall_insn_skip)
         child_cpu.write_reg(target.ret_reg, 0)
@@ -108,9 +88,8 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
 
     child = TaskState(mem=task.mem, cpu=child_cpu, exe_path=task.exe_path, argv=task.argv,
                       image=task.image, sigactions=task.sigactions, sigmask=task.sigmask,
-                      strace=task.strace, unimp_log=task.unimp_log, log_write=task.log_write)
-    child.process = process  # type: ignore[attr-defined]
-    child.pending_signals = PendingSignals()  # type: ignore[attr-defined]
+                      strace=task.strace, unimp_log=task.unimp_log, log_write=task.log_write,
+                      path_prefix=task.path_prefix, target=target, process=process)
     child.sigreturn = lambda: do_rt_sigreturn(child)
     child.clone_thread = lambda *a: do_clone_thread(child, *a)
     if flags & CLONE_CHILD_CLEARTID:
@@ -121,15 +100,20 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
     def thread_main() -> None:
         # both tid words are stored before the child runs, as the kernel does:
         # a child that exits at once must find its tid there to clear it
-        tid = gettid()
-        tid_box.append(tid)
-        for wanted, addr in ((CLONE_PARENT_SETTID, parent_tid), (CLONE_CHILD_SETTID, child_tid)):
-            if flags & wanted:
-                try:
-                    task.mem.write(addr, struct.pack("<I", tid))
-                except Exception:   # noqa: BLE001 - the kernel ignores a bad address too
-                    pass
-        started.set()
+        try:
+            tid = gettid()
+            tid_box.append(tid)
+            for wanted, addr in ((CLONE_PARENT_SETTID, parent_tid),
+                                 (CLONE_CHILD_SETTID, child_tid)):
+                if flags & wanted:
+                    try:
+                        task.mem.write(addr, struct.pack("<I", tid))
+                    except GuestFault:   # the kernel ignores a bad address too
+                        pass
+        except BaseException as exc:  # noqa: BLE001 - a pyqemu bug: reported, ends the process
+            _internal_error(process, exc)
+        finally:
+            started.set()   # the parent waits for this, whatever happened
         run_thread(child)
 
     threading.Thread(target=thread_main, name=f"vcpu{child_cpu.cpu_index}", daemon=True).start()
@@ -139,18 +123,18 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
 
 def thread_exit(task: TaskState) -> bool:
     """A thread leaves; returns True when it was the last one (the process ends)."""
-    process: GuestProcess = task.process  # type: ignore[attr-defined]
+    process = task.process
     with process.lock:
         process.live_threads -= 1
         last = process.live_threads == 0
     if last:
         return True
-    cpu: X86CPU = task.cpu  # type: ignore[assignment]
+    cpu = task.cpu
     cpu.vcpu_exit()
     clear_child_tid(task)
     with process.cpus.exclusive(cpu):
         process.cpus.remove(cpu)
-        process.mem.remove_listener(cpu)
+        task.mem.remove_listener(cpu)
         cpu.close()
     return False
 
@@ -160,17 +144,30 @@ def run_thread(task: TaskState) -> None:
     from pyqemu.linux_user.cpu_loop import ProcessExit, ThreadExit, cpu_loop
     from pyqemu.linux_user.signal import GuestSignal
 
-    process: GuestProcess = task.process  # type: ignore[attr-defined]
-    assert process.end_process is not None
+    process = task.process
     try:
-        cpu_loop(task)
-    except ThreadExit as exc:
-        if thread_exit(task):
-            process.end_process(exc.status)
-    except ProcessExit as exc:
-        process.end_process(exc.status)
-    except GuestSignal as exc:
-        process.end_process(-exc.sig)
-    except BaseException as exc:  # noqa: BLE001 - a pyqemu bug: end the process cleanly
-        os.write(2, f"pyqemu: internal error in guest thread: {exc!r}\n".encode())
-        process.end_process(1)
+        try:
+            cpu_loop(task)
+        except ThreadExit as exc:
+            if thread_exit(task):   # inside the outer try: a failure here is reported too
+                _end_process(process, exc.status)
+        except ProcessExit as exc:
+            _end_process(process, exc.status)
+        except GuestSignal as exc:
+            _end_process(process, -exc.sig)
+    except BaseException as exc:  # noqa: BLE001 - a pyqemu bug: reported, ends the process
+        _internal_error(process, exc)
+
+
+def _end_process(process: GuestProcess, code: int) -> None:
+    """End the whole process from a guest thread: exit status, or -signal."""
+    if process.end_process is None:
+        raise RuntimeError("a guest thread ended with no way to end its process")
+    process.end_process(code)
+
+
+def _internal_error(process: GuestProcess, exc: BaseException) -> None:
+    """A pyqemu bug in a guest thread: one line on stderr, then the process ends with
+    status 1 (as the first thread's internal errors do), never a silent thread death."""
+    os.write(2, f"pyqemu: internal error in guest thread: {exc!r}\n".encode(errors="replace"))
+    _end_process(process, 1)

@@ -47,19 +47,74 @@ CB_NO_REGS, CB_R_REGS, CB_RW_REGS = 0, 1, 2
 MEM_R, MEM_W, MEM_RW = 1, 2, 3
 INLINE_ADD_U64 = 0
 
-# Python objects C holds on to (callbacks, user data), per plugin id: freed
-# only with the process, as C may call them until exit.
-_keepalive: dict[int, list[object]] = {}
-_udata: dict[int, object] = {}
 #: plugin id -> name, for error lines; set by the Python plugin loader
 plugin_names: dict[int, str] = {}
 # the plugin whose tb_trans callback runs now: owner of dynamic registrations
 _translating: list[int] = [0]
 
+# The C function pointers handed to the host: one cffi callback per plugin and event,
+# made at the first registration and reused by every later one, as C keeps one
+# callback per plugin and event (a registration replaces the last) and calls the
+# per-block ones with a user-data word.  Each cffi callback is executable memory that
+# cffi frees only with its Python object; C may call it until the process ends, so
+# they live as long as the process, and their number is bounded by plugins x events.
+_c_callbacks: dict[tuple[int, str], object] = {}
+# The Python callback each per-plugin event calls now: (plugin id, event) -> callable.
+# A registration replaces it, as C replaces the function; reset and uninstall drop it.
+_event_cbs: dict[tuple[int, str], Callable[..., None]] = {}
+# (callback, user data) of the per-block and per-instruction registrations, by the key
+# C hands back as its user-data word; an equal registration reuses its key.
+_exec_entries: dict[int, tuple[Callable[..., None], object]] = {}
+_exec_keys: dict[tuple[object, ...], int] = {}
+# plugins that asked to be uninstalled: C takes no new subscriptions from them and keeps
+# calling the old ones until the uninstall completes, so their Python side stays too
+_leaving: set[int] = set()
+# user data compared by value (equal ones cannot be told apart); others by identity
+_VALUE_TYPES = (int, str, bytes, bool, type(None))
 
-def _keep(plugin_id: int, obj: object) -> object:
-    _keepalive.setdefault(plugin_id, []).append(obj)
-    return obj
+
+def _c_callback(plugin_id: int, event: str, ctype: str,
+                trampoline: Callable[..., None]) -> object:
+    """The one C function pointer of ``plugin_id``'s ``event``, made on first use."""
+    key = (plugin_id, event)
+    c_cb = _c_callbacks.get(key)
+    if c_cb is None:
+        # setdefault: of two threads making it at once, both register the one kept
+        c_cb = _c_callbacks.setdefault(
+            key, ffi.callback(ctype, trampoline, onerror=_report(event, plugin_id)))
+    return c_cb
+
+
+def _event_callback(plugin_id: int, event: str, ctype: str, cb: Callable[..., None]) -> object:
+    """Make ``cb`` what ``plugin_id``'s ``event`` calls; returns the C pointer to register."""
+    _callable(cb)
+    if plugin_id not in _leaving:
+        _event_cbs[(plugin_id, event)] = cb
+
+    def trampoline(*args: Any) -> None:
+        _event_cbs[(plugin_id, event)](*args)
+
+    return _c_callback(plugin_id, event, ctype, trampoline)
+
+
+def _forget_plugin(plugin_id: int) -> None:
+    """reset / uninstall: C dropped every callback of the plugin; drop their Python side."""
+    for key in [key for key in _event_cbs if key[0] == plugin_id]:
+        del _event_cbs[key]
+
+
+def _exec_key(cb: Callable[..., None], userdata: object) -> Any:
+    """The user-data word for a per-block registration of (cb, userdata)."""
+    if isinstance(userdata, _VALUE_TYPES):
+        lookup: tuple[object, ...] = (id(cb), type(userdata), userdata)
+    else:
+        lookup = (id(cb), id(userdata))
+    key = _exec_keys.get(lookup)
+    if key is None or _exec_entries[key][0] is not cb:
+        key = len(_exec_entries) + 1
+        _exec_entries[key] = (cb, userdata)   # keeps cb (and its id) alive
+        _exec_keys[lookup] = key
+    return ffi.cast("void *", key)
 
 
 _reported: set[tuple[int, str]] = set()
@@ -80,16 +135,6 @@ def _report(event: str, plugin_id: int) -> Callable[..., None]:
                     f"{exc_type.__name__}: {exc}\n".encode())
 
     return onerror
-
-
-def _udata_ptr(value: object) -> Any:
-    key = len(_udata) + 1
-    _udata[key] = value
-    return ffi.cast("void *", key)
-
-
-def _udata_of(ptr: Any) -> object:
-    return _udata.get(int(ffi.cast("uintptr_t", ptr)))
 
 
 class Counter:
@@ -198,75 +243,72 @@ def _callable(cb: object) -> None:
 
 
 def register_vcpu_init_cb(plugin_id: int, cb: Callable[[int, int], None]) -> None:
-    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, unsigned int)", cb,
-                                         onerror=_report("vcpu_init", plugin_id)))
-    lib.qemu_plugin_register_vcpu_init_cb(plugin_id, c_cb)
+    lib.qemu_plugin_register_vcpu_init_cb(plugin_id, _event_callback(
+        plugin_id, "vcpu_init", "void(uint64_t, unsigned int)", cb))
 
 
 def register_vcpu_exit_cb(plugin_id: int, cb: Callable[[int, int], None]) -> None:
-    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, unsigned int)", cb,
-                                         onerror=_report("vcpu_exit", plugin_id)))
-    lib.qemu_plugin_register_vcpu_exit_cb(plugin_id, c_cb)
+    lib.qemu_plugin_register_vcpu_exit_cb(plugin_id, _event_callback(
+        plugin_id, "vcpu_exit", "void(uint64_t, unsigned int)", cb))
 
 
 def register_vcpu_tb_trans_cb(plugin_id: int, cb: Callable[[int, Tb], None]) -> None:
-    _callable(cb)
-
-    def trampoline(pid: int, tb: Any) -> None:
+    def tb_trans(pid: int, tb: Any) -> None:
         _translating[0] = pid
         cb(pid, Tb(tb))
 
-    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, struct qemu_plugin_tb *)", trampoline,
-                                         onerror=_report("tb_trans", plugin_id)))
-    lib.qemu_plugin_register_vcpu_tb_trans_cb(plugin_id, c_cb)
+    _callable(cb)
+    lib.qemu_plugin_register_vcpu_tb_trans_cb(plugin_id, _event_callback(
+        plugin_id, "tb_trans", "void(uint64_t, struct qemu_plugin_tb *)", tb_trans))
 
 
 def register_vcpu_syscall_cb(plugin_id: int, cb: Callable[..., None]) -> None:
-    c_cb = _keep(plugin_id, ffi.callback(
-        "void(uint64_t, unsigned int, int64_t, uint64_t, uint64_t, uint64_t, uint64_t, "
-        "uint64_t, uint64_t, uint64_t, uint64_t)", cb, onerror=_report("syscall", plugin_id)))
-    lib.qemu_plugin_register_vcpu_syscall_cb(plugin_id, c_cb)
+    lib.qemu_plugin_register_vcpu_syscall_cb(plugin_id, _event_callback(
+        plugin_id, "syscall", "void(uint64_t, unsigned int, int64_t, uint64_t, uint64_t, "
+        "uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t)", cb))
 
 
 def register_vcpu_syscall_ret_cb(plugin_id: int, cb: Callable[[int, int, int, int], None]) -> None:
-    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, unsigned int, int64_t, int64_t)", cb,
-                                         onerror=_report("syscall_ret", plugin_id)))
-    lib.qemu_plugin_register_vcpu_syscall_ret_cb(plugin_id, c_cb)
+    lib.qemu_plugin_register_vcpu_syscall_ret_cb(plugin_id, _event_callback(
+        plugin_id, "syscall_ret", "void(uint64_t, unsigned int, int64_t, int64_t)", cb))
 
 
 def register_flush_cb(plugin_id: int, cb: Callable[[int], None]) -> None:
-    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t)", cb, onerror=_report("flush", plugin_id)))
-    lib.qemu_plugin_register_flush_cb(plugin_id, c_cb)
+    lib.qemu_plugin_register_flush_cb(plugin_id, _event_callback(
+        plugin_id, "flush", "void(uint64_t)", cb))
 
 
-def register_atexit_cb(plugin_id: int, cb: Callable[[int, object], None],
+def register_atexit_cb(plugin_id: int, cb: Callable[[int, Any], None],
                        userdata: object = None) -> None:
-    _callable(cb)
-
-    def trampoline(pid: int, _ptr: Any) -> None:
+    def atexit(pid: int, _ptr: Any) -> None:
         cb(pid, userdata)
 
-    c_cb = _keep(plugin_id, ffi.callback("void(uint64_t, void *)", trampoline,
-                                         onerror=_report("atexit", plugin_id)))
-    lib.qemu_plugin_register_atexit_cb(plugin_id, c_cb, ffi.NULL)
+    _callable(cb)
+    lib.qemu_plugin_register_atexit_cb(plugin_id, _event_callback(
+        plugin_id, "atexit", "void(uint64_t, void *)", atexit), ffi.NULL)
 
 
 # ---- registrations on a block or an instruction (from tb_trans) ----
 
-def _exec_callback(event: str, cb: Callable[[int, object], None]) -> Any:
-    _callable(cb)
-
-    def trampoline(vcpu_index: int, ptr: Any) -> None:
-        cb(vcpu_index, _udata_of(ptr))
-
-    return _keep(_translating[0], ffi.callback("void(unsigned int, void *)", trampoline,
-                                               onerror=_report(event, _translating[0])))
+def _exec_trampoline(vcpu_index: int, ptr: Any) -> None:
+    cb, userdata = _exec_entries[int(ffi.cast("uintptr_t", ptr))]
+    cb(vcpu_index, userdata)
 
 
-def register_vcpu_tb_exec_cb(tb: Tb, cb: Callable[[int, object], None], flags: int = CB_NO_REGS,
+def _mem_trampoline(vcpu_index: int, info: int, vaddr: int, ptr: Any) -> None:
+    cb, userdata = _exec_entries[int(ffi.cast("uintptr_t", ptr))]
+    cb(vcpu_index, info, vaddr, userdata)
+
+
+def _exec_callback(event: str) -> object:
+    return _c_callback(_translating[0], event, "void(unsigned int, void *)", _exec_trampoline)
+
+
+def register_vcpu_tb_exec_cb(tb: Tb, cb: Callable[[int, Any], None], flags: int = CB_NO_REGS,
                              userdata: object = None) -> None:
-    lib.qemu_plugin_register_vcpu_tb_exec_cb(tb.handle, _exec_callback("tb_exec", cb), flags,
-                                             _udata_ptr(userdata))
+    _callable(cb)
+    lib.qemu_plugin_register_vcpu_tb_exec_cb(tb.handle, _exec_callback("tb_exec"), flags,
+                                             _exec_key(cb, userdata))
 
 
 def register_vcpu_tb_exec_inline(tb: Tb, op: int, counter: Counter, imm: int,
@@ -274,10 +316,11 @@ def register_vcpu_tb_exec_inline(tb: Tb, op: int, counter: Counter, imm: int,
     lib.qemu_plugin_register_vcpu_tb_exec_inline(tb.handle, op, counter.ptr(index), imm)
 
 
-def register_vcpu_insn_exec_cb(insn: Insn, cb: Callable[[int, object], None],
+def register_vcpu_insn_exec_cb(insn: Insn, cb: Callable[[int, Any], None],
                                flags: int = CB_NO_REGS, userdata: object = None) -> None:
-    lib.qemu_plugin_register_vcpu_insn_exec_cb(insn.handle, _exec_callback("insn_exec", cb),
-                                               flags, _udata_ptr(userdata))
+    _callable(cb)
+    lib.qemu_plugin_register_vcpu_insn_exec_cb(insn.handle, _exec_callback("insn_exec"),
+                                               flags, _exec_key(cb, userdata))
 
 
 def register_vcpu_insn_exec_inline(insn: Insn, op: int, counter: Counter, imm: int,
@@ -285,17 +328,13 @@ def register_vcpu_insn_exec_inline(insn: Insn, op: int, counter: Counter, imm: i
     lib.qemu_plugin_register_vcpu_insn_exec_inline(insn.handle, op, counter.ptr(index), imm)
 
 
-def register_vcpu_mem_cb(insn: Insn, cb: Callable[[int, int, int, object], None],
+def register_vcpu_mem_cb(insn: Insn, cb: Callable[[int, int, int, Any], None],
                          flags: int = CB_NO_REGS, rw: int = MEM_RW,
                          userdata: object = None) -> None:
     _callable(cb)
-
-    def trampoline(vcpu_index: int, info: int, vaddr: int, ptr: Any) -> None:
-        cb(vcpu_index, info, vaddr, _udata_of(ptr))
-
-    c_cb = _keep(_translating[0], ffi.callback("void(unsigned int, uint32_t, uint64_t, void *)",
-                                               trampoline, onerror=_report("mem", _translating[0])))
-    lib.qemu_plugin_register_vcpu_mem_cb(insn.handle, c_cb, flags, rw, _udata_ptr(userdata))
+    c_cb = _c_callback(_translating[0], "mem", "void(unsigned int, uint32_t, uint64_t, void *)",
+                       _mem_trampoline)
+    lib.qemu_plugin_register_vcpu_mem_cb(insn.handle, c_cb, flags, rw, _exec_key(cb, userdata))
 
 
 def register_vcpu_mem_inline(insn: Insn, rw: int, op: int, counter: Counter, imm: int,
@@ -333,16 +372,35 @@ def outs(text: str) -> None:
     lib.qemu_plugin_outs(text.encode())
 
 
+def _ending_callback(plugin_id: int, event: str, cb: Callable[[int], None] | None) -> Any:
+    """The C pointer for reset's or uninstall's callback: when it runs, C has dropped
+    every callback of the plugin, so their Python side goes first."""
+    if cb is not None:
+        _callable(cb)
+
+    def ending(pid: int) -> None:
+        _forget_plugin(pid)
+        if cb is not None:
+            cb(pid)
+
+    # as C keeps the first of two resets (or uninstalls) asked for before it runs
+    _event_cbs.setdefault((plugin_id, event), ending)
+    return _c_callback(plugin_id, event, "void(uint64_t)",
+                       lambda pid: _event_cbs.pop((pid, event), _no_callback)(pid))
+
+
+def _no_callback(_pid: int) -> None:
+    pass
+
+
 def uninstall(plugin_id: int, cb: Callable[[int], None] | None = None) -> None:
-    c_cb = ffi.NULL if cb is None else _keep(plugin_id, ffi.callback(
-        "void(uint64_t)", cb, onerror=_report("uninstall", plugin_id)))
+    c_cb = _ending_callback(plugin_id, "uninstall", cb)
+    _leaving.add(plugin_id)
     lib.qemu_plugin_uninstall(plugin_id, c_cb)
 
 
 def reset(plugin_id: int, cb: Callable[[int], None] | None = None) -> None:
-    c_cb = ffi.NULL if cb is None else _keep(plugin_id, ffi.callback(
-        "void(uint64_t)", cb, onerror=_report("reset", plugin_id)))
-    lib.qemu_plugin_reset(plugin_id, c_cb)
+    lib.qemu_plugin_reset(plugin_id, _ending_callback(plugin_id, "reset", cb))
 
 
 # ---- QEMU 7.2 level (QEMU_PLUGIN_VERSION 1): only with the default host ----

@@ -16,30 +16,14 @@ from __future__ import annotations
 
 import ctypes
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pyqemu.errors import PluginError
+from pyqemu.plugins.plugin import LoadedImage, QemuPluginDesc, QemuPluginList
+from pyqemu.plugins.pyplugin import is_python_plugin, python_plugin_load
 
-if TYPE_CHECKING:
-    from pyqemu.linux_user.elfload import ImageInfo
-
-
-@dataclass
-class QemuPluginDesc:
-    """One ``-plugin`` entry: the path and the argv its install receives."""
-
-    path: str
-    argv: list[str] = field(default_factory=list)
-
-
-@dataclass
-class QemuPluginList:
-    """The pending plugins, in command-line order (``QEMU_PLUGIN`` first)."""
-
-    descs: list[QemuPluginDesc] = field(default_factory=list)
-    #: C strings handed to the plugins; kept alive for the plugins' lifetime
-    keepalive: list[object] = field(default_factory=list)
+__all__ = ["PLUGIN_API_LEVELS", "QemuPluginDesc", "QemuPluginList", "plugin_add",
+           "plugin_load", "qemu_plugin_image_loaded", "qemu_plugin_load_list",
+           "qemu_plugin_opt_parse", "select_plugin_api", "split_qemu_opts"]
 
 
 def split_qemu_opts(optstr: str) -> list[str]:
@@ -124,7 +108,7 @@ def select_plugin_api(level: str) -> None:
     os.environ["QEMU_PLUGIN_API"] = level
 
 
-def qemu_plugin_image_loaded(image: ImageInfo) -> None:
+def qemu_plugin_image_loaded(image: LoadedImage) -> None:
     """Tell the host about the program just loaded (QEMU 7.2's TaskState facts).
 
     Feeds qemu_plugin_path_to_binary/start_code/end_code/entry_code and the
@@ -236,8 +220,6 @@ def qemu_plugin_load_list(head: QemuPluginList, target_name: str) -> None:
     A ``.py`` file or an importable module name is a plugin written in
     Python (pyqemu/plugins/pyplugin.py); anything else is a shared object.
     """
-    from pyqemu.plugins.pyplugin import is_python_plugin, python_plugin_load
-
     for desc in head.descs:
         if is_python_plugin(desc.path):
             python_plugin_load(desc, head, target_name)

@@ -1,7 +1,7 @@
 """Loading plugins written in Python: ``-plugin tool.py,arg=...`` or ``-plugin pkg.module``.
 
-The Python counterpart of plugin_load (pyqemu/plugins/loader.py): the module
-takes the place of the shared object, its ``qemu_plugin_version`` (0 when
+The Python counterpart of plugin_load (pyqemu/plugins/loader.py, which calls
+this module): the module takes the place of the shared object, its ``qemu_plugin_version`` (0 when
 absent) is checked the same way, and its ``qemu_plugin_install(id, info,
 args)`` is called through the same C ``plugin_install_ctx``, so the plugin
 gets an id, a place in the list and every event like a C plugin.
@@ -13,12 +13,10 @@ import importlib
 import importlib.util
 import os
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyqemu.errors import PluginError
-
-if TYPE_CHECKING:
-    from pyqemu.plugins.loader import QemuPluginDesc, QemuPluginList
+from pyqemu.plugins.plugin import QemuPluginDesc, QemuPluginList
 
 
 def is_python_plugin(path: str) -> bool:

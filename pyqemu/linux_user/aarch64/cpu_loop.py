@@ -28,7 +28,7 @@ TRAP_BRKPT = 1
 
 def deliver_fault(task: TaskState, reason: int) -> None:
     """A CPU exception becomes a synchronous guest signal, delivered at once."""
-    info = task.cpu.exit_info  # type: ignore[attr-defined]
+    info = task.cpu.exit_info
     fault_addr = 0
     if reason == lib.EXCP_SEGV:
         fault_addr = info.fault_addr

@@ -80,7 +80,7 @@ def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4:
     raw = tuple(to_u64(arg) for arg in (arg1, arg2, arg3, arg4, arg5, arg6))
     if task.strace:
         strace.print_syscall(task, num, raw)
-    target = arch.current().name
+    target = task.target.name
     if target == "x86_64":
         row = SYSCALL_TABLE.get(num)
         entry = None if row is None else (num, row)

@@ -105,21 +105,17 @@ def read_guest_path(task: TaskState, addr: int) -> bytes:
     return path
 
 
-#: QEMU's -L prefix ("" or "/": none): see prefixed_path.
-_path_prefix = b""
+def path_prefix(ld_prefix: str) -> bytes:
+    """The TaskState.path_prefix for qemu's -L / QEMU_LD_PREFIX (b"": none)."""
+    return b"" if ld_prefix in ("", "/") else os.fsencode(ld_prefix.rstrip("/"))
 
 
-def set_path_prefix(prefix: str) -> None:
-    """Make guest paths resolve under ``prefix`` first (qemu's -L / QEMU_LD_PREFIX)."""
-    global _path_prefix
-    _path_prefix = b"" if prefix in ("", "/") else os.fsencode(prefix.rstrip("/"))
-
-
-def prefixed_path(path: bytes) -> bytes:
+def prefixed_path(task: TaskState, path: bytes) -> bytes:
     """QEMU's path() (util/path.c): an absolute guest path that exists under the -L
-    prefix is that file, so a foreign guest's ld.so finds its libraries there."""
-    if _path_prefix and path.startswith(b"/") and path != b"/":
-        candidate = _path_prefix + path
+    prefix (``task.path_prefix``) is that file, so a foreign guest's ld.so finds its
+    libraries there."""
+    if task.path_prefix and path.startswith(b"/") and path != b"/":
+        candidate = task.path_prefix + path
         if os.path.lexists(candidate):
             return candidate
     return path
@@ -180,7 +176,7 @@ class Path(Arg):
         addr = to_u64(raw[index])
         if addr == 0 and self.nullable:
             return None
-        return prefixed_path(read_guest_path(task, addr))
+        return prefixed_path(task, read_guest_path(task, addr))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import struct
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from pyqemu.linux_user import arch
 from pyqemu.linux_user.syscall import ipc, process
 from pyqemu.linux_user.syscall.args import (
     Addr,
@@ -59,14 +58,14 @@ _OPEN_FLAGS = {
 }
 
 
-def _flag_pairs() -> list[tuple[int, int]]:
-    """(host bit, target bit) of each open flag for the running target."""
-    column = 2 if arch.current().name == "aarch64" else 1
+def _flag_pairs(target: str) -> list[tuple[int, int]]:
+    """(host bit, target bit) of each open flag for ``target``."""
+    column = 2 if target == "aarch64" else 1
     return [(bits[0], bits[column]) for bits in _OPEN_FLAGS.values()]
 
 
-def target_to_host_open_flags(flags: int) -> int:
-    pairs = _flag_pairs()
+def target_to_host_open_flags(flags: int, target: str) -> int:
+    pairs = _flag_pairs(target)
     out = flags & ~sum(target for _, target in pairs)
     for host, target in pairs:
         if flags & target:
@@ -74,8 +73,8 @@ def target_to_host_open_flags(flags: int) -> int:
     return out
 
 
-def host_to_target_open_flags(flags: int) -> int:
-    pairs = _flag_pairs()
+def host_to_target_open_flags(flags: int, target: str) -> int:
+    pairs = _flag_pairs(target)
     out = flags & ~sum(host for host, _ in pairs)
     for host, target in pairs:
         if flags & host:
@@ -112,16 +111,16 @@ def do_newfstatat(task: TaskState, dirfd: int, path: bytes, statbuf: int, flags:
 
 def do_openat(task: TaskState, dirfd: int, path: bytes, flags: int, mode: int) -> int:
     return host_syscall(host_nr.TARGET_NR_openat, dirfd, guest_path(task, path),
-                        target_to_host_open_flags(flags), mode)
+                        target_to_host_open_flags(flags, task.target.name), mode)
 
 
 def do_fcntl_generic(task: TaskState, fd: int, cmd: int, arg: int) -> int:
     """fcntl with the file status flags translated (QEMU's fcntl_flags_tbl)."""
     if cmd == F_GETFL:
         ret = host_syscall(host_nr.TARGET_NR_fcntl, fd, cmd, 0)
-        return host_to_target_open_flags(ret) if ret >= 0 else ret
+        return host_to_target_open_flags(ret, task.target.name) if ret >= 0 else ret
     if cmd == F_SETFL:
-        arg = target_to_host_open_flags(arg)
+        arg = target_to_host_open_flags(arg, task.target.name)
     return do_fcntl(task, fd, cmd, arg)
 
 
@@ -132,7 +131,7 @@ def do_uname(task: TaskState, buf: int) -> int:
     if ret < 0:
         return ret
     data = bytearray(bounce.buffer.raw)
-    machine = arch.current().name.encode()
+    machine = task.target.name.encode()
     data[UTSNAME_MACHINE:UTSNAME_MACHINE + UTSNAME_FIELD] = machine.ljust(UTSNAME_FIELD, b"\0")
     write_guest(task, buf, bytes(data))
     return ret

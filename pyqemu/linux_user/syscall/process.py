@@ -14,7 +14,6 @@ import os
 import struct
 from typing import TYPE_CHECKING
 
-from pyqemu.linux_user import arch
 from pyqemu.linux_user.qemu import GuestExit
 from pyqemu.linux_user.syscall.args import (
     Addr,
@@ -112,9 +111,9 @@ def _fork(task: TaskState, flags: int, newsp: int, parent_tidptr: int, child_tid
     if pid == 0:
         tid = os.getpid()
         if newsp:
-            task.cpu.write_reg(arch.current().sp_reg, newsp)
+            task.cpu.write_reg(task.target.sp_reg, newsp)
         if flags & CLONE_SETTLS:
-            arch.current().set_tls(task.cpu, tls)
+            task.target.set_tls(task.cpu, tls)
         if flags & CLONE_CHILD_SETTID:
             task.child_tidptr = child_tidptr
             _store_tid(task, child_tidptr, tid)

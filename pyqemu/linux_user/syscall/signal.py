@@ -13,7 +13,6 @@ import struct
 import time
 from typing import TYPE_CHECKING
 
-from pyqemu.linux_user import arch
 from pyqemu.linux_user.qemu import SS_DISABLE, TargetSigaction, TargetSigaltstack
 from pyqemu.linux_user.syscall.args import (
     Addr,
@@ -47,15 +46,15 @@ SIGACTION_NO_RESTORER_SIZE = 24
 
 
 def _read_sigaction(task: TaskState, addr: int) -> tuple[int, int, int, int]:
-    if arch.current().sigaction_has_restorer:
+    if task.target.sigaction_has_restorer:
         return struct.unpack(SIGACTION_FORMAT, read_guest(task, addr, SIGACTION_SIZE))
     handler, flags, mask = struct.unpack("<QQQ", read_guest(task, addr,
                                                             SIGACTION_NO_RESTORER_SIZE))
     return handler, flags, 0, mask
 
 
-def _sigaction_bytes(action: TargetSigaction) -> bytes:
-    if arch.current().sigaction_has_restorer:
+def _sigaction_bytes(task: TaskState, action: TargetSigaction) -> bytes:
+    if task.target.sigaction_has_restorer:
         return struct.pack(SIGACTION_FORMAT, action.handler, action.flags, action.restorer,
                            action.mask)
     return struct.pack("<QQQ", action.handler, action.flags, action.mask)
@@ -78,12 +77,12 @@ def do_rt_sigaction(task: TaskState, sig: int, act: int, oldact: int, sigsetsize
         handler, flags, restorer, mask = _read_sigaction(task, act)
         new = TargetSigaction(handler, flags, restorer, mask & ~UNBLOCKABLE)
     if oldact:
-        check_guest_range(task, oldact, len(_sigaction_bytes(TargetSigaction())), True)
+        check_guest_range(task, oldact, len(_sigaction_bytes(task, TargetSigaction())), True)
     old = task.get_sigaction(sig)
     if new is not None:
         task.sigactions[sig] = new
     if oldact:
-        write_guest(task, oldact, _sigaction_bytes(old))
+        write_guest(task, oldact, _sigaction_bytes(task, old))
     return 0
 
 
@@ -114,7 +113,7 @@ def do_rt_sigprocmask(task: TaskState, how: int, newset: int, oldset: int,
 def _on_altstack(task: TaskState, stack: TargetSigaltstack) -> bool:
     if stack.size == 0:
         return False
-    return 0 <= task.cpu.read_reg(arch.current().sp_reg) - stack.sp < stack.size
+    return 0 <= task.cpu.read_reg(task.target.sp_reg) - stack.sp < stack.size
 
 
 def do_sigaltstack(task: TaskState, new_ss: int, old_ss: int) -> int:
@@ -176,7 +175,7 @@ def do_rt_sigsuspend(task: TaskState, mask: int, sigsetsize: int) -> int:
     (bits,) = struct.unpack("<Q", read_guest(task, mask, SIGSET_SIZE))
     task.sigsuspend_mask = task.sigmask
     task.sigmask = bits & ~UNBLOCKABLE
-    pending = task.pending_signals  # type: ignore[attr-defined]
+    pending = task.pending_signals
     while True:
         take_host_signals(task)
         pending.queue = [(sig, info) for sig, info in pending.queue
@@ -197,7 +196,7 @@ def _pending_set(task: TaskState) -> int:
 
     take_host_signals(task)
     bits = 0
-    for sig, _info in task.pending_signals.queue:  # type: ignore[attr-defined]
+    for sig, _info in task.pending_signals.queue:
         bits |= 1 << (sig - 1)
     return bits
 
@@ -233,7 +232,7 @@ def do_rt_sigtimedwait(task: TaskState, setp: int, info: int, timeout: int,
         deadline = time.monotonic() + seconds + nanoseconds / 1e9
     if info:
         check_guest_range(task, info, SIGINFO_SIZE, True)
-    pending = task.pending_signals  # type: ignore[attr-defined]
+    pending = task.pending_signals
     while True:
         if _pending_set(task) & wanted:
             index = next(i for i, (sig, _) in enumerate(pending.queue)

@@ -41,10 +41,11 @@ def do_timer_settime(task: TaskState, timerid: int, flags: int, new_value: int,
     if timerid < 0 or new_value == 0:
         return -errno.EINVAL
     check_guest_range(task, new_value, ITIMERSPEC_SIZE, False)
-    old = OutBounce(old_value, ITIMERSPEC_SIZE) if old_value else 0
-    ret = host_syscall(nr.TARGET_NR_timer_settime, timerid, flags, new_value, old)
-    if not is_error(ret) and old_value:
-        old.copy_out(task)  # type: ignore[union-attr]
+    old = OutBounce(old_value, ITIMERSPEC_SIZE) if old_value else None
+    ret = host_syscall(nr.TARGET_NR_timer_settime, timerid, flags, new_value,
+                       0 if old is None else old)
+    if not is_error(ret) and old is not None:
+        old.copy_out(task)
     return ret
 
 

@@ -93,7 +93,7 @@ def emulate_vsyscall(task: TaskState) -> None:
 
 def deliver_fault(task: TaskState, reason: int) -> None:
     """A CPU exception becomes a synchronous guest signal, delivered at once."""
-    info = task.cpu.exit_info  # type: ignore[attr-defined]
+    info = task.cpu.exit_info
     trapno, cr2 = 0, 0
     if (reason == lib.EXCP_SEGV and info.fault_write == 2
             and info.pc & ~0xFFF == VSYSCALL_PAGE):   # fault_addr is cut to 52 bits

@@ -359,7 +359,8 @@ class CpuidTable:
     topology: bool = False
 
     def set(self, leaf: int, subleaf: int | None, *regs: int) -> None:
-        self.entries[(leaf, subleaf)] = tuple(r & 0xFFFFFFFF for r in regs)  # type: ignore
+        eax, ebx, ecx, edx = (r & 0xFFFFFFFF for r in regs)
+        self.entries[(leaf, subleaf)] = (eax, ebx, ecx, edx)
 
     def answer(self, leaf: int, subleaf: int) -> tuple[int, int, int, int]:
         """What the CPU answers: the reference the C hook implements, for tests."""
