@@ -5,12 +5,14 @@ Arguments (``name=on``), any mix:
            (``collections.Counter.update``); ``percb`` counts them with a per-block
            exec callback instead, the reference the batch is compared with
   syscalls log, at each syscall, the last block seen so far (batch or callback)
-  mem      count memory accesses from ``register_vcpu_mem_batch``
+  mem      count memory accesses from ``register_vcpu_mem_batch``; with ``stores``
+           also the stores among them (a Python loop over the meminfo)
   capacity=N   the batches' capacity (default 65536)
 
 At atexit it prints (``-d plugin``): ``bb's: <total>``, ``blocks: <distinct>``,
 ``block <pc> <count>`` per block (sorted), ``syscall <nr> after <pc>`` lines in
-order, ``mem accesses: <n>`` / ``mem stores: <n>``, and ``batches: <n>``.
+order, ``mem accesses: <n>`` (as tests/plugin/mem.c prints it), ``mem stores: <n>``
+and ``batches: <n>, longest: <n>``.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
     last = [0]
     syscalls: list[str] = []
     mem = [0, 0]
-    batches = [0]
+    batches = [0, 0]   # how many, the longest
 
     def on_blocks(_vcpu: int, pcs: memoryview) -> None:
         assert pcs.format == "Q" and pcs.readonly
         batches[0] += 1
+        batches[1] = max(batches[1], len(pcs))
         counts.update(pcs)
         last[0] = pcs[-1]
 
@@ -48,8 +51,10 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
     def on_mem(_vcpu: int, vaddrs: memoryview, infos: memoryview) -> None:
         assert vaddrs.format == "Q" and infos.format == "I" and len(vaddrs) == len(infos)
         batches[0] += 1
+        batches[1] = max(batches[1], len(vaddrs))
         mem[0] += len(vaddrs)
-        mem[1] += sum(1 for info in infos if api.mem_is_store(info))
+        if "stores" in opts:
+            mem[1] += sum(1 for info in infos if api.mem_is_store(info))
 
     def on_exit(_pid: int, _udata: object) -> None:
         lines = []
@@ -59,7 +64,7 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
         lines += syscalls
         if "mem" in opts:
             lines.append(f"mem accesses: {mem[0]}\nmem stores: {mem[1]}\n")
-        lines.append(f"batches: {batches[0]}\n")
+        lines.append(f"batches: {batches[0]}, longest: {batches[1]}\n")
         api.outs("".join(lines))
 
     if "blocks" in opts:

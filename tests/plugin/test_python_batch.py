@@ -1,0 +1,140 @@
+"""Batched events for Python plugins (issue 22): every block and access, in order.
+
+``api.register_vcpu_tb_exec_batch`` and ``api.register_vcpu_mem_batch`` hand a
+Python plugin its executed blocks' vaddrs and its memory accesses a buffer at a
+time.  The plugin under test is tests/plugin/pybatch.py; it is compared with
+the C plugins bb.c and mem.c (in the same run, so that even a guest whose
+block count varies from run to run gives one answer), with a Python callback
+per block, and with qemu-x86_64 7.2 running bb.c.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from harness import plugin_spec, run_pyqemu, run_qemu
+
+import pyqemu
+
+PYBATCH = Path(__file__).resolve().parent / "pybatch.py"
+# small capacities make the buffers fill (and be delivered full) many times a run
+CAPACITIES = ["7", "1000", "65536"]
+
+
+def _log(tmp_path: Path, name: str, program: str, plugins: list[str]) -> str:
+    """The plugins' -d plugin output of a run that must succeed."""
+    log = tmp_path / f"{name}.log"
+    result = run_pyqemu([program], plugins=plugins, extra=["-d", "plugin", "-D", str(log)])
+    assert result.returncode == 0, result.stderr
+    return log.read_text()
+
+
+def _bb_counts(log: str) -> list[int]:
+    """Every ``bb's: N`` of a log, the C plugin's and the Python plugin's."""
+    return [int(n) for n in re.findall(r"^bb's: (\d+)", log, re.M)]
+
+
+def _lines(log: str, prefix: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith(prefix)]
+
+
+@pytest.mark.parametrize("capacity", CAPACITIES)
+@pytest.mark.parametrize("guest", ["hello", "loop", "pthreads"])
+def test_batch_counts_every_block_as_bb_c(guest_builder, plugin_lib, tmp_path: Path,
+                                          guest: str, capacity: str) -> None:
+    """Counter.update(pcs) over the batches gives bb.c's total in the same run (threads
+    included: each vCPU's buffer is delivered when it exits), and full buffers are
+    delivered at their capacity."""
+    program = str(guest_builder.build(guest, "musl-static"))
+    log = _log(tmp_path, "both", program, [
+        str(plugin_lib("bb")), f"{PYBATCH},arg=blocks,arg=capacity={capacity}"])
+    c_total, py_total = _bb_counts(log)
+    assert py_total == c_total > 0
+    batches, longest = map(int, re.search(r"^batches: (\d+), longest: (\d+)", log, re.M).groups())
+    assert longest <= int(capacity) and batches >= py_total // int(capacity)
+    if capacity == "7":     # every guest fills a buffer of 7 many times
+        assert longest == 7
+
+
+@pytest.mark.parametrize("guest", ["hello", "loop"])
+def test_batch_per_block_counts_match_a_python_callback_per_block(
+        guest_builder, tmp_path: Path, guest: str) -> None:
+    """Block by block, the batches count what a per-block exec callback counts."""
+    program = str(guest_builder.build(guest, "musl-static"))
+    batched = _log(tmp_path, "batch", program, [f"{PYBATCH},arg=blocks,arg=capacity=1000"])
+    per_block = _log(tmp_path, "percb", program, [f"{PYBATCH},arg=percb"])
+    assert _lines(batched, "block ") == _lines(per_block, "block ") != []
+    assert _lines(batched, "bb's: ") == _lines(per_block, "bb's: ")
+
+
+@pytest.mark.patched_engine("block counts exact against qemu 7.2 on pyqemu's engine only")
+def test_batch_total_matches_qemu_bb(guest_builder, plugin_lib, tmp_path: Path) -> None:
+    """The batch's total is qemu-x86_64 7.2's own count with bb.c."""
+    program = str(guest_builder.build("loop", "musl-static"))
+    qemu_log = tmp_path / "qemu.log"
+    result = run_qemu([program], plugins=[plugin_spec(plugin_lib("bb"))],
+                      extra=["-d", "plugin", "-D", str(qemu_log)])
+    assert result.returncode == 0, result.stderr
+    batched = _log(tmp_path, "batch", program, [f"{PYBATCH},arg=blocks"])
+    assert _bb_counts(batched) == _bb_counts(qemu_log.read_text()) != []
+
+
+@pytest.mark.parametrize("guest", ["hello", "args_env"])
+def test_syscall_callback_sees_every_block_before_it(guest_builder, tmp_path: Path,
+                                                     guest: str) -> None:
+    """A partly filled buffer is delivered before the plugin's syscall callback: the
+    last block it has seen at each syscall is the one a per-block callback saw."""
+    program = str(guest_builder.build(guest, "musl-static"))
+    batched = _log(tmp_path, "batch", program, [f"{PYBATCH},arg=blocks,arg=syscalls"])
+    per_block = _log(tmp_path, "percb", program, [f"{PYBATCH},arg=percb,arg=syscalls"])
+    syscalls = _lines(per_block, "syscall ")
+    assert len(syscalls) >= 3 and "after 0x0" not in syscalls[0]
+    assert _lines(batched, "syscall ") == syscalls
+
+
+@pytest.mark.parametrize("capacity", ["5", "65536"])
+@pytest.mark.parametrize("guest", ["hello", "memops"])
+def test_mem_batch_counts_every_access_as_mem_c(guest_builder, plugin_lib, tmp_path: Path,
+                                                guest: str, capacity: str) -> None:
+    """The mem batch's accesses are mem.c's, in the same run; its meminfo says which
+    are stores as mem.c filtered to stores counts them."""
+    program = str(guest_builder.build(guest, "musl-static"))
+    log = _log(tmp_path, "both", program, [
+        str(plugin_lib("mem")), f"{PYBATCH},arg=mem,arg=stores,arg=capacity={capacity}"])
+    c_count, py_count = (int(n) for n in re.findall(r"^mem accesses: (\d+)", log, re.M))
+    assert py_count == c_count > 0
+    stores = int(re.search(r"^mem stores: (\d+)", log, re.M).group(1))
+    assert 0 < stores < py_count
+
+
+def test_batches_through_pyqemu_run(guest_builder, plugin_lib) -> None:
+    """pyqemu.run() takes the same Python plugin with its batches."""
+    program = guest_builder.build("hello", "musl-static")
+    result = pyqemu.run([program], plugins=[str(plugin_lib("bb")),
+                                            f"{PYBATCH},arg=blocks,arg=mem,arg=capacity=64"])
+    assert result.status == 0, result.stderr
+    c_total, py_total = _bb_counts(result.plugin_log)
+    assert py_total == c_total > 0
+    assert re.search(r"^mem accesses: [1-9]", result.plugin_log, re.M)
+
+
+def test_bad_registrations_raise(tmp_path: Path, guest_builder) -> None:
+    """A capacity that is not a positive int, or a callback that is not callable, raises
+    at the call, in the plugin's install."""
+    plugin = tmp_path / "bad.py"
+    plugin.write_text(
+        "from pyqemu.plugins import api\n"
+        "def qemu_plugin_install(plugin_id, info, args):\n"
+        "    for call in (lambda: api.register_vcpu_tb_exec_batch(plugin_id, print, 0),\n"
+        "                 lambda: api.register_vcpu_mem_batch(plugin_id, print, api.MEM_RW, -1),\n"
+        "                 lambda: api.register_vcpu_tb_exec_batch(plugin_id, 3)):\n"
+        "        try:\n"
+        "            call()\n"
+        "        except (TypeError, ValueError) as exc:\n"
+        "            api.outs(f'{type(exc).__name__}\\n')\n"
+        "    return 0\n")
+    program = str(guest_builder.build("hello", "musl-static"))
+    assert _log(tmp_path, "bad", program, [str(plugin)]).split() == [
+        "ValueError", "ValueError", "TypeError"]
