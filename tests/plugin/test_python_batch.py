@@ -138,3 +138,59 @@ def test_bad_registrations_raise(tmp_path: Path, guest_builder) -> None:
     program = str(guest_builder.build("hello", "musl-static"))
     assert _log(tmp_path, "bad", program, [str(plugin)]).split() == [
         "ValueError", "ValueError", "TypeError"]
+
+
+@pytest.mark.parametrize("capacity", ["", ",capacity=100"])
+@pytest.mark.parametrize("guest", ["hello", "loop"])
+def test_hotblocks_batch_prints_hotblocks_c(guest_builder, plugin_lib, tmp_path: Path,
+                                            guest: str, capacity: str) -> None:
+    """pyqemu.contrib.hotblocks_batch: hotblocks.c's table, per-block counts included."""
+    program = str(guest_builder.build(guest, "musl-static"))
+    c_table = _log(tmp_path, "c", program, [str(plugin_lib("hotblocks"))])
+    py_table = _log(tmp_path, "py", program, [f"pyqemu.contrib.hotblocks_batch{capacity}"])
+    assert py_table == c_table
+    assert len(c_table.splitlines()) == 22
+
+
+PER_ACCESS = """
+from pyqemu.plugins import api
+
+def qemu_plugin_install(plugin_id, info, args):
+    out = open(args[0], "w")
+
+    def on_mem(_vcpu, _info, vaddr, _udata):
+        out.write(f"{vaddr}\\n")
+
+    def on_trans(_pid, tb):
+        for insn in tb.insns:
+            api.register_vcpu_mem_cb(insn, on_mem)
+
+    api.register_vcpu_tb_trans_cb(plugin_id, on_trans)
+    api.register_atexit_cb(plugin_id, lambda _pid, _u: out.close())
+    return 0
+"""
+
+
+def test_memtrace_writes_every_access_in_order(guest_builder, plugin_lib,
+                                               tmp_path: Path) -> None:
+    """pyqemu.contrib.memtrace: an NPY 1.0 uint64 array of the accesses a Python
+    callback per access sees, in the same order; as many as mem.c counts."""
+    program = str(guest_builder.build("hello", "musl-static"))
+    trace = tmp_path / "trace.npy"
+    log = _log(tmp_path, "trace", program, [
+        str(plugin_lib("mem")), f"pyqemu.contrib.memtrace,filename={trace}"])
+    (plugin := tmp_path / "per_access.py").write_text(PER_ACCESS)
+    listed = tmp_path / "per_access.txt"
+    _log(tmp_path, "per_access", program, [f"{plugin},arg={listed}"])
+    expected = [int(line) for line in listed.read_text().split()]
+
+    data = trace.read_bytes()
+    assert data[:8] == b"\x93NUMPY\x01\x00"
+    header_len = int.from_bytes(data[8:10], "little")
+    header = data[10:10 + header_len].decode("latin1")
+    assert (10 + header_len) % 64 == 0 and header.endswith("\n")
+    assert "'descr': '<u8'" in header and f"'shape': ({len(expected)},)" in header
+    body = memoryview(data[10 + header_len:]).cast("Q")
+    assert list(body) == expected != []
+    assert f"mem accesses: {len(expected)}\n" in log
+    assert f"memtrace: {len(expected)} accesses written to {trace}\n" in log
