@@ -11,6 +11,7 @@ with blocks, accesses with accesses), so a plugin that counts nothing cannot win
   Py per-block    tests/plugin/pybatch.py percb: a Python callback per executed block
   Py batch        tests/plugin/pybatch.py blocks: register_vcpu_tb_exec_batch, and
                   collections.Counter.update(pcs) on each batch
+  Py batch tally  the same with Counter.update(api.tally(pcs)): counted in C first
   C mem           tests/plugin/mem.c: a C callback per memory access
   Py mem batch    tests/plugin/pybatch.py mem: register_vcpu_mem_batch, len() of each
 
@@ -44,6 +45,7 @@ CONFIGS = {
     "C bb": ("{lib}/libbb.so", "C bb", "blocks"),
     "Py per-block": (f"{PYBATCH},arg=percb", "C bb", "blocks"),
     "Py batch": (f"{PYBATCH},arg=blocks", "C bb", "blocks"),
+    "Py batch tally": (f"{PYBATCH},arg=blocks,arg=tally", "C bb", "blocks"),
     "C mem": ("{lib}/libmem.so", "C mem", "mem"),
     "Py mem batch": (f"{PYBATCH},arg=mem", "C mem", "mem"),
 }
@@ -92,8 +94,9 @@ def run_once(spec: str, kind: str, guest: Path, rounds: int, log: Path) -> Sampl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=10,
-                        help="cpubound rounds (10: about 17 M blocks, 45 M accesses)")
+    parser.add_argument("--rounds", type=int, default=40,
+                        help="cpubound rounds (40: 68 M blocks, 118 M accesses; "
+                             "start-up weighs on fewer)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--configs", default=",".join(CONFIGS),
                         help=f"comma-separated, from: {', '.join(CONFIGS)}")

@@ -206,6 +206,7 @@ struct plugin_batch_vcpu {
     size_t n;
     uint64_t *vaddrs;
     uint32_t *infos;                /* memory batches only */
+    bool busy;                      /* being delivered */
 };
 
 /* One plugin's batch of one kind; never freed (blocks may still point at it). */
@@ -230,6 +231,7 @@ void plugin_batch_mem_exec(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
 void plugin_batch_flush_ctx(struct qemu_plugin_ctx *ctx, unsigned int vcpu_index);
 void plugin_batch_flush_ctx_all(struct qemu_plugin_ctx *ctx);
 void plugin_batch_drop(struct qemu_plugin_ctx *ctx);
+size_t plugin_batch_tally(const uint64_t *values, size_t n, uint64_t *keys, uint64_t *counts);
 
 /* Does a callback of @ctx have to deliver the plugin's batches first? */
 static inline bool plugin_ctx_batched(const struct qemu_plugin_ctx *ctx)

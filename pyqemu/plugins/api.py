@@ -34,6 +34,7 @@ Example (the bb plugin)::
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -422,6 +423,33 @@ def register_vcpu_mem_batch(plugin_id: int, cb: Callable[[int, memoryview, memor
     _callable(cb)
     lib.plugin_register_batch(plugin_id, True, _event_callback(
         plugin_id, "mem_batch", _BATCH_CTYPE, deliver), capacity, rw)
+
+
+_tally_scratch = threading.local()
+
+
+def tally(values: memoryview) -> dict[int, int]:
+    """How many times each distinct value occurs in ``values`` (uint64, e.g. a batch).
+
+    Counted in C: ``counter.update(api.tally(pcs))`` gives what
+    ``counter.update(pcs)`` gives (Counter adds a mapping's counts) at a few
+    nanoseconds an item instead of ~70, as a batch of blocks holds few distinct
+    vaddrs.  The dict is in order of first occurrence.
+    """
+    n = len(values)
+    if n == 0:
+        return {}
+    source = ffi.from_buffer("uint64_t[]", values)
+    # the output arrays, kept per thread (vCPUs deliver batches concurrently): made
+    # anew for every call, zeroing them would cost more than the counting
+    scratch = getattr(_tally_scratch, "arrays", None)
+    if scratch is None or len(scratch[0]) < n:
+        scratch = _tally_scratch.arrays = (ffi.new("uint64_t[]", n), ffi.new("uint64_t[]", n))
+    keys, counts = scratch
+    distinct = lib.plugin_batch_tally(source, n, keys, counts)
+    if distinct == int(ffi.cast("size_t", -1)):
+        raise MemoryError("tally: out of memory")
+    return dict(zip(ffi.unpack(keys, distinct), ffi.unpack(counts, distinct), strict=True))
 
 
 # ---- memory access information, vCPUs, output, life cycle ----

@@ -3,7 +3,8 @@
 Arguments (``name=on``), any mix:
   blocks   count executed blocks from ``register_vcpu_tb_exec_batch``
            (``collections.Counter.update``); ``percb`` counts them with a per-block
-           exec callback instead, the reference the batch is compared with
+           exec callback instead, the reference the batch is compared with;
+           ``tally`` counts each batch with ``Counter.update(api.tally(pcs))``
   syscalls log, at each syscall, the last block seen so far (batch or callback)
   mem      count memory accesses from ``register_vcpu_mem_batch``; with ``stores``
            also the stores among them (a Python loop over the meminfo)
@@ -35,7 +36,7 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
         assert pcs.format == "Q" and pcs.readonly
         batches[0] += 1
         batches[1] = max(batches[1], len(pcs))
-        counts.update(pcs)
+        counts.update(api.tally(pcs) if "tally" in opts else pcs)
         last[0] = pcs[-1]
 
     def on_block(_vcpu: int, pc: int) -> None:

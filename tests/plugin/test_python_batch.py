@@ -10,13 +10,17 @@ per block, and with qemu-x86_64 7.2 running bb.c.
 
 from __future__ import annotations
 
+import array
+import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from harness import plugin_spec, run_pyqemu, run_qemu
 
 import pyqemu
+from pyqemu.plugins import api
 
 PYBATCH = Path(__file__).resolve().parent / "pybatch.py"
 # small capacities make the buffers fill (and be delivered full) many times a run
@@ -58,12 +62,15 @@ def test_batch_counts_every_block_as_bb_c(guest_builder, plugin_lib, tmp_path: P
         assert longest == 7
 
 
+@pytest.mark.parametrize("tally", ["", ",arg=tally"])
 @pytest.mark.parametrize("guest", ["hello", "loop"])
 def test_batch_per_block_counts_match_a_python_callback_per_block(
-        guest_builder, tmp_path: Path, guest: str) -> None:
-    """Block by block, the batches count what a per-block exec callback counts."""
+        guest_builder, tmp_path: Path, guest: str, tally: str) -> None:
+    """Block by block, the batches count what a per-block exec callback counts (with
+    Counter.update(pcs), and with Counter.update(api.tally(pcs)))."""
     program = str(guest_builder.build(guest, "musl-static"))
-    batched = _log(tmp_path, "batch", program, [f"{PYBATCH},arg=blocks,arg=capacity=1000"])
+    batched = _log(tmp_path, "batch", program,
+                   [f"{PYBATCH},arg=blocks,arg=capacity=1000{tally}"])
     per_block = _log(tmp_path, "percb", program, [f"{PYBATCH},arg=percb"])
     assert _lines(batched, "block ") == _lines(per_block, "block ") != []
     assert _lines(batched, "bb's: ") == _lines(per_block, "bb's: ")
@@ -194,3 +201,49 @@ def test_memtrace_writes_every_access_in_order(guest_builder, plugin_lib,
     assert list(body) == expected != []
     assert f"mem accesses: {len(expected)}\n" in log
     assert f"memtrace: {len(expected)} accesses written to {trace}\n" in log
+
+
+@pytest.mark.parametrize("distinct", [1, 3, 300, 5000, 100_000])
+def test_tally_counts_as_counter(distinct: int) -> None:
+    """api.tally(values) is Counter(values), keys in order of first occurrence, through
+    its table's growth (100,000 distinct values in 65,536 items: nearly all distinct)."""
+    rng = random.Random(distinct)
+    values = memoryview(array.array("Q", [rng.randrange(distinct) * 16 + 2**63 * (i % 2)
+                                          for i in range(65536)])).toreadonly()
+    counted = api.tally(values)
+    assert counted == Counter(values)
+    assert list(counted) == list(dict.fromkeys(values))
+    assert api.tally(values[:0]) == {}
+
+
+REREGISTER = """
+from pyqemu.plugins import api
+
+def qemu_plugin_install(plugin_id, info, args):
+    total = [0, 0]
+
+    def second(_vcpu, pcs):
+        total[1] += len(pcs)
+
+    def first(_vcpu, pcs):
+        total[0] += len(pcs)
+        # from its own delivery: the buffer being read stays until it returns
+        api.register_vcpu_tb_exec_batch(plugin_id, second, capacity=3)
+
+    api.register_vcpu_tb_exec_batch(plugin_id, first, capacity=50)
+    api.register_atexit_cb(plugin_id, lambda _p, _u: api.outs(
+        f"bb's: {sum(total)}\\nfirst: {total[0]}\\n"))
+    return 0
+"""
+
+
+def test_batch_registered_again_from_its_callback(guest_builder, plugin_lib,
+                                                  tmp_path: Path) -> None:
+    """A registration replaces callback and capacity, even from the batch's own callback:
+    the first callback gets one full buffer, the second every block after it."""
+    (plugin := tmp_path / "again.py").write_text(REREGISTER)
+    program = str(guest_builder.build("hello", "musl-static"))
+    log = _log(tmp_path, "again", program, [str(plugin_lib("bb")), str(plugin)])
+    c_total, py_total = _bb_counts(log)
+    assert py_total == c_total > 0
+    assert "first: 50\n" in log
