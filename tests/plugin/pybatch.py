@@ -4,7 +4,9 @@ Arguments (``name=on``), any mix:
   blocks   count executed blocks from ``register_vcpu_tb_exec_batch``
            (``collections.Counter.update``); ``percb`` counts them with a per-block
            exec callback instead, the reference the batch is compared with;
-           ``tally`` counts each batch with ``Counter.update(api.tally(pcs))``
+           ``tally`` counts each batch with ``Counter.update(api.tally(pcs))``;
+           both ``blocks`` and ``percb``: the per-block callback checks that the
+           batch has delivered its block first (``late: <n>`` counts those it had not)
   syscalls log, at each syscall, the last block seen so far (batch or callback)
   mem      count memory accesses from ``register_vcpu_mem_batch``; with ``stores``
            also the stores among them (a Python loop over the meminfo)
@@ -31,6 +33,7 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
     syscalls: list[str] = []
     mem = [0, 0]
     batches = [0, 0]   # how many, the longest
+    late = [0]         # with blocks and percb: per-block callbacks the batch had not reached
 
     def on_blocks(_vcpu: int, pcs: memoryview) -> None:
         assert pcs.format == "Q" and pcs.readonly
@@ -40,6 +43,10 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
         last[0] = pcs[-1]
 
     def on_block(_vcpu: int, pc: int) -> None:
+        if "blocks" in opts:
+            # both: the batch, flushed before this callback, ends with this very block
+            late[0] += last[0] != pc
+            return
         counts[pc] += 1
         last[0] = pc
 
@@ -66,6 +73,8 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
         if "mem" in opts:
             lines.append(f"mem accesses: {mem[0]}\nmem stores: {mem[1]}\n")
         lines.append(f"batches: {batches[0]}, longest: {batches[1]}\n")
+        if "blocks" in opts and "percb" in opts:
+            lines.append(f"late: {late[0]}\n")
         api.outs("".join(lines))
 
     if "blocks" in opts:

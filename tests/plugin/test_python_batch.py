@@ -101,6 +101,19 @@ def test_syscall_callback_sees_every_block_before_it(guest_builder, tmp_path: Pa
     assert _lines(batched, "syscall ") == syscalls
 
 
+@pytest.mark.parametrize("guest", ["hello", "loop"])
+def test_exec_callback_of_the_plugin_sees_its_block_in_the_batch(
+        guest_builder, plugin_lib, tmp_path: Path, guest: str) -> None:
+    """The plugin's own per-block exec callback comes after the batch was delivered up
+    to that block, at every block, and the batch still counts every block."""
+    program = str(guest_builder.build(guest, "musl-static"))
+    log = _log(tmp_path, "both", program, [
+        str(plugin_lib("bb")), f"{PYBATCH},arg=blocks,arg=percb"])
+    c_total, py_total = _bb_counts(log)
+    assert py_total == c_total > 0
+    assert "late: 0\n" in log
+
+
 @pytest.mark.parametrize("capacity", ["5", "65536"])
 @pytest.mark.parametrize("guest", ["hello", "memops"])
 def test_mem_batch_counts_every_access_as_mem_c(guest_builder, plugin_lib, tmp_path: Path,
