@@ -7,9 +7,10 @@ The same output as contrib/plugins/hotblocks.c (``-d plugin``)::
     <pc>, <translations>, <instructions>, <executions>     (up to 20 lines)
 
 Executions are counted with ``collections.Counter.update`` on each batch of
-block vaddrs (``api.register_vcpu_tb_exec_batch``), so Python runs once per
-65536 executed blocks (argument ``capacity=N`` changes that), not once per
-block as in pyqemu.contrib.hotblocks without ``inline``.  Translations are
+block vaddrs (``api.register_vcpu_tb_exec_batch``), tallied in C first
+(``api.tally``), so Python runs once per 65536 executed blocks (argument
+``capacity=N`` changes that) and per distinct block in them, not once per
+executed block as in pyqemu.contrib.hotblocks without ``inline``.  Translations are
 counted by a tb_trans callback.  A batch carries vaddrs only: two blocks at
 the same vaddr with different instruction counts (code rewritten in place)
 share their executions, where hotblocks.c counts them apart.
@@ -52,7 +53,7 @@ def qemu_plugin_install(plugin_id: int, info: dict, args: list[str]) -> int:
         api.outs("".join(lines))
 
     api.register_vcpu_tb_exec_batch(
-        plugin_id, lambda _vcpu, pcs: executions.update(pcs), capacity=capacity)
+        plugin_id, lambda _vcpu, pcs: executions.update(api.tally(pcs)), capacity=capacity)
     api.register_vcpu_tb_trans_cb(plugin_id, on_trans)
     api.register_atexit_cb(plugin_id, on_exit)
     return 0
