@@ -5,8 +5,11 @@
  * plugin-gen.c runs.  The host is built with hidden visibility, so these are
  * the only qemu_plugin_* names it exports (tests check the dynamic table).
  *
+ * Also pyqemu's own registration of batched events (plugin_register_batch),
+ * hidden like the loader's hooks: Python plugins reach it through cffi.
+ *
  * Layer: the top of the plugin side, called by plugins; calls loader.c, core.c,
- * cpus-common.c (the vCPU list), disas.c and plugin-symbols.c.
+ * plugin-batch.c, cpus-common.c (the vCPU list), disas.c and plugin-symbols.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +97,40 @@ API void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_c
                                         void *userdata)
 {
     plugin_register_cb_udata(id, QEMU_PLUGIN_EV_ATEXIT, (void *)cb, userdata);
+}
+
+/*
+ * Batched events (plugin-batch.c): @cb gets @capacity block vaddrs (@mem
+ * false) or accesses of kind @rw at a time.  A second registration of the
+ * same kind replaces the callback and capacity.  Blocks translated before it
+ * do not append: a plugin registers its batches at install.  A plugin without
+ * a tb_trans callback is given an empty one, as blocks get their appends
+ * when some plugin translates them; its own replaces it.  Returns 0, or
+ * -1 for a capacity of 0.
+ */
+int plugin_register_batch(uint64_t id, bool mem, void *cb, size_t capacity, int rw)
+{
+    struct qemu_plugin_ctx *ctx;
+    struct plugin_batch **slot;
+
+    if (!capacity || !cb) {
+        return -1;
+    }
+    plugin_lock();
+    ctx = plugin_id_to_ctx_locked(id);
+    if (!ctx->uninstalling) {
+        slot = mem ? &ctx->mem_batch : &ctx->tb_batch;
+        if (!*slot) {
+            *slot = plugin_batch_new(ctx, mem);
+        }
+        plugin_batch_set(*slot, (plugin_batch_cb_t)cb, capacity, (enum qemu_plugin_mem_rw)rw);
+        if (!ctx->callbacks[QEMU_PLUGIN_EV_VCPU_TB_TRANS]) {
+            /* blocks get their appends when translated for a tb_trans subscriber */
+            plugin_register_cb(id, QEMU_PLUGIN_EV_VCPU_TB_TRANS, (void *)plugin_batch_tb_trans);
+        }
+    }
+    plugin_unlock();
+    return 0;
 }
 
 /* ---- dynamic callbacks, registered from a tb_trans callback ---- */

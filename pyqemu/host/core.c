@@ -5,8 +5,13 @@
  * list with the newest registration first, and a mask records which events
  * have any subscriber so that the emulator can skip the rest.
  *
+ * A plugin with batched events (plugin-batch.c) gets its partly filled
+ * buffers before each of its other callbacks on the same vCPU, and every
+ * translated block is given the batches' appends once the tb_trans
+ * callbacks have run.
+ *
  * Layer: the bottom of the plugin side, called by everything that raises an
- * event; calls only cpus-common.c (cpu_index_of).
+ * event; calls only cpus-common.c (cpu_index_of) and plugin-batch.c.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -152,6 +157,9 @@ void plugin_vcpu_cb__simple(CPUState *cpu, enum qemu_plugin_event ev)
 
     for (cb = plugin.cb_lists[ev]; cb; cb = next) {
         next = cb->next;
+        if (plugin_ctx_batched(cb->ctx)) {
+            plugin_batch_flush_ctx(cb->ctx, index);
+        }
         PLUGIN_CALL(cb->ctx, plugin_event_names[ev], cb->f.vcpu_simple(cb->ctx->id, index));
     }
 }
@@ -171,8 +179,14 @@ void qemu_plugin_vcpu_init_hook(CPUState *cpu)
     plugin_vcpu_cb__simple(cpu, QEMU_PLUGIN_EV_VCPU_INIT);
 }
 
+/* A vCPU that leaves delivers every plugin's buffers: its index may be reused. */
 void qemu_plugin_vcpu_exit_hook(CPUState *cpu)
 {
+    for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
+        if (plugin_ctx_batched(ctx) && !ctx->crashed) {
+            plugin_batch_flush_ctx(ctx, cpu_index_of(cpu));
+        }
+    }
     plugin_vcpu_cb__simple(cpu, QEMU_PLUGIN_EV_VCPU_EXIT);
 }
 
@@ -185,6 +199,12 @@ void qemu_plugin_atexit_cb(void)
 {
     struct qemu_plugin_cb *cb, *next;
 
+    /* every plugin's batches are delivered, also to plugins without an atexit callback */
+    for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
+        if (plugin_ctx_batched(ctx) && !ctx->crashed) {
+            plugin_batch_flush_ctx_all(ctx);
+        }
+    }
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_ATEXIT]; cb; cb = next) {
         next = cb->next;
         if (cb->ctx->crashed) {
@@ -194,15 +214,51 @@ void qemu_plugin_atexit_cb(void)
     }
 }
 
+/*
+ * The batches' appends on a new block: its vaddr before the block's other
+ * callbacks (so a plugin's own exec callback on the block finds the block
+ * delivered), and every access of its instructions.
+ */
+static void plugin_batch_instrument(struct qemu_plugin_tb *tb)
+{
+    for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
+        if (ctx->tb_batch) {
+            struct qemu_plugin_dyn_cb dyn = {
+                .ctx = ctx, .type = PLUGIN_CB_BATCH, .userp = ctx->tb_batch, .f.imm = tb->vaddr,
+            };
+            struct dyn_cb_array *cbs = &tb->exec_cbs;
+
+            dyn_cb_array_push(cbs, &dyn);
+            memmove(cbs->data + 1, cbs->data, (cbs->n - 1) * sizeof(*cbs->data));
+            cbs->data[0] = dyn;
+        }
+        if (ctx->mem_batch) {
+            struct qemu_plugin_dyn_cb dyn = {
+                .ctx = ctx, .type = PLUGIN_CB_MEM_BATCH, .rw = ctx->mem_batch->rw,
+                .userp = ctx->mem_batch, .f.mem = plugin_batch_mem_exec,
+            };
+
+            for (size_t i = 0; i < tb->n; i++) {
+                dyn_cb_array_push(&tb->insns[i].mem_cbs, &dyn);
+            }
+        }
+    }
+}
+
 void qemu_plugin_tb_trans_cb(CPUState *cpu, struct qemu_plugin_tb *tb)
 {
     struct qemu_plugin_cb *cb, *next;
+    unsigned int index = cpu_index_of(cpu);
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_TB_TRANS]; cb; cb = next) {
         next = cb->next;
+        if (plugin_ctx_batched(cb->ctx) && cb->f.vcpu_tb_trans != plugin_batch_tb_trans) {
+            plugin_batch_flush_ctx(cb->ctx, index);
+        }
         /* the callbacks registered on tb now belong to cb->ctx */
         PLUGIN_CALL(cb->ctx, "tb_trans", cb->f.vcpu_tb_trans(cb->ctx->id, tb));
     }
+    plugin_batch_instrument(tb);
 }
 
 void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t a2,
@@ -214,6 +270,9 @@ void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t 
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL]; cb; cb = next) {
         next = cb->next;
+        if (plugin_ctx_batched(cb->ctx)) {
+            plugin_batch_flush_ctx(cb->ctx, index);
+        }
         PLUGIN_CALL(cb->ctx, "vcpu_syscall",
                     cb->f.vcpu_syscall(cb->ctx->id, index, num, a1, a2, a3, a4, a5, a6, a7, a8));
     }
@@ -226,6 +285,9 @@ void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret)
 
     for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL_RET]; cb; cb = next) {
         next = cb->next;
+        if (plugin_ctx_batched(cb->ctx)) {
+            plugin_batch_flush_ctx(cb->ctx, index);
+        }
         PLUGIN_CALL(cb->ctx, "vcpu_syscall_ret",
                     cb->f.vcpu_syscall_ret(cb->ctx->id, index, num, ret));
     }
@@ -243,6 +305,13 @@ void qemu_plugin_vcpu_mem_cb(unsigned int vcpu_index, const struct qemu_plugin_i
 
         if (!(cb->rw & rw)) {
             continue;
+        }
+        if (cb->type == PLUGIN_CB_MEM_BATCH) {
+            plugin_batch_mem_exec(vcpu_index, info, vaddr, cb->userp);
+            continue;
+        }
+        if (cb->type != PLUGIN_CB_MEM_INLINE && plugin_ctx_batched(cb->ctx)) {
+            plugin_batch_flush_ctx(cb->ctx, vcpu_index);
         }
         switch (cb->type) {
         case PLUGIN_CB_MEM_REGULAR:

@@ -96,6 +96,14 @@ void plugin_set_log_fd(int fd);
 int plugin_count(void);
 int plugin_version_min(void);
 int plugin_version_cur(void);
+/*
+ * Batched events (api.c, plugin-batch.c): cb is
+ * void(uint64_t id, unsigned int vcpu_index, const uint64_t *vaddrs,
+ *      const uint32_t *infos, size_t n); infos is NULL for blocks (mem false).
+ */
+int plugin_register_batch(uint64_t id, bool mem, void *cb, size_t capacity, int rw);
+/* The distinct values of a batch and their counts (plugin-batch.c); SIZE_MAX: no memory. */
+size_t plugin_batch_tally(const uint64_t *values, size_t n, uint64_t *keys, uint64_t *counts);
 
 /* Implemented in Python (pyqemu/accel/cpu.py) and called by the syscall hook. */
 /* cffi: extern "Python+C" */ int pyqemu_syscall(CPUState *cpu, int64_t num, uint64_t *args,

@@ -6,8 +6,8 @@
  * half (option parsing, dlopen and the version check) is Python, in
  * pyqemu/plugins/loader.py, which calls plugin_install_ctx() here.
  *
- * Layer: called by Python and api.c; calls core.c, plugin-crash.c, tb-maint.c
- * (tb_flush) and cpus-common.c (the queue of work the execution loop runs).
+ * Layer: called by Python and api.c; calls core.c, plugin-batch.c, plugin-crash.c,
+ * tb-maint.c (tb_flush) and cpus-common.c (the queue of work the execution loop runs).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -118,6 +118,7 @@ static void plugin_reset_destroy__locked(struct qemu_plugin_ctx *ctx)
     qemu_plugin_simple_cb_t cb = ctx->pending_cb;
     qemu_plugin_id_t id = ctx->id;
 
+    plugin_batch_drop(ctx);     /* what it buffered, before its reset/uninstall callback */
     for (int ev = 0; ev < QEMU_PLUGIN_EV_MAX; ev++) {
         plugin_unregister_cb__locked(ctx, ev);
     }

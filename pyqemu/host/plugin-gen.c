@@ -26,8 +26,13 @@
  *   plugin_store_done), and a store that faults is never reported; sites
  *   sit after the access.
  *
+ * - a batch's append (plugin-batch.c) is a C call at the block's site (a
+ *   lone one: plugin_batch_tb_exec) or one entry of run_exec_cbs; a plugin
+ *   with batches never has its other callbacks called directly by the
+ *   generated code, as its buffers go to it first.
+ *
  * Layer: called by translator.c and cpu-exec.c; calls cpus-common.c
- * (cpu.h), core.c (plugin.h) and the engine (engine.h).
+ * (cpu.h), core.c and plugin-batch.c (plugin.h) and the engine (engine.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +145,12 @@ static inline void run_exec_cbs(unsigned int vcpu_index, const struct dyn_cb_arr
 
         if (cb->type == PLUGIN_CB_INLINE) {
             *(uint64_t *)cb->userp += cb->f.imm;
+        } else if (cb->type == PLUGIN_CB_BATCH) {
+            plugin_batch_append_tb(cb->userp, vcpu_index, cb->f.imm);
         } else {
+            if (plugin_ctx_batched(cb->ctx)) {
+                plugin_batch_flush_ctx(cb->ctx, vcpu_index);
+            }
             PLUGIN_CALL(cb->ctx, "exec", cb->f.regular(vcpu_index, cb->userp));
         }
     }
@@ -255,7 +265,12 @@ static void site_fill_exec(uc_tb_site_fill *fill, const struct dyn_cb_array *cbs
         fill->imm = first->f.imm;
         return;
     }
-    if (first->type == PLUGIN_CB_REGULAR &&
+    if (cbs->n == 1 && first->type == PLUGIN_CB_BATCH) {
+        fill->fn = (void *)plugin_batch_tb_exec;
+        fill->udata = (void *)first;
+        return;
+    }
+    if (first->type == PLUGIN_CB_REGULAR && !plugin_ctx_batched(first->ctx) &&
         (cbs->n == 1 || (cbs->n == 2 && second->type == PLUGIN_CB_INLINE))) {
         fill->fn = (void *)first->f.regular;
         fill->udata = first->userp;
@@ -301,7 +316,8 @@ static void site_fill_block(uc_tb_site_fill *fill, CPUState *cpu, struct qemu_pl
         return;
     }
     if (tb->n_folded == 1 &&
-        (cbs->n == 0 || (cbs->n == 1 && cbs->data[0].type == PLUGIN_CB_REGULAR))) {
+        (cbs->n == 0 || (cbs->n == 1 && cbs->data[0].type == PLUGIN_CB_REGULAR &&
+                         !plugin_ctx_batched(cbs->data[0].ctx)))) {
         if (cbs->n) {
             fill->fn = (void *)cbs->data[0].f.regular;
             fill->udata = cbs->data[0].userp;
@@ -327,7 +343,9 @@ static void site_fill_mem(uc_tb_site_fill *fill, const struct qemu_plugin_insn *
         if (!(cb->rw & rw)) {
             continue;
         }
-        if (cb->type == PLUGIN_CB_MEM_REGULAR && !call && !add) {
+        if ((cb->type == PLUGIN_CB_MEM_BATCH ||
+             (cb->type == PLUGIN_CB_MEM_REGULAR && !plugin_ctx_batched(cb->ctx))) &&
+            !call && !add) {
             call = cb;
         } else if (cb->type == PLUGIN_CB_MEM_INLINE && !add) {
             add = cb;

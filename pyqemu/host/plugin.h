@@ -70,6 +70,8 @@ struct qemu_plugin_ctx {
     bool crashed;                       /* faulted: its atexit callback is not run */
     uintptr_t code_start, code_end;     /* where its code is loaded, for the crash report */
     qemu_plugin_simple_cb_t pending_cb; /* reset/uninstall callback, run after the flush */
+    struct plugin_batch *tb_batch;      /* its batched block and memory events, or NULL */
+    struct plugin_batch *mem_batch;
     struct qemu_plugin_ctx *next;
 };
 
@@ -92,6 +94,8 @@ enum plugin_dyn_cb_type {
     PLUGIN_CB_MEM_REGULAR,  /* vcpu_mem callback */
     PLUGIN_CB_MEM_HADDR,    /* vcpu_mem_haddr callback (pyqemu's meaning of the 5.2 name) */
     PLUGIN_CB_MEM_INLINE,
+    PLUGIN_CB_BATCH,        /* append f.imm (the block's vaddr) to batch userp (plugin-batch.c) */
+    PLUGIN_CB_MEM_BATCH,    /* append the access to batch userp */
 };
 
 struct qemu_plugin_dyn_cb {
@@ -185,6 +189,55 @@ extern __thread struct plugin_cb_context plugin_cb_context
 /* pyqemu's own bit: an atomic read-modify-write, read and written at once
    (QEMU 7.2's QEMU_PLUGIN_MEM_RW); the API's accessors do not look at it */
 #define TRACE_MEM_RMW (1u << 7)
+
+/* ---- batched events (plugin-batch.c) ---- */
+
+/*
+ * What a batch hands its plugin: @n block vaddrs (@infos NULL), or @n
+ * accesses as parallel arrays of vaddr and meminfo.  Both arrays are the
+ * vCPU's buffer, valid during the call only.
+ */
+typedef void (*plugin_batch_cb_t)(qemu_plugin_id_t id, unsigned int vcpu_index,
+                                  const uint64_t *vaddrs, const uint32_t *infos, size_t n);
+
+#define PLUGIN_BATCH_MAX_VCPUS 4096
+
+struct plugin_batch_vcpu {
+    size_t n;
+    uint64_t *vaddrs;
+    uint32_t *infos;                /* memory batches only */
+    bool busy;                      /* being delivered */
+};
+
+/* One plugin's batch of one kind; never freed (blocks may still point at it). */
+struct plugin_batch {
+    struct qemu_plugin_ctx *ctx;    /* NULL once dropped: appends are then discarded */
+    plugin_batch_cb_t cb;
+    bool mem;
+    enum qemu_plugin_mem_rw rw;     /* memory batches: which accesses */
+    size_t capacity;
+    struct plugin_batch_vcpu *vcpus[PLUGIN_BATCH_MAX_VCPUS];
+};
+
+void plugin_batch_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+struct plugin_batch *plugin_batch_new(struct qemu_plugin_ctx *ctx, bool mem);
+void plugin_batch_set(struct plugin_batch *batch, plugin_batch_cb_t cb, size_t capacity,
+                      enum qemu_plugin_mem_rw rw);
+void plugin_batch_append_tb(struct plugin_batch *batch, unsigned int vcpu_index,
+                            uint64_t vaddr);
+void plugin_batch_tb_exec(unsigned int vcpu_index, void *udata);
+void plugin_batch_mem_exec(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
+                           uint64_t vaddr, void *udata);
+void plugin_batch_flush_ctx(struct qemu_plugin_ctx *ctx, unsigned int vcpu_index);
+void plugin_batch_flush_ctx_all(struct qemu_plugin_ctx *ctx);
+void plugin_batch_drop(struct qemu_plugin_ctx *ctx);
+size_t plugin_batch_tally(const uint64_t *values, size_t n, uint64_t *keys, uint64_t *counts);
+
+/* Does a callback of @ctx have to deliver the plugin's batches first? */
+static inline bool plugin_ctx_batched(const struct qemu_plugin_ctx *ctx)
+{
+    return ctx && (ctx->tb_batch || ctx->mem_batch);
+}
 
 /* ---- core.c ---- */
 void plugin_lock(void);
