@@ -4,7 +4,10 @@
  * clock_gettime (the benchmark loop), and at round SIGNAL_ROUND a kill() of
  * itself whose handler makes syscalls of the same kinds; then calls the C path
  * must leave to Python: a buffer without the rights the call needs (-EFAULT),
- * a read-only page as read()'s target, a NULL timespec.  Each result is
+ * a read-only page as read()'s target, a NULL timespec.  With the argument
+ * "eintr" it instead blocks in read() on an empty pipe until a timer's SIGALRM
+ * (handler without SA_RESTART) interrupts it: -EINTR after the handler ran.
+ * Each result is
  * printed, so a changed answer shows in stdout.  Built with musl, raw
  * syscalls only, so every syscall the plugins and -strace see is one of these.
  */
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,13 +48,37 @@ static void put(const char *what, long value)
     syscall(SYS_write, 1, line, snprintf(line, sizeof(line), "%s %ld\n", what, value));
 }
 
-int main(void)
+static int blocked_read(void)
+{
+    struct sigaction sa;
+    struct itimerval timer = {{0, 0}, {0, 100000}};
+    int fds[2];
+    char byte;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sigaction(SIGALRM, &sa, NULL);
+    if (pipe(fds) != 0) {
+        return 1;
+    }
+    null_fd = fds[1];
+    setitimer(ITIMER_REAL, &timer, NULL);
+    put("blocked read", syscall(SYS_read, fds[0], &byte, 1));
+    put("handled", handled);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     struct sigaction sa;
     struct timespec ts;
     char buf[16] = "0123456789abcdef";
     char *ro;
     long sum = 0;
+
+    if (argc > 1 && !strcmp(argv[1], "eintr")) {
+        return blocked_read();
+    }
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = handler;
