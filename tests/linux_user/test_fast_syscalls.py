@@ -68,6 +68,48 @@ POINTER = re.compile(r"0x[0-9a-f]{16}")
 SIGRETURN_ARGS = re.compile(r"^rt_sigreturn\(.*\) = ")
 
 
+# tests/plugin/syscall.c's log, from a Python plugin: its callbacks are cffi callbacks
+# that the C host calls, on the C path as on the Python one
+PYTHON_SYSCALL_PLUGIN = """
+from pyqemu.plugins import api
+
+log = []
+
+
+def qemu_plugin_install(plugin_id, info, args):
+    def on_syscall(_pid, _vcpu, num, *_args):
+        log.append(f"syscall {num}")
+
+    def on_ret(_pid, _vcpu, num, ret):
+        log.append(f"syscall {num} ret {ret}")
+
+    def on_exit(_pid, _udata):
+        calls = sum(not line.count(" ret ") for line in log)
+        api.outs("".join(line + "\\n" for line in log) + f"syscalls: {calls}\\n")
+
+    api.register_vcpu_syscall_cb(plugin_id, on_syscall)
+    api.register_vcpu_syscall_ret_cb(plugin_id, on_ret)
+    api.register_atexit_cb(plugin_id, on_exit, None)
+    return 0
+"""
+
+
+def test_a_python_plugins_syscall_callbacks_see_qemus_sequence(guest: Path, tmp_path: Path,
+                                                                plugin_lib) -> None:
+    plugin = tmp_path / "pysyscall.py"
+    plugin.write_text(PYTHON_SYSCALL_PLUGIN)
+    qemu = run_qemu([guest], plugins=[str(plugin_lib("syscall"))], extra=["-d", "plugin"])
+    pyqemu = run_pyqemu([guest], plugins=[str(plugin)], extra=["-d", "plugin"])
+    assert pyqemu.returncode == 0, pyqemu.describe()
+    assert pyqemu.stdout == qemu.stdout
+    q_log = plugin_log(qemu.stderr)
+    assert q_log.count(f"syscall {nr.TARGET_NR_lseek}") == ROUNDS + 1
+    assert plugin_log(pyqemu.stderr) == q_log
+    # and the loop was served in C meanwhile
+    calls, fast, _ = python_calls(tmp_path, ["-plugin", str(plugin), str(guest)])
+    assert calls[nr.TARGET_NR_getppid] == 0 and fast >= 4 * ROUNDS
+
+
 def test_a_signal_interrupting_a_blocked_read_in_c_is_qemus(guest: Path, tmp_path: Path,
                                                             plugin_lib) -> None:
     """read() on an empty pipe, served in C, blocks until the guest's SIGALRM (a host
