@@ -81,6 +81,7 @@ int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
 void syscall_fast_enable(bool on);
 void syscall_rights_reset(void);
 int syscall_rights_set(uint64_t start, uint64_t end, int prot);
+bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write);   /* access_ok's answer */
 uint64_t syscall_fast_count(void);
 
 /* Host signals meant for the guest (linux-user/signal.c's host_signal_handler). */

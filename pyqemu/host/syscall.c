@@ -174,6 +174,12 @@ static bool guest_range_ok(uint64_t addr, uint64_t size, int need)
     return ok;
 }
 
+/* guest_range_ok for Python's tests: the mirror must answer as mmap.py's access_ok. */
+bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write)
+{
+    return guest_range_ok(addr, size, write ? PROT_W : PROT_R);
+}
+
 /* A C int argument as the Python path decodes it (args.py's Int: the low 32 bits, signed). */
 static long int_arg(uint64_t value)
 {

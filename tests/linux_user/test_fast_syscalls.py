@@ -220,3 +220,37 @@ def test_strace_sends_every_call_to_python(guest: Path, tmp_path: Path) -> None:
     assert calls[nr.TARGET_NR_getppid] == ROUNDS
     assert calls[nr.TARGET_NR_lseek] == ROUNDS + 1
 
+
+
+def test_the_c_copy_of_the_guests_rights_answers_as_access_ok(guest_memory) -> None:
+    """Random mmap, mprotect, munmap and mremap over a few pages: after each, the C host's
+    copy of the rights (fed by GuestMemory._insert/_cut) gives access_ok's answer for
+    every range of up to three pages, read and write."""
+    import random
+
+    from pyqemu.host import lib
+
+    page = 4096
+    mem = guest_memory
+    base = mem.target_mmap(0, 16 * page, 0, 0x22, -1, 0)  # a reserved stretch
+    assert base > 0
+    mem.mirror_rights(lib.syscall_rights_set, lib.syscall_rights_reset)
+    rng = random.Random(19)
+    for _ in range(150):
+        at = base + rng.randrange(16) * page
+        length = rng.randrange(1, 4) * page
+        length = min(length, base + 16 * page - at)
+        op = rng.randrange(4)
+        if op == 0:
+            mem.target_mmap(at, length, rng.randrange(8), 0x22 | 0x10, -1, 0)
+        elif op == 1:
+            mem.target_mprotect(at, length, rng.randrange(8))
+        elif op == 2:
+            mem.target_munmap(at, length)
+        else:
+            mem.target_mmap(at, length, rng.choice((1, 3, 2, 4)), 0x22 | 0x10, -1, 0)
+        for start in range(base - page, base + 17 * page, page // 2):
+            for size in (0, 1, page, 3 * page - 1):
+                for write in (False, True):
+                    assert lib.syscall_rights_ok(start, size, write) == \
+                        mem.access_ok(start, size, write), (hex(start), size, write)
