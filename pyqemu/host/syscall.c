@@ -15,12 +15,17 @@
  * checks) are mirrored here by Python (syscall_rights_set), so the check is
  * the one the Python path makes.
  *
+ * The table: getpid, getppid, gettid, lseek, clock_gettime, gettimeofday,
+ * fstat, futex wakes; and, while the vCPU is the process's only one (they
+ * may block), read, write, pread64, pwrite64, readv, writev, close, getrandom.
+ *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
  * cpus-common.c (cpu.h) and libc only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -36,6 +41,10 @@
 #define TIMEVAL_SIZE 16
 #define TIMEZONE_SIZE 8
 #define STAT_SIZE 144
+#define IOV_MAX 1024
+#define FUTEX_CMD_MASK (~(0x80 | 0x100))   /* without FUTEX_PRIVATE_FLAG, _CLOCK_REALTIME */
+#define FUTEX_WAKE 1
+#define FUTEX_WAKE_BITSET 10
 
 typedef struct {
     uint64_t start, end;
@@ -180,6 +189,25 @@ bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write)
     return guest_range_ok(addr, size, write ? PROT_W : PROT_R);
 }
 
+/*
+ * An iovec array of @count entries and the buffers it names, as args.py's
+ * IoVec checks them; false also where Python answers EINVAL itself.
+ */
+static bool guest_iovec_ok(uint64_t addr, int32_t count, int need)
+{
+    const uint64_t *iov = (const uint64_t *)(uintptr_t)addr;
+
+    if (count < 0 || count > IOV_MAX || !guest_range_ok(addr, (uint64_t)count * 16, PROT_R)) {
+        return false;
+    }
+    for (int32_t i = 0; i < count; i++) {
+        if (iov[2 * i + 1] > INT64_MAX || !guest_range_ok(iov[2 * i], iov[2 * i + 1], need)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A C int argument as the Python path decodes it (args.py's Int: the low 32 bits, signed). */
 static long int_arg(uint64_t value)
 {
@@ -219,6 +247,26 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
             return false;
         }
         r = syscall((int32_t)num, int_arg(a[0]), a[1], a[2], (long)a[3]);
+        break;
+    }
+    case SYS_readv:
+    case SYS_writev:
+        if (!alone || !guest_iovec_ok(a[1], (int32_t)a[2],
+                                      (int32_t)num == SYS_readv ? PROT_W : PROT_R)) {
+            return false;
+        }
+        r = syscall((int32_t)num, int_arg(a[0]), a[1], int_arg(a[2]));
+        break;
+    case SYS_futex: {
+        /* wakes only (they never block): the word must be aligned guest memory */
+        int32_t op = (int32_t)a[1], cmd = op & FUTEX_CMD_MASK;
+
+        if (!(cmd == FUTEX_WAKE || (cmd == FUTEX_WAKE_BITSET && (uint32_t)a[5])) ||
+            a[0] % 4 || !guest_range_ok(a[0], 4, PROT_R)) {
+            return false;
+        }
+        r = syscall(SYS_futex, a[0], (long)op, (unsigned int)a[2], a[3], a[4],
+                    (unsigned int)a[5]);
         break;
     }
     case SYS_close:

@@ -3,7 +3,7 @@
 really taken.
 
 tests/linux_user/guests/fast_syscalls.c runs the benchmark's loop (getppid, write to
-/dev/null, lseek, clock_gettime) with a kill() of itself in the middle, whose handler
+/dev/null, lseek, clock_gettime; here with a writev and a futex wake) with a kill() of itself in the middle, whose handler
 makes syscalls of the same kinds, then calls the C path must hand to Python (buffers
 without the rights the call needs, NULL pointers).  Compared with qemu: its stdout (every
 result), the syscall plugin's log (tests/plugin/syscall.c: each call and result, in order)
@@ -209,6 +209,10 @@ def test_the_loop_is_served_in_c(guest: Path, tmp_path: Path, plugin_lib) -> Non
     assert calls[nr.TARGET_NR_write] == 1
     assert calls[nr.TARGET_NR_read] == 1
     assert calls[nr.TARGET_NR_clock_gettime] == 2
+    # writev's unmapped buffer and negative count; the unaligned futex word
+    assert calls[nr.TARGET_NR_writev] == 2
+    assert calls[nr.TARGET_NR_futex] == 1
+    assert calls[nr.TARGET_NR_readv] == 0
     # kill, and what has no row in the C table, stay in Python
     assert calls[nr.TARGET_NR_kill] == 1 and calls[nr.TARGET_NR_rt_sigaction] >= 1
     assert fast >= 4 * ROUNDS

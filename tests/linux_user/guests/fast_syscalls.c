@@ -1,7 +1,8 @@
 /*
  * The pass-through syscalls pyqemu serves in C (pyqemu/host/syscall.c), mixed
  * with signals: ROUNDS rounds of getppid, write to /dev/null, lseek and
- * clock_gettime (the benchmark loop), and at round SIGNAL_ROUND a kill() of
+ * clock_gettime (the benchmark loop) plus a writev and a futex wake, and at
+ * round SIGNAL_ROUND a kill() of
  * itself whose handler makes syscalls of the same kinds; then calls the C path
  * must leave to Python: a buffer without the rights the call needs (-EFAULT),
  * a read-only page as read()'s target, a NULL timespec.  With the argument
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +77,8 @@ int main(int argc, char **argv)
     char buf[16] = "0123456789abcdef";
     char *ro;
     long sum = 0;
+    int word = 0;
+    struct iovec iov[2] = {{buf, 4}, {buf + 4, 12}};
 
     if (argc > 1 && !strcmp(argv[1], "eintr")) {
         return blocked_read();
@@ -89,6 +93,8 @@ int main(int argc, char **argv)
         sum += syscall(SYS_write, null_fd, buf, sizeof(buf));
         sum += syscall(SYS_lseek, null_fd, 0, SEEK_SET);
         sum += syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+        sum += syscall(SYS_writev, null_fd, iov, 2);
+        sum += syscall(SYS_futex, &word, 129 /* FUTEX_WAKE_PRIVATE */, 1, NULL, NULL, 0);
         if (i == SIGNAL_ROUND) {
             syscall(SYS_kill, syscall(SYS_getpid), SIGUSR1);
         }
@@ -103,6 +109,12 @@ int main(int argc, char **argv)
     put("clock_gettime read-only", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ro));
     put("clock_gettime bad clock", syscall(SYS_clock_gettime, 12345, &ts));
     put("lseek bad fd", syscall(SYS_lseek, 999, 0, SEEK_SET));
+    iov[0].iov_base = (char *)8;
+    put("writev unmapped buffer", syscall(SYS_writev, null_fd, iov, 2));
+    put("writev count -1", syscall(SYS_writev, null_fd, iov, -1));
+    put("readv into read-only", syscall(SYS_readv, null_fd, (struct iovec *)ro, 1));
+    put("futex wake unaligned", syscall(SYS_futex, (char *)&word + 1, 129, 1, NULL, NULL, 0));
+    put("futex wake read-only", syscall(SYS_futex, ro, 129, 1, NULL, NULL, 0));
     put("gettimeofday NULL", syscall(SYS_gettimeofday, NULL, NULL));
     put("close", syscall(SYS_close, null_fd));
     put("close again", syscall(SYS_close, null_fd));
