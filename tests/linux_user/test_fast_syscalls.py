@@ -5,10 +5,10 @@ really taken.
 tests/linux_user/guests/fast_syscalls.c runs the benchmark's loop (getppid, write to
 /dev/null, lseek, clock_gettime; here with a writev and a futex wake) with a kill() of
 itself in the middle, whose handler makes syscalls of the same kinds, then calls the C
-path must hand to Python (buffers without the rights the call needs, NULL pointers).  Compared with qemu: its stdout (every
-result), the syscall plugin's log (tests/plugin/syscall.c: each call and result, in order)
-and the -strace lines.  A driver that counts the calls reaching Python's do_syscall shows
-which ones the C host served.
+path must hand to Python (buffers without the rights the call needs, NULL pointers).
+Compared with qemu: its stdout (every result), the syscall plugin's log
+(tests/plugin/syscall.c: each call and result, in order) and the -strace lines.  A driver
+that counts the calls reaching Python's do_syscall shows which ones the C host served.
 """
 
 from __future__ import annotations
