@@ -6,10 +6,11 @@
  * Here too: creating and destroying vCPUs, the hooks that stop the engine
  * (syscalls, invalid accesses, interrupts) and the choice of the engine
  * hooks the plugins need (cpu_sync_hooks).  Syscalls always come through
- * the engine's syscall hook; no Python runs on the block paths.
+ * the engine's syscall hook, served by syscall.c's pass-through table when
+ * it can and by Python otherwise; no Python runs on the block paths.
  *
  * Layer: the top of the execution side, called by Python (host.h); calls
- * translator.c, plugin-gen.c, tb-maint.c, cpus-common.c (cpu.h), core.c
+ * translator.c, plugin-gen.c, tb-maint.c, syscall.c, cpus-common.c (cpu.h), core.c
  * (plugin.h), the target (target.h) and the engine (engine.h).
  */
 #define _GNU_SOURCE
@@ -18,6 +19,9 @@
 #include <string.h>
 
 #include "internal.h"
+
+/* what sigreturn returns to do_syscall in QEMU (linux-user/signal.py's QEMU_ESIGRETURN) */
+#define QEMU_ESIGRETURN 513
 
 /*
  * patch 0008's uc_tb_sites_parallel: from a process's first thread on, QEMU
@@ -70,7 +74,9 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
         qemu_plugin_vcpu_syscall(cpu, num, vals[1], vals[2], vals[3], vals[4], vals[5],
                                  vals[6], 0, 0);
     }
-    action = pyqemu_syscall(cpu, num, &vals[1], &ret);
+    /* a pass-through call is served in C (syscall.c), anything else in Python */
+    action = syscall_fast(cpu, num, &vals[1], &ret) ? SYSCALL_SET_RET
+                                                    : pyqemu_syscall(cpu, num, &vals[1], &ret);
     switch (action) {
     case SYSCALL_SET_RET:
         uc_reg_write(uc, target->ret_reg, &ret);
@@ -86,6 +92,10 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
             uc_reg_read(uc, target->pc_reg, &pc);
             pc -= target->syscall_pc_advance;
             uc_reg_write(uc, target->pc_reg, &pc);
+        }
+        /* sigreturn: QEMU reports its result, -QEMU_ESIGRETURN, like any other */
+        if (plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL_RET)) {
+            qemu_plugin_vcpu_syscall_ret(cpu, num, -QEMU_ESIGRETURN);
         }
         break;
     }

@@ -72,6 +72,18 @@ const char *cpu_strerror(int err);
 int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf);
 int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
 
+/*
+ * Pass-through syscalls served in C (syscall.c): on only when nothing needs to
+ * see them in Python (no -strace; an x86_64 guest on an x86_64 host); the
+ * guest's rights per range (mmap.py's Region.prot, 0: none), mirrored for the
+ * buffer checks; how many calls C has served.
+ */
+void syscall_fast_enable(bool on);
+void syscall_rights_reset(void);
+int syscall_rights_set(uint64_t start, uint64_t end, int prot);
+bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write);   /* access_ok's answer */
+uint64_t syscall_fast_count(void);
+
 /* Host signals meant for the guest (linux-user/signal.c's host_signal_handler). */
 int cpu_signal_catch(int sig);
 int cpu_signal_take(uint8_t *info);   /* fills 128 bytes of siginfo */

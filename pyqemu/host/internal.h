@@ -7,6 +7,7 @@
  *   translator.c      the engine's translation-time hooks: engine blocks to QEMU's blocks
  *   plugin-gen.c      which callbacks a block runs, and where (sites or hooks)
  *   tb-maint.c        the records of translated blocks: lookup, invalidation, flush
+ *   syscall.c         pass-through syscalls served in C
  *   user-signal.c     host signals caught for the guest
  *   cpus-common.c     vCPU list, stop requests, safe work (cpu.h)
  *   core.c            plugin callbacks and event dispatch (plugin.h)
@@ -49,6 +50,9 @@ void tb_records_clear(void);
 void tb_flush(CPUState *cpu);
 void tb_flush_request(CPUState *cpu);
 unsigned int tb_flush_count(void);
+/* ---- syscall.c ---- */
+bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *args, int64_t *ret);
+
 /* user-signal.c has no section here: only Python calls it (host.h) */
 
 #endif

@@ -2,7 +2,8 @@
 linux-user/<arch>/cpu_loop.c.
 
 One guest thread runs ``cpu_loop``: guest code runs in C until it stops;
-syscalls are served from the C hook through ``handle_syscall``; CPU
+syscalls are served from the C hook, by the C host's pass-through table
+(host/syscall.c, ``start_fast_syscalls``) or through ``handle_syscall``; CPU
 exceptions become guest signals through the architecture's ``deliver_fault``
 (linux-user/<arch>/cpu_loop.py); pending signals are delivered between
 blocks.  The loop ends when the thread exits (``ThreadExit``), the process
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import platform
 import signal
 from typing import TYPE_CHECKING, Any
 
@@ -124,9 +126,30 @@ def deliver_sync_signal(task: TaskState, sig: int, siginfo: bytes, trapno: int,
     deliver_signal(task, sig, siginfo, trapno, fault_addr)
 
 
+def fast_syscalls_allowed(task: TaskState) -> bool:
+    """May the C host serve pass-through syscalls itself (host/syscall.c)?
+
+    Only where its table holds (an x86_64 guest on an x86_64 host: numbers and
+    structs are the host's) and nothing must see each syscall in Python (-strace).
+    Plugins' syscall callbacks are called from C on both paths, pending signals and
+    every other special case send single calls to Python from the C side.
+    """
+    return (task.target.name == "x86_64" and platform.machine() == "x86_64"
+            and not task.strace)
+
+
+def start_fast_syscalls(task: TaskState) -> None:
+    """Give the C host the guest's rights (once per address space) and switch its
+    pass-through table on or off for this process."""
+    if not task.mem.rights_mirrored:
+        task.mem.mirror_rights(lib.syscall_rights_set, lib.syscall_rights_reset)
+    lib.syscall_fast_enable(fast_syscalls_allowed(task))
+
+
 def cpu_loop(task: TaskState) -> None:
     """Run one guest thread until it exits; raises ThreadExit or ProcessExit."""
     cpu = task.cpu
+    start_fast_syscalls(task)
     cpus = task.process.cpus
     deliver_fault = task.target.deliver_fault
     cpu.syscall_handler = lambda num, args: handle_syscall(task, num, args)

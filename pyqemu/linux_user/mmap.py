@@ -274,6 +274,10 @@ def _region_flags(flags: int) -> int:
     return kind | flags & MAP_ANONYMOUS
 
 
+#: the GuestMemory whose rights the C host mirrors (GuestMemory.mirror_rights), if any
+_mirrored: GuestMemory | None = None
+
+
 class GuestMemory:
     """The guest address space: a sorted region list over real host mappings.
 
@@ -298,6 +302,9 @@ class GuestMemory:
         self._brk_top = 0  # end of the pages mapped for brk
         # System V shared memory segments attached by the guest: address -> size
         self._shm_segments: dict[int, int] = {}
+        # told (start, end, prot) of every change to the region list: the C host's
+        # copy of the guest's rights, for the syscalls it serves itself (mirror_rights)
+        self._set_rights: Callable[[int, int, int], object] | None = None
 
     # -- listeners --------------------------------------------------------------------
 
@@ -348,6 +355,28 @@ class GuestMemory:
                 listener.on_unmap(region.start, region.size)
             for region in new:
                 listener.on_map(region.start, region.size, guest_rights(region.prot))
+
+    def mirror_rights(self, set_rights: Callable[[int, int, int], object],
+                      reset: Callable[[], object]) -> None:
+        """Keep a copy of the guest's rights up to date through ``set_rights(start, end,
+        prot)`` (prot 0: none), after ``reset()`` and a replay of the current map.
+
+        The copy is the C host's (syscall.c), which checks the buffers of the syscalls
+        it serves without Python against it, as access_ok does here; it is one per
+        process, so the address space that takes it over leaves the previous one out.
+        """
+        global _mirrored
+        if _mirrored is not None:
+            _mirrored._set_rights = None
+        _mirrored = self
+        reset()
+        self._set_rights = set_rights
+        for region in self._regions:
+            set_rights(region.start, region.end, region.prot)
+
+    @property
+    def rights_mirrored(self) -> bool:
+        return self._set_rights is not None
 
     # -- region list --------------------------------------------------------------------
 
@@ -409,6 +438,8 @@ class GuestMemory:
                 kept.append(region.clip(end, region.end))
             last += 1
         self._regions[first:last] = kept
+        if self._set_rights is not None:
+            self._set_rights(start, end, 0)
 
     def _insert(self, region: Region) -> None:
         """Insert a region over a free range, merging with compatible neighbours."""
@@ -419,6 +450,8 @@ class GuestMemory:
         if index < len(self._regions) and self._regions[index].continues(region):
             region = replace(region, end=self._regions.pop(index).end)
         self._regions.insert(index, region)
+        if self._set_rights is not None:
+            self._set_rights(region.start, region.end, region.prot)
 
     def _record(self, region: Region) -> None:
         self._insert(region)
@@ -865,6 +898,10 @@ class GuestMemory:
 
     def close(self) -> None:
         """Unmap every guest mapping (tests, or a second guest in one process)."""
+        global _mirrored
+        if _mirrored is self:
+            _mirrored = None
+            self._set_rights = None
         for region in list(self._regions):
             _host_munmap(region.start, region.size)
             self._forget(region.start, region.end)

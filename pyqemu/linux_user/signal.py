@@ -92,6 +92,10 @@ def take_host_signals(task: TaskState) -> None:
 def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
                    cr2: int = 0) -> None:
     """Run the guest's action for sig now; raises GuestSignal when it is fatal."""
+    if task.strace:
+        from pyqemu.linux_user.strace import print_taken_signal
+
+        print_taken_signal(task, sig, info)
     action = task.get_sigaction(sig)
     if signal_ignored(task, sig):
         return

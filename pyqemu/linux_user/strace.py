@@ -575,9 +575,13 @@ ARG_PRINTERS: dict[str, ArgPrinter] = {
 
 # ---- results: QEMU's print_syscall_ret and its special forms ----
 
+#: QEMU's own errno values (target_strerror's texts): sigreturn's result, a restart
+QEMU_ERRNO_TEXT = {513: "Successful exit from sigreturn", 512: "To be restarted"}
+
+
 def fmt_error(ret: int) -> str:
     """`` = -1 errno=N (text)``, the host's strerror text as QEMU uses it."""
-    return f" = -1 errno={-ret} ({os.strerror(-ret)})"
+    return f" = -1 errno={-ret} ({QEMU_ERRNO_TEXT.get(-ret) or os.strerror(-ret)})"
 
 
 def _ret_clock(task: TaskState, ret: int, a: Raw) -> str:
@@ -670,3 +674,41 @@ def print_syscall_ret(task: TaskState, num: int, ret: int, args: Raw) -> None:
     text = format_syscall_ret(task, num, ret, args)
     if text:
         task.log_write(text)
+
+
+# --- a signal taken: QEMU's print_taken_signal ---
+SI_CODE_NAMES = {0: "SI_USER", 0x80: "SI_KERNEL", -1: "SI_QUEUE", -2: "SI_TIMER",
+                 -3: "SI_MESGQ", -4: "SI_ASYNCIO", -5: "SI_SIGIO", -6: "SI_TKILL"}
+#: codes only the kernel or kill/tkill set, which QEMU trusts as "sent by kill"
+_KILL_CODES = frozenset({0, 0x80, -6})
+_FAULT_SIGNALS = frozenset({4, 5, 7, 8, 11})  # SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV
+_SIGCHLD, _SIGIO = 17, 29
+
+
+def fmt_siginfo(info: bytes) -> str:
+    """``{si_signo=..., si_code=..., <the union's fields>}`` of a guest siginfo_t, the
+    union read as QEMU reads it: a fault's address, the sender of a kill (or of
+    anything a kill-only code does not mark: its pid, uid and value)."""
+    signo, _, code = struct.unpack_from("<iii", info)
+    fields = f"{{si_signo={fmt_signal(signo)}, si_code={SI_CODE_NAMES.get(code, code)}"
+    pid, uid = struct.unpack_from("<iI", info, 16)
+    if signo in _FAULT_SIGNALS and code > 0 and code not in _KILL_CODES:
+        fields += f", si_addr={fmt_pointer(struct.unpack_from('<Q', info, 16)[0])}"
+    elif code in _KILL_CODES:
+        fields += f", si_pid={pid & 0xFFFFFFFF}, si_uid={uid}"
+    elif signo == _SIGCHLD:
+        status, utime, stime = struct.unpack_from("<i4xqq", info, 24)
+        fields += (f", si_pid={pid & 0xFFFFFFFF}, si_uid={uid}, si_status={status}"
+                   f", si_utime={utime}, si_stime={stime}")
+    elif signo == _SIGIO:
+        band, fd = struct.unpack_from("<qi", info, 16)
+        fields += f", si_band={band}, si_fd={fd}"
+    else:
+        value = struct.unpack_from("<Q", info, 24)[0]
+        fields += f", si_pid={pid & 0xFFFFFFFF}, si_uid={uid}, si_sigval={fmt_pointer(value)}"
+    return fields + "}"
+
+
+def print_taken_signal(task: TaskState, sig: int, info: bytes) -> None:
+    """Log a signal about to be acted on (QEMU: print_taken_signal)."""
+    task.log_write(f"--- {fmt_signal(sig)} {fmt_siginfo(info)} ---\n")

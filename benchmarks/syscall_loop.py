@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Issue 19's syscall loop, pyqemu against qemu-x86_64 in the same run.
+
+Builds benchmarks/syscall_loop.c (musl, static) and runs it under qemu-x86_64 and pyqemu,
+interleaved, repeated: 200,000 rounds of getppid, write to /dev/null, lseek and
+clock_gettime (800,000 syscalls). Reports the median wall time of each whole run and the
+seconds the guest measured around its loop, with pyqemu's ratios to qemu (the goal:
+within 3x). These four calls are served by pyqemu's C host (pyqemu/host/syscall.c);
+`--extra -strace` would send them all through Python again.
+
+Usage: benchmarks/syscall_loop.py [--rounds 200000] [--repeat 3]
+                                  [--python PY | --pyqemu "CMD"] [--qemu PATH]
+--python runs pyqemu as `PY -m pyqemu.linux_user.main` (e.g. another checkout's
+.venv/bin/python, for a before/after pair); the default is this interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def build_guest(out_dir: Path) -> Path:
+    compiler = shutil.which("musl-gcc")
+    if compiler is None:
+        sys.exit("syscall_loop.py: musl-gcc is needed (apt-get install musl-tools)")
+    guest = out_dir / "syscall_loop"
+    subprocess.run([compiler, "-O2", "-static", "-Wall", "-Werror",
+                    str(HERE / "syscall_loop.c"), "-o", str(guest)], check=True)
+    return guest
+
+
+def run_once(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, the guest's own loop seconds and its stdout."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"syscall_loop.py: {shlex.join(command)} failed ({done.returncode}): "
+                 f"{done.stderr.strip()[-500:]}")
+    loop = next(float(line.split()[1]) for line in done.stderr.splitlines()
+                if line.startswith("loop "))
+    return wall, loop, done.stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=200000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python whose pyqemu runs (a venv's bin/python)")
+    parser.add_argument("--pyqemu", help="the whole pyqemu command, instead of --python")
+    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
+    parser.add_argument("--extra", action="append", default=[],
+                        help="an option for pyqemu before the guest (repeatable)")
+    args = parser.parse_args()
+    pyqemu = (shlex.split(args.pyqemu) if args.pyqemu
+              else [args.python, "-m", "pyqemu.linux_user.main"]) + args.extra
+    with tempfile.TemporaryDirectory(prefix="pyqemu-syscalls-") as tmp:
+        guest = str(build_guest(Path(tmp)))
+        samples: dict[str, list[tuple[float, float]]] = {"qemu": [], "pyqemu": []}
+        outputs = set()
+        for _ in range(args.repeat):
+            for name, command in (("qemu", [args.qemu]), ("pyqemu", pyqemu)):
+                wall, loop, out = run_once(command + [guest, str(args.rounds)])
+                samples[name].append((wall, loop))
+                outputs.add(out)
+        if len(outputs) != 1:
+            sys.exit(f"syscall_loop.py: the emulators disagree: {sorted(outputs)}")
+        q_wall, q_loop = (statistics.median(s[i] for s in samples["qemu"]) for i in (0, 1))
+        p_wall, p_loop = (statistics.median(s[i] for s in samples["pyqemu"]) for i in (0, 1))
+        print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
+              f"{4 * args.rounds} syscalls; {os.cpu_count()} CPUs; "
+              f"load {os.getloadavg()[0]:.1f}")
+        print("| qemu wall s | pyqemu wall s | wall ratio | qemu loop s | pyqemu loop s "
+              "| loop ratio | pyqemu us/syscall over qemu |")
+        print("|--:|--:|--:|--:|--:|--:|--:|")
+        per_call = (p_loop - q_loop) / (4 * args.rounds) * 1e6
+        print(f"| {q_wall:.3f} | {p_wall:.3f} | {p_wall / q_wall:.1f} | {q_loop:.3f} "
+              f"| {p_loop:.3f} | {p_loop / q_loop:.1f} | {per_call:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
