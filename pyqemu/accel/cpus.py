@@ -66,7 +66,7 @@ class CpuList:
                 if self._running is not None and self._exclusive_owner is None:
                     self._cond.wait(_KICK_INTERVAL)
                     if self._running is not None and self._waiting[0] is cpu:
-                        lib.cpu_kick(self._running.handle)   # take the turn
+                        lib.qemu_cpu_kick(self._running.handle)   # take the turn
                 else:
                     self._cond.wait()
             self._waiting.pop(0)
@@ -96,7 +96,7 @@ class CpuList:
             while any(id(c) in self._in_guest for c in others):
                 for c in others:
                     if id(c) in self._in_guest:
-                        lib.cpu_kick(c.handle)
+                        lib.qemu_cpu_kick(c.handle)
                 self._cond.wait(_KICK_INTERVAL)
         try:
             yield

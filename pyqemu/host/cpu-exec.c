@@ -2,7 +2,8 @@
  * The execution loop (QEMU's accel/tcg/cpu-exec.c): one engine per vCPU,
  * over guest memory that is host memory at the same address (guest_base 0),
  * mapped with uc_mem_map_ptr; cpu_exec runs guest code until a syscall
- * handler, a fault, a signal, a kick or queued work stops it, and says why.
+ * handler, a fault, a signal or its exit request (a kick, queued work)
+ * stops it, runs the work queued on it at the top of its loop, and says why.
  * Here too: creating and destroying vCPUs, the hooks that stop the engine
  * (syscalls, invalid accesses, interrupts) and the choice of the engine
  * hooks the plugins need (cpu_sync_hooks).  Syscalls always come through
@@ -348,23 +349,29 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
 
     current_cpu = cpu;
     for (;;) {
-        if (cpu->kicked) {
-            cpu->kicked = 0;
-            uc_reg_read(cpu->uc, target->pc_reg, &pc);
-            memset(info, 0, sizeof(*info));
-            info->pc = pc;
-            current_cpu = NULL;
-            return EXCP_KICK;
+        /*
+         * The safe point: the vCPU is out of the engine.  Its exit request
+         * says only that something asked it to stop; the reasons are found
+         * here, as QEMU's cpu_loop does after cpu_exec: the work queued on
+         * it, the safe work, a pending host signal, else a kick.
+         */
+        bool exit_request = cpu->exit_request;
+        bool signal_pending;
+
+        if (exit_request) {
+            cpu->exit_request = 0;
+            process_queued_cpu_work(cpu);
         }
-        if (signal_any) {
-            uc_reg_read(cpu->uc, target->pc_reg, &pc);
-            memset(info, 0, sizeof(*info));
-            info->pc = pc;
-            current_cpu = NULL;
-            return EXCP_SIGNAL;
-        }
-        if (process_queued_cpu_work(cpu)) {
+        if (process_queued_safe_work(cpu)) {
             cpu->want_code_hook = cpu->want_mem_hooks = false;
+        }
+        signal_pending = signal_any;
+        if (signal_pending || exit_request) {
+            uc_reg_read(cpu->uc, target->pc_reg, &pc);
+            memset(info, 0, sizeof(*info));
+            info->pc = pc;
+            current_cpu = NULL;
+            return signal_pending ? EXCP_SIGNAL : EXCP_KICK;
         }
         cpu->cur_tb = NULL;     /* in no block: what was dropped may go (tb_reclaim) */
         cpu->mem_insn = NULL;

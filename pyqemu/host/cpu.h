@@ -61,8 +61,10 @@ struct CPUState {
     struct qemu_plugin_insn *mem_insn;
     struct plugin_pending_store store;
 
+    /* QEMU's cpu->exit_request: leave cpu_exec at the next safe point (qemu_cpu_kick) */
+    volatile sig_atomic_t exit_request;
+    struct qemu_work_item *work_first, *work_last;  /* async_run_on_cpu, under the work lock */
     /* why emulation stopped */
-    volatile int kicked;
     volatile sig_atomic_t async_stops;      /* uc_emu_stop_async calls made for it */
     uint64_t unexplained_pc;    /* pc of the last stop nothing explained, else UINT64_MAX */
     bool restart;
@@ -83,17 +85,25 @@ extern volatile sig_atomic_t signal_any;
 void cpu_list_add(CPUState *cpu);
 void cpu_list_remove(CPUState *cpu);
 void cpu_stop_async(CPUState *cpu);
+void qemu_cpu_kick(CPUState *cpu);
 
 /*
+ * Work for one vCPU (QEMU's async_run_on_cpu): queued on it from any thread,
+ * which sets its exit request; run by its own thread at the top of its
+ * execution loop, in order (process_queued_cpu_work), before cpu_exec
+ * returns EXCP_KICK.
+ *
  * Work that needs every vCPU out of guest code (QEMU's async_safe_run_on_cpu):
- * queued here, run by the vCPU that next reaches the top of its execution
- * loop (process_queued_cpu_work), which it stops for.  A request equal to
- * one already queued (same function and data) is not queued twice.
+ * queued process-wide, run by the vCPU that next reaches the top of its
+ * execution loop (process_queued_safe_work), which it stops for.  A request
+ * equal to one already queued (same function and data) is not queued twice.
  */
 typedef void (*run_on_cpu_func)(CPUState *cpu, uintptr_t data);
+void async_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data);
 void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data);
 extern volatile int cpu_work_pending;
 bool process_queued_cpu_work(CPUState *cpu);
+bool process_queued_safe_work(CPUState *cpu);
 
 /* The pending store completed (something happened after it): report it. */
 static inline void plugin_store_done(CPUState *cpu)
@@ -107,14 +117,20 @@ static inline void plugin_store_done(CPUState *cpu)
 }
 
 /*
- * The one exit request (QEMU's cpu->exit_request): queued work, a kick of
- * this vCPU or a host signal for the guest.  However it was made (stopping
- * the engine at once with uc_emu_stop_async, or left to the block hook's
- * check: cpu_stop_async), this is what the vCPU looks at.
+ * Must this vCPU leave the engine?  Its exit request (QEMU's
+ * cpu->exit_request), which every request aimed at it sets: work queued on
+ * it, a kick, a host signal caught while it ran.  Two process-wide states
+ * any vCPU must also act on, as QEMU's cpu_loop checks pending signals and
+ * start_exclusive waits for every vCPU: safe work queued from a thread that
+ * runs no vCPU, and a host signal that arrived while no vCPU was in the
+ * engine (the handler had no vCPU to ask).  However the stop is made
+ * (uc_emu_stop_async at once, or the block hook's check: cpu_stop_async),
+ * this is what the vCPU looks at; cpu_exec then finds the reason by draining
+ * the queues and looking at the pending signals.
  */
 static inline bool cpu_exit_requested(const CPUState *cpu)
 {
-    return cpu_work_pending || cpu->kicked || signal_any;
+    return cpu->exit_request || cpu_work_pending || signal_any;
 }
 
 /* Leave the engine before the block that is about to run; cpu_exec runs it again. */

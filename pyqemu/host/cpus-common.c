@@ -1,12 +1,15 @@
 /*
  * What every layer of the execution side shares about vCPUs (QEMU's
  * cpus-common.c and hw/core/cpu-common.c): the list of vCPUs, the vCPU this
- * thread runs and the one inside the engine, how a vCPU is asked to stop
- * (cpu_stop_async, cpu_kick) and the queue of work run with it stopped.
+ * thread runs and the one inside the engine, the exit request that asks a
+ * vCPU to stop (qemu_cpu_kick, cpu_stop_async), each vCPU's queue
+ * of work run by its own thread at its safe point (async_run_on_cpu) and the
+ * queue of work run with every vCPU out of guest code (async_safe_run_on_cpu).
  *
  * Layer: below everything that runs guest code or plugins; calls only the
  * engine boundary (engine.h).
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "cpu.h"
@@ -37,8 +40,11 @@ void cpu_list_add(CPUState *cpu)
     cpu_list = cpu;
 }
 
+static void cpu_work_drop(CPUState *cpu);
+
 void cpu_list_remove(CPUState *cpu)
 {
+    cpu_work_drop(cpu);     /* work for a vCPU that will not run again */
     for (CPUState **link = &cpu_list; *link; link = &(*link)->next) {
         if (*link == cpu) {
             *link = cpu->next;
@@ -79,17 +85,91 @@ void cpu_stop_async(CPUState *cpu)
 }
 
 /*
- * Make this vCPU's cpu_exec return EXCP_KICK at its next block start (QEMU's
- * cpu_exit); like the signal handler, it stops the engine itself when that is
- * safe (cpu_stop_async) and otherwise leaves it to the next block's check.
+ * Set this vCPU's exit request and stop it at its next safe point (QEMU's
+ * qemu_cpu_kick after setting cpu->exit_request): like the signal handler,
+ * it stops the engine itself when that is safe (cpu_stop_async) and
+ * otherwise leaves it to the next block's check.  cpu_exec then runs the
+ * vCPU's queued work and returns EXCP_KICK.  Async-signal-safe.  (Not named
+ * cpu_exit, QEMU's name for setting the request alone: the engine exports
+ * its own cpu_exit, and ours would take its place.)
  */
-void cpu_kick(CPUState *cpu)
+void qemu_cpu_kick(CPUState *cpu)
 {
-    cpu->kicked = 1;
-    cpu_stop_async(cpu);
+    if (cpu) {
+        cpu->exit_request = 1;
+        cpu_stop_async(cpu);
+    }
 }
 
-/* ---- work run with the vCPUs stopped ---- */
+/* ---- work run by one vCPU's thread at its safe point ---- */
+
+struct qemu_work_item {
+    struct qemu_work_item *next;
+    run_on_cpu_func func;
+    uintptr_t data;
+};
+
+/* guards every vCPU's work_first/work_last (QEMU has one per vCPU; one is enough here) */
+static pthread_mutex_t cpu_work_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void async_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data)
+{
+    struct qemu_work_item *wi = malloc(sizeof(*wi));
+
+    if (!wi) {
+        abort();    /* as QEMU's g_new */
+    }
+    wi->next = NULL;
+    wi->func = func;
+    wi->data = data;
+    pthread_mutex_lock(&cpu_work_lock);
+    if (cpu->work_last) {
+        cpu->work_last->next = wi;
+    } else {
+        cpu->work_first = wi;
+    }
+    cpu->work_last = wi;
+    pthread_mutex_unlock(&cpu_work_lock);
+    qemu_cpu_kick(cpu);
+}
+
+/* Take the vCPU's whole queue (work queued by the work runs at the next safe point). */
+static struct qemu_work_item *cpu_work_take(CPUState *cpu)
+{
+    struct qemu_work_item *first;
+
+    pthread_mutex_lock(&cpu_work_lock);
+    first = cpu->work_first;
+    cpu->work_first = cpu->work_last = NULL;
+    pthread_mutex_unlock(&cpu_work_lock);
+    return first;
+}
+
+/* Run the work queued on this vCPU, in order; true when there was any. */
+bool process_queued_cpu_work(CPUState *cpu)
+{
+    struct qemu_work_item *wi = cpu_work_take(cpu), *next;
+    bool any = wi != NULL;
+
+    for (; wi; wi = next) {
+        next = wi->next;
+        wi->func(cpu, wi->data);
+        free(wi);
+    }
+    return any;
+}
+
+static void cpu_work_drop(CPUState *cpu)
+{
+    struct qemu_work_item *wi = cpu_work_take(cpu), *next;
+
+    for (; wi; wi = next) {
+        next = wi->next;
+        free(wi);
+    }
+}
+
+/* ---- work run with every vCPU out of guest code ---- */
 
 #define CPU_WORK_MAX 8
 
@@ -104,7 +184,7 @@ void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data)
 {
     for (size_t i = 0; i < n_cpu_work; i++) {
         if (cpu_work[i].func == func && cpu_work[i].data == data) {
-            cpu_stop_async(cpu);
+            qemu_cpu_kick(cpu);
             return;
         }
     }
@@ -115,11 +195,11 @@ void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data)
     cpu_work[n_cpu_work].data = data;
     n_cpu_work++;
     cpu_work_pending = 1;
-    cpu_stop_async(cpu);
+    qemu_cpu_kick(cpu);     /* cpu_work_pending stops any other vCPU */
 }
 
-/* Run the queued work, in order; true when there was any. */
-bool process_queued_cpu_work(CPUState *cpu)
+/* Run the queued safe work, in order; true when there was any. */
+bool process_queued_safe_work(CPUState *cpu)
 {
     size_t i;
 

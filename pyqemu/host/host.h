@@ -22,7 +22,7 @@ typedef struct CPUState CPUState;
 #define EXCP_INTR 4           /* CPU exception or interrupt; see intno */
 #define EXCP_ENGINE 5         /* the engine reported another error; see uc_err */
 #define EXCP_SIGNAL 6         /* a host signal is pending for the guest; see cpu_signal_take */
-#define EXCP_KICK 7           /* another thread asked this vCPU to stop (cpu_kick) */
+#define EXCP_KICK 7           /* its exit request was set (qemu_cpu_kick, queued work) */
 
 /* What the Python syscall handler tells the syscall hook to do next. */
 #define SYSCALL_SET_RET 0     /* write the result into the return register */
@@ -67,7 +67,10 @@ int cpu_reg_read(CPUState *cpu, int regid, uint64_t *value);
 int cpu_reg_write(CPUState *cpu, int regid, uint64_t value);
 int cpu_exec(CPUState *cpu, cpu_exit_info *info);
 void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size);
-void cpu_kick(CPUState *cpu);
+/* Set the vCPU's exit request: cpu_exec returns EXCP_KICK at its next safe point. */
+void qemu_cpu_kick(CPUState *cpu);
+/* QEMU's async_run_on_cpu: fn(cpu, data) runs on the vCPU's thread at its next safe point. */
+void async_run_on_cpu(CPUState *cpu, void (*fn)(CPUState *cpu, uintptr_t data), uintptr_t data);
 const char *cpu_strerror(int err);
 int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf);
 int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
@@ -89,7 +92,6 @@ int cpu_signal_catch(int sig);
 int cpu_signal_take(uint8_t *info);   /* fills 128 bytes of siginfo */
 void cpu_signal_wait(void);
 int cpu_signal_wait_for(int64_t timeout_ns);
-void cpu_signal_kick(void);
 /* Is a vCPU running guest code (inside the engine) on this process now? */
 bool cpu_exec_running(void);
 

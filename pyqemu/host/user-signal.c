@@ -39,7 +39,7 @@ static void host_signal_handler(int sig, siginfo_t *info, void *uc)
     signal_info[sig] = *info;
     signal_pending[sig] = 1;
     signal_any = 1;
-    cpu_stop_async(cpu_running);
+    qemu_cpu_kick(cpu_running);  /* none there: the next cpu_exec sees signal_any */
 }
 
 int cpu_signal_catch(int sig)
@@ -121,11 +121,4 @@ int cpu_signal_take(uint8_t *info)
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return found;
-}
-
-/* Make cpu_exec return EXCP_SIGNAL at the next block boundary. */
-void cpu_signal_kick(void)
-{
-    signal_any = 1;
-    cpu_stop_async(cpu_running ? cpu_running : current_cpu);
 }

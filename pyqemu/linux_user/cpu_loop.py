@@ -86,7 +86,7 @@ def handle_syscall(task: TaskState, num: int, args: tuple[int, ...]) -> SyscallR
     finally:
         cpus.exec_start(cpu)
     if has_deliverable(task):
-        lib.cpu_signal_kick()   # deliver before the next block, as cpu_loop does
+        lib.qemu_cpu_kick(cpu.handle)   # deliver before the next block, as cpu_loop does
     if ret == -QEMU_ESIGRETURN:
         return SyscallResult(REGS_SET)
     ret &= 2**64 - 1
@@ -171,7 +171,7 @@ def cpu_loop(task: TaskState) -> None:
         elif reason == lib.EXCP_SIGNAL:
             take_host_signals(task)
         elif reason == lib.EXCP_KICK:
-            continue
+            pass    # its exit request: queued work ran; signals queued meanwhile go below
         else:
             deliver_fault(task, reason)
         process_pending_signals(task)

@@ -1,0 +1,124 @@
+"""Cross-thread work on a vCPU (QEMU's async_run_on_cpu and qemu_cpu_kick): work queued on a
+vCPU from another thread runs on that vCPU's own thread at its next safe point (out of
+the engine), in order, once; the vCPU then leaves cpu_exec with EXCP_KICK.  Work queued
+on one vCPU never runs on another.
+
+The guest is one instruction, ``jmp .`` (EB FE): without the exit request the vCPU
+never leaves cpu_exec, so each test fails if the request or the queue does nothing.
+"""
+
+from __future__ import annotations
+
+import mmap
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from pyqemu.accel.cpu import X86CPU
+from pyqemu.host import ffi, lib
+from pyqemu.linux_user import arch
+
+PROT_RX = 1 | 4     # UC_PROT_READ | UC_PROT_EXEC
+TIMEOUT = 20.0
+
+
+@pytest.fixture
+def spinning() -> Iterator[tuple[X86CPU, X86CPU, int]]:
+    """Two vCPUs whose guest code is ``jmp .`` at the returned address."""
+    target = arch.select("x86_64")
+    page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+    page.write(b"\xeb\xfe")
+    addr = int(ffi.cast("uintptr_t", ffi.from_buffer(page)))
+    cpus = [X86CPU(index, target) for index in (0, 1)]
+    for cpu in cpus:
+        cpu.on_map(addr, mmap.PAGESIZE, PROT_RX)
+        cpu.write_reg("rip", addr)
+    try:
+        yield cpus[0], cpus[1], addr
+    finally:
+        for cpu in cpus:
+            cpu.close()
+        page.close()
+
+
+class Runner(threading.Thread):
+    """Runs one cpu_exec of a vCPU on a thread of its own and keeps its result."""
+
+    def __init__(self, cpu: X86CPU) -> None:
+        super().__init__(daemon=True)
+        self.cpu = cpu
+        self.reason: int | None = None
+        self.exec_returned_at: float | None = None
+
+    def run(self) -> None:
+        self.reason = lib.cpu_exec(self.cpu.handle, self.cpu.exit_info)
+        self.exec_returned_at = time.monotonic()
+
+    def start_spinning(self) -> None:
+        self.start()
+        deadline = time.monotonic() + TIMEOUT
+        while not lib.cpu_exec_running():
+            assert time.monotonic() < deadline, "the vCPU never entered the engine"
+            time.sleep(0.001)
+        time.sleep(0.05)    # well inside guest code
+
+
+class WorkLog:
+    """A work function for async_run_on_cpu that records each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int, int, bool, float]] = []
+        self.fn = ffi.callback("void(CPUState *, uintptr_t)", self._run)
+
+    def _run(self, cpu: object, data: int) -> None:
+        self.calls.append((int(ffi.cast("uintptr_t", cpu)), data, threading.get_ident(),
+                           bool(lib.cpu_exec_running()), time.monotonic()))
+
+
+def handle_id(cpu: X86CPU) -> int:
+    return int(ffi.cast("uintptr_t", cpu.handle))
+
+
+def test_work_queued_from_another_thread_runs_on_the_vcpu_at_its_safe_point(spinning) -> None:
+    cpu, _other, _addr = spinning
+    work = WorkLog()
+    runner = Runner(cpu)
+    runner.start_spinning()
+    assert runner.is_alive(), "jmp . left cpu_exec by itself"
+    for data in (1, 2, 3):
+        lib.async_run_on_cpu(cpu.handle, work.fn, data)
+    runner.join(TIMEOUT)
+    assert not runner.is_alive(), "queued work did not stop the vCPU"
+    assert runner.reason == lib.EXCP_KICK
+    # each item once, in order, on the vCPU's own thread, out of the engine, before
+    # cpu_exec returned
+    assert [call[:4] for call in work.calls] == [
+        (handle_id(cpu), data, runner.ident, False) for data in (1, 2, 3)]
+    assert runner.exec_returned_at is not None
+    assert all(call[4] <= runner.exec_returned_at for call in work.calls)
+
+
+def test_work_runs_on_its_own_vcpu_only(spinning) -> None:
+    cpu, other, _addr = spinning
+    work = WorkLog()
+    runner = Runner(cpu)
+    runner.start_spinning()
+    lib.async_run_on_cpu(other.handle, work.fn, 7)   # queued on the vCPU not running
+    time.sleep(0.1)
+    assert runner.is_alive(), "work for another vCPU stopped this one"
+    lib.qemu_cpu_kick(cpu.handle)                          # a plain exit request: no work
+    runner.join(TIMEOUT)
+    assert not runner.is_alive(), "qemu_cpu_kick did not stop the vCPU"
+    assert runner.reason == lib.EXCP_KICK
+    assert work.calls == []
+    # the other vCPU runs its work at its first safe point, before any guest code, and
+    # leaves: its exit request was set when the work was queued
+    other_runner = Runner(other)
+    other_runner.start()
+    other_runner.join(TIMEOUT)
+    assert not other_runner.is_alive()
+    assert other_runner.reason == lib.EXCP_KICK
+    assert [call[:4] for call in work.calls] == [(handle_id(other), 7, other_runner.ident,
+                                                  False)]
