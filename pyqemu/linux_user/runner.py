@@ -127,29 +127,15 @@ def parse_cpu_model(opts: Options) -> None:
     if opts.cpu_model is None:
         return
     if opts.target == "aarch64":
-        from pyqemu.linux_user.aarch64 import cpu_models as aarch64_models
-
-        try:
-            opts.cpu_config = aarch64_models.parse_cpu(opts.cpu_model)
-        except aarch64_models.CpuModelError as exc:
-            raise PyqemuError(str(exc)) from None
+        from pyqemu.linux_user.aarch64.cpu_models import parse_cpu
+    elif opts.target == "riscv64":
+        from pyqemu.linux_user.riscv64.cpu_models import parse_cpu
+    elif opts.target == "x86_64":
+        from pyqemu.linux_user.x86_64.cpu_models import parse_cpu
+    else:
         return
-    if opts.target == "riscv64":
-        from pyqemu.linux_user.riscv64 import cpu_models as riscv64_models
-
-        try:
-            opts.cpu_config = riscv64_models.parse_cpu(opts.cpu_model)
-        except riscv64_models.CpuModelError as exc:
-            raise PyqemuError(str(exc)) from None
-        return
-    if opts.target != "x86_64":
-        return
-    from pyqemu.linux_user.x86_64.cpu_models import CpuModelError, CpuNotRunnable, parse_cpu
-
-    try:
-        opts.cpu_config = parse_cpu(opts.cpu_model)
-    except (CpuModelError, CpuNotRunnable) as exc:
-        raise PyqemuError(str(exc)) from None
+    # each raises pyqemu.errors.CpuModelError, a PyqemuError
+    opts.cpu_config = parse_cpu(opts.cpu_model)
 
 
 def parse_cpu_option(opts: Options, prog: str) -> bool:

@@ -25,7 +25,7 @@ from pyqemu.errors import CpuModelError
 EAX, EBX, ECX, EDX = range(4)
 
 
-class CpuNotRunnable(Exception):
+class CpuNotRunnable(CpuModelError):
     """The model needs what the engine cannot do; ``str()`` is the one line to print."""
 
 
