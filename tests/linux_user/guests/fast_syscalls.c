@@ -53,7 +53,11 @@ static void put(const char *what, long value)
 static int blocked_read(void)
 {
     struct sigaction sa;
-    struct itimerval timer = {{0, 0}, {0, 100000}};
+    /* repeating, so that a first expiry before read() has blocked (a loaded machine)
+     * is followed by one that interrupts it */
+    struct itimerval timer = {{0, 100000}, {0, 100000}};
+    struct itimerval off = {{0, 0}, {0, 0}};
+    long got;
     int fds[2];
     char byte;
 
@@ -65,8 +69,10 @@ static int blocked_read(void)
     }
     null_fd = fds[1];
     setitimer(ITIMER_REAL, &timer, NULL);
-    put("blocked read", syscall(SYS_read, fds[0], &byte, 1));
-    put("handled", handled);
+    got = syscall(SYS_read, fds[0], &byte, 1);
+    setitimer(ITIMER_REAL, &off, NULL);
+    put("blocked read", got);
+    put("handled", handled > 0);
     return 0;
 }
 
