@@ -25,16 +25,17 @@ Usage: python3 benchmarks/python_batch.py [--rounds N] [--repeat N] [--configs A
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
+
+# benchmarks/ is this script's folder, first on sys.path
+from python_plugin import Sample
+from python_plugin import run_once as timed_run
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -53,13 +54,6 @@ COUNT = {"blocks": re.compile(r"^bb's: (\d+)", re.M),
          "mem": re.compile(r"^mem accesses: (\d+)", re.M)}
 
 
-@dataclass
-class Sample:
-    wall: float
-    cpu: float
-    count: int
-
-
 def build(tmp: Path) -> Path:
     """cpubound (musl static) and the C plugins, compiled into tmp."""
     for tool in ("musl-gcc", "gcc"):
@@ -75,21 +69,13 @@ def build(tmp: Path) -> Path:
     return guest
 
 
-def run_once(spec: str, kind: str, guest: Path, rounds: int, log: Path) -> Sample:
-    command = [sys.executable, "-m", "pyqemu.linux_user.main", "-d", "plugin", "-D", str(log),
-               "-plugin", spec, str(guest), str(rounds)]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    stderr = process.stderr.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"python_batch.py: {' '.join(command)} failed:\n{stderr.decode()}")
-    match = COUNT[kind].search(log.read_text())
+def run_once(spec: str, kind: str, guest: Path, rounds: int, log: Path) -> tuple[Sample, int]:
+    """One timed run (python_plugin.py's) and the block or access count the plugin logged."""
+    sample = timed_run(spec, guest, rounds, log)
+    match = COUNT[kind].search(sample.plugin_log)
     if match is None:
         sys.exit(f"python_batch.py: {spec}: no count in its output")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, int(match.group(1)))
+    return sample, int(match.group(1))
 
 
 def main() -> int:
@@ -110,19 +96,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pyqemu-batch-bench-") as tmp_name:
         tmp = Path(tmp_name)
         guest = build(tmp)
-        samples: dict[str, list[Sample]] = {name: [] for name in names}
+        samples: dict[str, list[tuple[Sample, int]]] = {name: [] for name in names}
         for _ in range(args.repeat):
             for name in names:
                 spec, _baseline, kind = CONFIGS[name]
                 samples[name].append(run_once(spec.format(lib=tmp), kind, guest, args.rounds,
                                               tmp / "plugin.log"))
-    counts = {kind: {s.count for name in names if CONFIGS[name][2] == kind
-                     for s in samples[name]} for kind in COUNT}
+    counts = {kind: {count for name in names if CONFIGS[name][2] == kind
+                     for _sample, count in samples[name]} for kind in COUNT}
     for kind, seen in counts.items():
         if len(seen) > 1:
             sys.exit(f"python_batch.py: the plugins' {kind} counts differ: {sorted(seen)}")
-    wall = {name: statistics.median(s.wall for s in group) for name, group in samples.items()}
-    cpu = {name: statistics.median(s.cpu for s in group) for name, group in samples.items()}
+    wall = {name: statistics.median(s.wall for s, _ in group) for name, group in samples.items()}
+    cpu = {name: statistics.median(s.cpu for s, _ in group) for name, group in samples.items()}
     print(f"cpubound {args.rounds} rounds, median of {args.repeat}, pyqemu with each plugin; "
           + ", ".join(f"{kind}: {seen.pop()}" for kind, seen in counts.items() if seen) + "\n")
     print("| plugin | wall s | CPU s | / C (wall) | / C (CPU) |")
