@@ -38,6 +38,9 @@ class Options:
     #: x86_64: the parsed -cpu (cpu_models.CpuConfig), made by main() after the options
     cpu_config: Any = None
     plugin_opts: list[str] = field(default_factory=list)
+    #: -plugin-api (QEMU_PLUGIN_API): the plugin API level of the host the run loads
+    #: (pyqemu.host.load), QEMU 7.2's or 5.2's
+    plugin_api: str = "7.2"
     program: list[str] = field(default_factory=list)
     show_help: bool = False
     show_version: bool = False
