@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run a guest from Python: ``pyqemu.run(argv, plugins=[...])``.
 
 Each run happens in a forked child of the calling process, so every run

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run a target once per corpus input under pyqemu with drcov, and merge the coverage.
 
 Plays the part of a fuzzer's corpus replay (AFL's afl-showmap -C, drcov run

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C host (``_host``): plugin core, plugin API and the engine loop.
 
 Importing this package loads the engine and the disassembler.  ``load(level)``

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The ``pyqemu-<target>`` command: mirrors QEMU's linux-user/main.c.
 
 The order of start-up is QEMU's: the argument table (environment variables

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What a run of a guest is told: QEMU's linux-user/main.c keeps these in globals that
 parse_args fills; pyqemu keeps them in one Options object that the command line
 (main.py) and the embedding API (pyqemu.embed) fill and hand down to the run.

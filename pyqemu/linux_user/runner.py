@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run one guest program: ``run(options)``, the second half of QEMU's linux-user/main.c
 main() in its steps (parse_cpu_option, qemu_plugin_load_list, cpu_init, loader_exec,
 target_cpu_copy_regs, init_task_state, cpu_loop), and its exit paths (linux-user/exit.c,

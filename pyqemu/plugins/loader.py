@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Plugin loader: ``-plugin`` parsing, dlopen, the API version check, install.
 
 Mirrors the first half of QEMU's plugins/loader.c (``qemu_plugin_opt_parse``,

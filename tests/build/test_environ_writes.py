@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """No module of pyqemu/ passes state through the process environment (issue 21).
 
 The plugin API level used to travel from the -plugin-api handler to pyqemu.host as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu.host.load(level): the plugin API level is an argument, and one process holds one
 host (issue 21).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Plugin API levels: a plugin built for QEMU 7.2 (version 1) runs under qemu 7.2 and pyqemu alike.
 
 pyqemu's default host implements QEMU 7.2's plugin API (QEMU_PLUGIN_VERSION

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C host under AddressSanitizer and UBSan (the sanitizer CI job of issue 10).
 
 Mirrors QEMU's sanitizer CI build (configure --enable-sanitizers, then `make check`): a
