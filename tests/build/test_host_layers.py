@@ -100,7 +100,13 @@ def check_tree(host: Path) -> list[str]:
     includes = {name: {inc for inc in _INCLUDE.findall(text) if inc in texts}
                 for name, text in texts.items()}
     problems += [f"include circle: {' -> '.join(c)}" for c in circles(includes)]
+    problems += [f"call circle: {' -> '.join(c)}" for c in circles(call_graph(texts))]
+    return problems
 
+
+def call_graph(texts: dict[str, str]) -> dict[str, set[str]]:
+    """For each .c file of @texts (name -> C text), the other .c files whose functions it
+    calls, directly or through a header's static inline function."""
     # who defines each function: a .c file (non-static), or a header's static inline
     defs = {name: functions(text) for name, text in texts.items()}
     owner = {fn: name for name, fs in defs.items() if name.endswith(".c")
@@ -123,8 +129,7 @@ def check_tree(host: Path) -> list[str]:
         for _, calls in defs[name].values():
             calls_between[name] |= reach(calls, set())
         calls_between[name].discard(name)
-    problems += [f"call circle: {' -> '.join(c)}" for c in circles(calls_between)]
-    return problems
+    return calls_between
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
