@@ -29,10 +29,6 @@ END = "<!-- end of the architecture picture -->"
 WIDTH = 80
 
 
-def _within(module: str, package: str) -> bool:
-    return module == package or module.startswith(package + ".")
-
-
 def python_rows() -> list[str]:
     """One line per layer, top first: its modules, then the lower layers it imports."""
     graph, modules = import_graph()
@@ -42,10 +38,8 @@ def python_rows() -> list[str]:
         members = sorted(m for m in modules if layer_of(m) == index)
         if not members:
             continue
-        tops = sorted({".".join(m.split(".")[:2]) for m in members})
-        shown = ", ".join(f"{top} ({sum(1 for m in members if _within(m, top))})"
-                          if any(m.startswith(top + ".") for m in members) else top
-                          for top in tops)
+        # packages by name only: a module added inside one leaves the picture as it is
+        shown = ", ".join(sorted({".".join(m.split(".")[:2]) for m in members}))
         below = sorted({layer_of(dst) for src in members for dst in graph[src]} - {index},
                        reverse=True)
         arrow = ", ".join(LAYERS[i][0] for i in below) or "nothing of pyqemu"
@@ -83,7 +77,6 @@ def picture() -> str:
     lines = [
         "```text",
         "Python: the layers, top to bottom; '->' the layers that layer's modules import",
-        "(a package with its number of modules)",
         "",
         *python_rows(),
         "",
