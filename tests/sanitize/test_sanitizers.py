@@ -47,31 +47,9 @@ def _blank_mmap_addresses(text: str) -> str:
     return HEX_ADDRESS.sub(lambda m: "0x<mmap>" if int(m[0], 16) >= MMAP_BASE else m[0], text)
 
 
-# a plugin whose 100th block callback writes through NULL (as tests/plugin/test_plugin_crash)
+# a plugin whose 100th block callback writes through NULL, or with the argument "syscall"
+# its first syscall callback (as tests/plugin/test_plugin_crash's)
 CRASHER = r"""
-#include <qemu-plugin.h>
-QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
-static int blocks;
-static void on_block(unsigned int vcpu, void *udata)
-{
-    if (++blocks == 100)
-        *(volatile int *)0 = 1;
-}
-static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
-{
-    qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block, QEMU_PLUGIN_CB_NO_REGS, NULL);
-}
-QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
-                                           int argc, char **argv)
-{
-    qemu_plugin_register_vcpu_tb_trans_cb(id, on_trans);
-    return 0;
-}
-"""
-
-# a plugin that writes through NULL in its 100th block callback, or in its first syscall
-# callback with the argument "syscall" (as tests/plugin/test_plugin_crash.py's)
-PLUGIN_CRASH_TEST = r"""
 #include <string.h>
 #include <qemu-plugin.h>
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -294,7 +272,7 @@ def test_sanitized_run_matches_the_normal_run(case: Case, sanitized: SanitizedBu
 @pytest.mark.parametrize("arg,event", [("", "exec"), ("syscall", "vcpu_syscall")])
 def test_crash_report_from_the_signal_handler_under_asan(sanitized: SanitizedBuild,
                                                          guest_builder, plugin_lib,
-                                                         tmp_path: Path, arg: str,
+                                                         crasher: Path, arg: str,
                                                          event: str) -> None:
     """The crash handler (pyqemu/host/plugin-crash.c), compiled with ASan, reports a plugin
     that writes through NULL: its line, the other plugin's atexit output, and the emulator
@@ -312,12 +290,7 @@ def test_crash_report_from_the_signal_handler_under_asan(sanitized: SanitizedBui
     list), so the runtime has nothing to object to.  The last run shows the test can
     tell: with handle_segv=2 (ASan keeps the signal to itself) ASan's report comes instead.
     """
-    source = tmp_path / "crash.c"
-    source.write_text(PLUGIN_CRASH_TEST, encoding="ascii")
-    plugin = tmp_path / "libcrash.so"
-    # not instrumented: qemu-x86_64 runs it too, for the exit status to compare with
-    subprocess.run(["gcc", *harness.PLUGIN_CFLAGS, f"-I{harness.PLUGIN_INCLUDE_DIR}",
-                    "-o", str(plugin), str(source)], check=True)
+    plugin = crasher   # not instrumented: qemu-x86_64 runs it too, for its exit status
     program = guest_builder.build("loop", "musl-static")
     crasher = harness.plugin_spec(plugin, arg) if arg else str(plugin)
     specs = [str(sanitized.plugin("bb")), crasher]
