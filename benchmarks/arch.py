@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The CPU-bound benchmark on every guest: benchmarks/cpubound.c compiled for x86_64,
 aarch64 and riscv64 (static), timed under qemu-<arch> 7.2 and pyqemu-<arch>.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * cpubound.c - CPU-bound benchmark guest: a mix of what ordinary programs do.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The long differential ELF fuzz run: mutants of two small programs under qemu-x86_64 7.2
 and pyqemu, within a time bound, then a summary.
 

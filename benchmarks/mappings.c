@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mappings.c - benchmark guest for the cost of the mmap family with many live mappings
  * (issue 19): an emulator whose bookkeeping scans its mappings pays per call in

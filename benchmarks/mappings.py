@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The mmap family with many live mappings, pyqemu against qemu-x86_64 in the same run.
 
 Builds benchmarks/mappings.c (musl, static) and runs it under qemu-x86_64 and pyqemu at

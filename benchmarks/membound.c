@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * membound.c - memory-bound benchmark guest: loads and stores over a working
  * set far larger than the caches (and than an emulator's software TLB reach).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * mprotect_tbs.c - does an mprotect cost more when many blocks are translated?
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Where pyqemu's time goes: perf (on-CPU samples, C level) and py-spy (Python level) on
 # cpubound and syscalls, no plugin. Prints the top entries of each; the numbers quoted in
 # benchmarks/README.md come from this script. Needs perf (linux-perf), py-spy

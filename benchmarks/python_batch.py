@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark: batched events (issue 22) against the C plugins and per-event Python callbacks.
 
 Mirrors no QEMU file.  Under pyqemu on benchmarks/cpubound.c (musl static), each

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark: a Python plugin that counts with inline operations vs its C twin, under pyqemu.
 
 Mirrors no QEMU file; it measures issue 9's promise that a Python plugin which

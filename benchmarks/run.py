@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark runner: native vs qemu-x86_64 vs pyqemu-x86_64 vs Qiling, same plugin .so files.
 
 Mirrors no QEMU file (QEMU keeps no benchmark harness in its tree); it measures what QEMU's

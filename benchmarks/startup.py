@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Start-up: `pyqemu-x86_64 /bin/true` against `qemu-x86_64 /bin/true` in the same run.
 
 Runs both 9 times (after one warm-up run each), interleaved, and prints the median wall

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * syscall_loop.c - issue 19's syscall loop: ROUNDS rounds of getppid, write of 16
  * bytes to /dev/null, lseek and clock_gettime (raw syscalls, so no vDSO answers

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 19's syscall loop, pyqemu against qemu-x86_64 in the same run.
 
 Builds benchmarks/syscall_loop.c (musl, static) and runs it under qemu-x86_64 and pyqemu,

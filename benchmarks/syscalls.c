@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * syscalls.c - system-call-heavy benchmark guest: the emulator's syscall path,
  * not its code generation, dominates.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The quick-start sample: a tiny word-frequency counter whose branches
  * depend on its input, so that coverage changes from one input to another.

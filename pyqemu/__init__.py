@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu: QEMU's user-mode TCG plugin system, rebuilt in Python on Unicorn.
 
 The package layout follows QEMU's source tree: ``plugins`` (loader, core,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run a guest from Python: ``pyqemu.run(argv, plugins=[...])``.
 
 Each run happens in a forked child of the calling process, so every run
@@ -50,11 +51,11 @@ def _child(argv: Sequence[str], plugins: Sequence[str], env: Mapping[str, str],
            plugin_api: str | None) -> int:
     from pyqemu.linux_user import run as run_guest
     from pyqemu.linux_user.options import Options
-    from pyqemu.plugins.loader import select_plugin_api
+    from pyqemu.plugins.loader import check_plugin_api
 
-    if plugin_api is not None:
-        select_plugin_api(plugin_api)
     opts = Options(target="x86_64", prog="pyqemu-x86_64", environ=dict(env))
+    if plugin_api is not None:
+        opts.plugin_api = check_plugin_api(plugin_api)
     opts.program = [os.fspath(a) for a in argv]
     opts.plugin_opts = list(plugins)
     opts.log_items = {"plugin"}
@@ -82,14 +83,17 @@ def run(argv: Sequence[str | os.PathLike[str]], *, plugins: Sequence[str] = (),
         capture_output: collect stdout and stderr (else they are inherited).
         strace: log the guest's syscalls (to stderr) as ``-strace`` does.
         plugin_api: ``"5.2"`` or ``"7.2"`` as ``-plugin-api`` (default: the
-            QEMU_PLUGIN_API variable, else 7.2). A process holds one host, so
-            this works only while the calling process has not loaded another
-            level (``import pyqemu.host``); the run then fails with status 1.
+            QEMU_PLUGIN_API variable, as the command line reads it, else 7.2).
+            A process holds one host, so this works only while the calling
+            process has not loaded another level (``pyqemu.host.load``, or a
+            use of ``pyqemu.host.lib``); the run then fails with status 1.
 
     Note:
         The run happens in a forked child; call it from the main thread.
     """
     environment = dict(os.environ if env is None else env)
+    if plugin_api is None:   # read as the command line's option table reads it
+        plugin_api = os.environ.get("QEMU_PLUGIN_API") or None
     with tempfile.TemporaryDirectory(prefix="pyqemu-run-") as tmp:
         work = Path(tmp)
         log_path = work / "plugin.log"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The exception tree of pyqemu, one base class as in pyelftools.
 
 Errors are raised where a problem is found and printed once, by the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu's version and the QEMU release it reproduces.
 
 A leaf module: the command line's ``-version`` reads it without importing the

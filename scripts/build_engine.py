@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Build pyqemu's engine: Unicorn 2.1.4 from its PyPI sdist, with our patches.
 
 Steps (issue 7, "Engine speed"):

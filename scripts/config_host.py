@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Write config-host.mak and config-host.h, as QEMU 5.2's configure did.
 
 configure recorded its decisions as ``KEY=value`` lines in config-host.mak,

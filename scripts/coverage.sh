@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Line coverage of the whole suite (scripts/run-tests.sh --coverage; arguments go to pytest):
 # - pyqemu/ with coverage.py, in every Python process the tests start (pytest itself, each
 #   pyqemu-x86_64 run, its forked children, pyqemu-cov);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Print where the engine (unicorn) and disassembler (capstone) wheels keep
 their headers and shared libraries, for meson.build.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Generate pyqemu/linux_user/x86_64/syscall_nr.py from the kernel's unistd_64.h.
 
 Mirrors the role of QEMU's linux-user/<arch>/syscall_nr.h generation: one

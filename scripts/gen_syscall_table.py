@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Write README.md's syscall table from the syscall layer's own rows.
 
 One line per syscall name of the three guests (x86_64, aarch64, riscv64): its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install what pyqemu needs on a Debian 12 machine, then build and install
 # pyqemu itself (editable) into ./.venv.  Idempotent: apt runs only when a
 # package is missing.  Used by quickstart.sh, run-tests.sh and .ci/run.

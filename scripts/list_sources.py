@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Print the Python files of one package folder, for its meson.build.
 
 meson-python installs only what ``py.install_sources`` lists; the folders'

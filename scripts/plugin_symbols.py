@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Make the linker's plugin export list from plugins/qemu-plugins.symbols.
 
 Mirrors the two branches of QEMU 5.2's configure that wrote the list into the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The README's first command: install what pyqemu needs, build it and its
 # plugins, then run the main job: drcov coverage of the bundled sample
 # program under pyqemu-x86_64, printed as a short summary.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite, from a fresh clone: install what is needed, build, check style, run
 # the tests on pyqemu's patched engine, then again on the unicorn wheel's stock engine.
 #

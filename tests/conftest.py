@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Session-wide fixtures for pyqemu's tests: compiled guest programs, shared by all tests.
 
 Plays the part of the guest-building rules in QEMU's tests/tcg makefiles; the helpers

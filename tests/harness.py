@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Build guest programs and run them natively, under qemu-x86_64 and under pyqemu.
 
 Plays the part of QEMU's tests/tcg make rules (build each guest, run it under the emulator,

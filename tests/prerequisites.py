@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the test suite needs from the machine, and what happens when a piece is missing.
 
 Tests compare pyqemu with references: native runs, qemu-<arch> 7.2, programs built by

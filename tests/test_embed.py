@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu.run: guests from Python, isolated runs, plugin output returned."""
 
 from __future__ import annotations

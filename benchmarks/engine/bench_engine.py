@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Engine benchmarks for issue 7: native vs qemu-x86_64 vs pyqemu on two engines.
 
 Compiles the micro-benchmarks in this directory and ``benchmarks/cpubound.c``

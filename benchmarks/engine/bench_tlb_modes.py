@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Engine benchmark for Unicorn's two TLB modes, through the Python binding.
 
 pyqemu runs on the default (``UC_TLB_CPU``) mode; ``UC_TLB_VIRTUAL`` is the

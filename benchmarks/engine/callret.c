@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * callret.c - engine micro-benchmark: a call to and a return from a tiny
  * function in every iteration.  The call pushes the return address (a

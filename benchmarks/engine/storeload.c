@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * storeload.c - engine micro-benchmark: a load and a store to the same page
  * in every iteration (read-modify-write of one 8-byte cell of a page-aligned

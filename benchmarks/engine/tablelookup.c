@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * tablelookup.c - engine micro-benchmark: a loop whose every iteration
  * loads from a 1 KiB table at a data-dependent index (a CRC-32 step), the

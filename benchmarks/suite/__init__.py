@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The benchmark suite behind benchmarks/run.py, one module per job.
 
 Mirrors no QEMU part (QEMU keeps no benchmark harness in its tree). workloads: the guest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Cells and their schedule: every (workload, config, runner), repetitions interleaved.
 
 Mirrors no QEMU part. A cell is one workload under one plugin configuration on one runner

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Plugin configurations: which plugin each emulator loads and how its output is checked.
 
 Mirrors no QEMU file; it builds the `-d plugin -D <log> -plugin <lib>,arg=...` options that

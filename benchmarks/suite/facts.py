@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Facts for the report's header: date, machine, load, versions, commit, engine.
 
 Mirrors no QEMU part; it is what a benchmark table needs to be read later: when and where it

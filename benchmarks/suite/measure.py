@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One measured run: a command started under a tiny C launcher that reports wait4's rusage.
 
 Mirrors no QEMU part; it is the benchmark's stopwatch, the job /usr/bin/time does: wall clock

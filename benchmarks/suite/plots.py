@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """PNG charts of a run: ratios.png, qiling.png, times.png and scaling.png (matplotlib, Agg).
 
 Mirrors no QEMU part. Each chart is drawn only from cells that succeeded; a missing or failed

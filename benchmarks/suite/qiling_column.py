@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The Qiling column: its own venv, a rootfs per machine, and the command of one Qiling run.
 
 Mirrors no QEMU part. Qiling (PyPI `qiling`, 1.4.x) is installed into benchmarks/.venv-qiling,

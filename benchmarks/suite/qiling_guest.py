@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run one guest program under Qiling, the way its users run and measure coverage.
 
 Mirrors no QEMU part: it is the Qiling column's stand-in for `qemu-x86_64 -plugin ...`. It is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The report: results/latest.md (header facts, the ratio table, goals, scaling) and latest.json.
 
 Mirrors no QEMU part. Times are medians of the interleaved repetitions with ± half their

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Scaling: run time against guest instruction count, to show a constant per-instruction cost.
 
 Mirrors no QEMU part. cpubound runs with several round counts; each count's guest instructions

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark workloads: the guest programs, their inputs and their sizes.
 
 Mirrors no QEMU part; it is the benchmark's list of programs. Each workload is a guest command

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * drcov.c: block coverage in DynamoRIO's drcov format, for Lighthouse and
  * other coverage viewers.

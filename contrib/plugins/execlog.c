@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * execlog.c: log every executed instruction and its memory accesses.
  *

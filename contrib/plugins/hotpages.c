@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * hotpages.c: the guest pages that saw the most memory accesses.
  *

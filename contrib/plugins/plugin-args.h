@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Argument helpers shared by the contrib plugins: QEMU 5.2 passes
  * "-plugin lib.so,arg=key=value" as "key=value" and "arg=flag" as "flag",

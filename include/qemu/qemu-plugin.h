@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu-plugin.h: the whole interface a TCG plugin sees.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One vCPU on the engine: the Python face of pyqemu/host/cpu-exec.c.
 
 Mirrors the part of QEMU's accel/tcg and hw/core/cpu.c that user mode needs:

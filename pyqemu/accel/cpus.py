@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The list of vCPUs and exclusive sections: mirrors QEMU's cpus-common.c.
 
 Each guest thread runs its own engine on its own host thread.  Changing the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Argument helpers shared by the Python plugins: contrib/plugins/plugin-args.h in Python.
 
 A plugin argument is ``key=value`` or a bare ``key`` (which means on), as

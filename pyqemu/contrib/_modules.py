@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The drcov module table from /proc/self/maps: the map-reading half of contrib/plugins/drcov.c.
 
 In user mode the guest's file mappings appear in the emulator's own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Count blocks and instructions: the Python twin of tests/plugin/bb.c.
 
 Same arguments (``inline``; also 7.2's ``inline=on``) and the same output

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Block coverage in DynamoRIO's drcov format: the Python twin of contrib/plugins/drcov.c.
 
 Same arguments and the same file, byte for byte in the usual case:

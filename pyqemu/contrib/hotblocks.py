@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The most executed blocks: the Python twin of contrib/plugins/hotblocks.c.
 
 Same argument (``inline[=on|off]``) and the same output, through

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The most executed blocks from batched events: hotblocks with one Python call per batch.
 
 The same output as contrib/plugins/hotblocks.c (``-d plugin``)::

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Count executed instructions: the Python twin of tests/plugin/insn.c.
 
 ``inline`` counts with C inline operations (Python runs at translation

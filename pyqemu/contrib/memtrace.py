@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every memory access's address into a .npy file, from batched events.
 
 ``-plugin pyqemu.contrib.memtrace,filename=trace.npy[,rw=r|w|rw]`` writes the

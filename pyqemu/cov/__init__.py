@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Coverage tooling (pyqemu-cov): read, merge and run drcov coverage, map it to source lines.
 
 drcov.py (the file format), dwarf.py (debug facts of a module), source_map.py

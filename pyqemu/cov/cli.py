@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``pyqemu-cov``: the command line over drcov coverage files.
 
     pyqemu-cov summary FILE... [--elf BINARY]     modules, blocks, functions hit

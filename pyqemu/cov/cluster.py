@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run a corpus on a Dask distributed cluster (``pyqemu-cov run --cluster ADDRESS``).
 
 The corpus is cut into chunks; each chunk is one Dask task that writes its

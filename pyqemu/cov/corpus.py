@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run a target once per corpus input under pyqemu with drcov, and merge the coverage.
 
 Plays the part of a fuzzer's corpus replay (AFL's afl-showmap -C, drcov run
@@ -149,7 +150,21 @@ def expand_inputs(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 
 def warm_up() -> None:
-    """Imports what a run needs, once, before the first fork."""
+    """Imports what a run needs, once, before the first fork.
+
+    The host loaded is the one of the plugin API level the runs' command line gives
+    (QEMU_PLUGIN_API, read by parse_command_line as in each run), so that the children
+    find it loaded rather than another level.
+    """
+    try:
+        from pyqemu import host
+        from pyqemu.linux_user.main import parse_command_line
+
+        opts = parse_command_line(["pyqemu-x86_64", "true"])
+        if not isinstance(opts, int):   # else each run reports the bad option itself
+            host.load(opts.plugin_api)
+    except (ImportError, SystemExit):   # the runs meet the same error and report it
+        pass
     for name in WARM_MODULES:
         try:
             importlib.import_module(name)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The drcov file format: read and write it (the job of DynamoRIO's drcovlib).
 
 Reads what contrib/plugins/drcov.c writes (``DRCOV VERSION: 2``, module table

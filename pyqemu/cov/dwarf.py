@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Debug facts of one ELF module for coverage: line table, functions, image base.
 
 Plays the part of the DWARF readers behind coverage tools (gcov's notes,

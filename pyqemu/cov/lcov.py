@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Write an lcov tracefile (the format of lcov's geninfo, read by genhtml).
 
 One record per source file:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """drcov files in QEMU 7.0's layout, placed back into their program.
 
 QEMU 7.0's contrib drcov plugin (and contrib/plugins/drcov.c with

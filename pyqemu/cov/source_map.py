@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Map covered blocks to source lines and functions (what gcov does from its notes files).
 
 A line is hit when the address range one of its line-table rows covers meets

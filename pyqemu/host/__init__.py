@@ -1,10 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C host (``_host``): plugin core, plugin API and the engine loop.
 
-Importing this package loads the engine and the disassembler, then the cffi
-extension, and finally makes the extension's ``qemu_plugin_*`` exports
-visible to plugins that are dlopen'ed later (a Python extension is loaded
-RTLD_LOCAL; QEMU's plugins resolve the API against the emulator binary
-itself, which is what RTLD_GLOBAL restores).
+Importing this package loads the engine and the disassembler.  ``load(level)``
+then imports the cffi extension of that plugin API level (``_host`` for QEMU
+7.2's, ``_host52`` for 5.2's) and makes its ``qemu_plugin_*`` exports visible
+to plugins that are dlopen'ed later (a Python extension is loaded RTLD_LOCAL;
+QEMU's plugins resolve the API against the emulator binary itself, which is
+what RTLD_GLOBAL restores).  The level is an argument, given by whoever knows
+it (``linux_user.run`` from its Options), never an environment variable; code
+that reads ``pyqemu.host.lib`` before anyone chose gets the default, 7.2.
 
 The engine is whichever ``libunicorn.so.2`` is loaded first: ``_host`` names
 it only by SONAME, so preloading a file globally decides which one it binds
@@ -41,7 +45,9 @@ import os
 import sys
 import types
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyqemu.errors import PyqemuError
 
@@ -252,25 +258,74 @@ def _host_from_build(build_dir: str, module: str = "_host") -> types.ModuleType:
 
 # --- plugin API level: which of the two hosts to load (issue 9) -----------------
 # '_host' implements QEMU 7.2's plugin API (QEMU_PLUGIN_VERSION 1), '_host52'
-# exactly QEMU 5.2's; QEMU_PLUGIN_API (or -plugin-api) picks one, once per process.
-API_LEVEL_VARIABLE = "QEMU_PLUGIN_API"
+# exactly QEMU 5.2's.  Whoever knows the level (the runner, from Options) calls
+# load(level) once; a process holds one host, so it cannot change after that.
 API_LEVEL_MODULES = {"7.2": "_host", "5.2": "_host52"}
-plugin_api_level = os.environ.get(API_LEVEL_VARIABLE, "").strip() or "7.2"
-if plugin_api_level not in API_LEVEL_MODULES:
-    raise ImportError(f"{API_LEVEL_VARIABLE}={plugin_api_level}: the plugin API levels are "
-                      f"{', '.join(API_LEVEL_MODULES)}")
-# --- end of the plugin API level -------------------------------------------------
+DEFAULT_API_LEVEL = "7.2"
 
-if os.environ.get(HOST_BUILD_VARIABLE):
-    _host = _host_from_build(os.environ[HOST_BUILD_VARIABLE],
-                             API_LEVEL_MODULES[plugin_api_level])
-else:
-    _host = importlib.import_module(f"{__name__}.{API_LEVEL_MODULES[plugin_api_level]}")
-# --- end of PYQEMU_HOST_BUILD ---------------------------------------------------
 
-_self = ctypes.CDLL(_host.__file__, mode=os.RTLD_NOW | os.RTLD_GLOBAL | os.RTLD_NOLOAD)
-ffi = _host.ffi
-lib = _host.lib
+class HostLevelError(PyqemuError, ValueError):
+    """A plugin API level that does not exist, or another level than the loaded one."""
 
-__all__ = ["ENGINE_VARIABLE", "EngineVersionError", "engine_kind", "engine_library",
-           "engine_patches", "engine_version", "ffi", "lib", "plugin_api_level"]
+
+@dataclass(frozen=True)
+class Host:
+    """The loaded C host: its plugin API level and the cffi extension that implements it."""
+
+    level: str
+    module: types.ModuleType
+    ffi: Any
+    lib: Any
+
+
+_loaded: Host | None = None
+
+
+def load(level: str = DEFAULT_API_LEVEL) -> Host:
+    """Load the host that implements QEMU ``level``'s plugin API (idempotent).
+
+    Imports the extension (or its twin from ``PYQEMU_HOST_BUILD``), then makes
+    its ``qemu_plugin_*`` exports global for the plugins dlopen'ed later.
+    Raises HostLevelError for an unknown level, or when this process already
+    holds the host of another level (the two cannot live in one process: both
+    export the same ``qemu_plugin_*`` names).
+    """
+    global _loaded
+    if level not in API_LEVEL_MODULES:
+        raise HostLevelError(f"plugin API level '{level}' is not supported "
+                             f"({', '.join(sorted(API_LEVEL_MODULES))})")
+    if _loaded is not None:
+        if _loaded.level != level:
+            raise HostLevelError(f"plugin API level {_loaded.level} is already loaded in this "
+                                 f"process; level {level} needs a new process")
+        return _loaded
+    name = API_LEVEL_MODULES[level]
+    build_dir = os.environ.get(HOST_BUILD_VARIABLE)
+    module = (_host_from_build(build_dir, name) if build_dir
+              else importlib.import_module(f"{__name__}.{name}"))
+    _libraries.append(ctypes.CDLL(module.__file__,
+                                  mode=os.RTLD_NOW | os.RTLD_GLOBAL | os.RTLD_NOLOAD))
+    _loaded = Host(level, module, module.ffi, module.lib)
+    # later reads of pyqemu.host.lib/ffi are plain attributes, not __getattr__ calls
+    globals().update(ffi=_loaded.ffi, lib=_loaded.lib, plugin_api_level=level)
+    return _loaded
+
+
+def loaded() -> Host | None:
+    """The host this process loaded, or None before load()."""
+    return _loaded
+
+
+def __getattr__(name: str) -> Any:
+    """``lib``, ``ffi``, ``plugin_api_level``, ``_host``: the loaded host's, loading the
+    default level (QEMU 7.2's) when nothing chose one (tests, scripts, pyqemu-cov)."""
+    if name in ("lib", "ffi", "plugin_api_level", "_host"):
+        host = load(_loaded.level if _loaded is not None else DEFAULT_API_LEVEL)
+        return {"lib": host.lib, "ffi": host.ffi, "plugin_api_level": host.level,
+                "_host": host.module}[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["API_LEVEL_MODULES", "DEFAULT_API_LEVEL", "ENGINE_VARIABLE", "EngineVersionError",
+           "Host", "HostLevelError", "engine_kind", "engine_library", "engine_patches",
+           "engine_version", "ffi", "lib", "load", "loaded", "plugin_api_level"]

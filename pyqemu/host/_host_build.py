@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Generate the C source of the cffi extension ``pyqemu.host._host``.
 
 cffi's API mode, out of line: this script writes the C file that Meson
@@ -83,7 +84,8 @@ def build(header_path: Path, output: Path, plugin_header: Path | None,
     ffi.cdef("".join(f"#define UC_X86_REG_{name} ...\n" for name in X86_REGISTERS))
     ffi.cdef("".join(f"#define UC_ARM64_REG_{name} ...\n" for name in ARM64_REGISTERS))
     ffi.cdef("".join(f"#define UC_RISCV_REG_{name} ...\n" for name in RISCV_REGISTERS))
-    source = '#include "host.h"\n#include <unicorn/unicorn.h>\n'
+    # the engine's declarations come through its boundary header, engine.h, alone
+    source = '#include "host.h"\n#include "engine.h"\n'
     if plugin_header is not None:
         ffi.cdef(cdef_from_plugin_header(plugin_header, api_level))
         ffi.cdef(IMAGE_HOOKS)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The API a plugin calls: every name of plugins/qemu-plugins.symbols.
  * Plays the part of QEMU's plugins/api.c; most functions hand off to core.c

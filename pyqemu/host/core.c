@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Plugin core: the global state, callback registration and the dispatch of
  * events to plugins.  Plays the part of QEMU's plugins/core.c: each plugin

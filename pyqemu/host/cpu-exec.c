@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The execution loop (QEMU's accel/tcg/cpu-exec.c): one engine per vCPU,
  * over guest memory that is host memory at the same address (guest_base 0),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vCPU (QEMU's include/hw/core/cpu.h): struct CPUState, which every
  * layer of the execution side reads, and the cross-layer services of

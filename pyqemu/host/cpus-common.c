@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What every layer of the execution side shares about vCPUs (QEMU's
  * cpus-common.c and hw/core/cpu-common.c): the list of vCPUs, the vCPU this

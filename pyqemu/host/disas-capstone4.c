@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * qemu_plugin_insn_disas text from capstone 4, as Debian's QEMU 7.2 prints it.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * RISC-V (RV64GC) disassembler whose text mirrors QEMU 7.2's disas/riscv.c as
  * seen through qemu_plugin_insn_disas().  Written from the RISC-V ISA

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The text of one instruction for qemu_plugin_insn_disas (QEMU's disas/):
  * the target's own where QEMU 7.2's differs from capstone 5's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The engine boundary (engine.h): the one place that looks up the entry
  * points pyqemu's engine patches add, by name in the loaded libunicorn.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The engine boundary: the only code that knows what pyqemu's patches add
  * to Unicorn 2.1.4 (subprojects/unicorn/NNNN-*.patch).  Each entry point is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The C host's interface to Python: the one small surface through which
  * pyqemu's Python half drives the engine (cpu-exec.c) and the plugin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the files of the execution side (QEMU's accel/tcg/internal.h) tell
  * each other, layer by layer.  Each file may call only the sections of the

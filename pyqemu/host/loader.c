@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The C half of the plugin loader: plugin ids, the list of installed
  * plugins, the call to qemu_plugin_install, and reset/uninstall.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Batched events (pyqemu's own, issue 22): a plugin's executed blocks and
  * memory accesses appended to a per-vCPU buffer by C, and handed to the

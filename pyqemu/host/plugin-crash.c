@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A plugin that crashes is named, and the others' results are kept.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Which plugin callbacks a translated block runs, and where (QEMU's
  * accel/tcg/plugin-gen.c), once the plugins' tb_trans callbacks have

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Function symbols of the guest's program and interpreter, for
  * qemu_plugin_insn_symbol() (QEMU 7.2 level).

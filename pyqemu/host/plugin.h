@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Private header of the C host: the plugin state, callback records and the
  * translated-block records shared by core.c, loader.c, api.c and the
@@ -15,10 +16,10 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include <unicorn/unicorn.h>
 #include <capstone/capstone.h>
 
 #include "config-host.h"
+#include "engine.h"      /* the engine, only through its boundary */
 #include "qemu-plugin.h"
 #include "host.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Pass-through syscalls served in C (the fast half of QEMU's
  * linux-user/syscall.c do_syscall1): for an x86_64 guest on an x86_64 host

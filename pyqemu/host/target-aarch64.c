@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The aarch64 guest: QEMU's target/arm (A64) as far as the C host needs it.
  * A syscall is `svc #0`, which the engine raises as an interrupt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The riscv64 guest: QEMU's target/riscv as far as the C host needs it.
  * A syscall is `ecall`, which the engine raises as an interrupt (cause 8,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The x86_64 guest: QEMU's target/i386 as far as the C host needs it (the
  * syscall instruction, canonical addresses, MemOp details of the decoder)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The guest architecture of this process: QEMU builds one binary per target
  * (qemu-x86_64, qemu-aarch64, ...); pyqemu chooses at start-up, before the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the C host needs to know about the guest architecture: QEMU keeps
  * this in target/<arch>/ (cpu.h, translate.c, the disassembler hookup) and

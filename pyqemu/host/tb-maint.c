@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The records of translated blocks (QEMU's accel/tcg/tb-maint.c): the table
  * that finds a block's record by its address (tb_lookup), the invalidation

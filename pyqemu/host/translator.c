@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The engine's translation-time hooks (QEMU's accel/tcg/translator.c and
  * tb_gen_code): a block the engine translates, or on the stock engine runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Host signals meant for the guest (QEMU's linux-user/signal.c, its
  * host_signal_handler half): the handler records the signal and its siginfo

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Linux user-mode emulation: mirrors QEMU's ``linux-user/``.
 
 ``run(options)`` is the one way into it: the command line (main.py), pyqemu.run()

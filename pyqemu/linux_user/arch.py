@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The guest architectures and the one this process runs: the part of QEMU's build that
 picks linux-user/<arch>/ and target/<arch>/ for each qemu-<arch> binary.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The CPU loop every guest shares: mirrors the common shape of QEMU's
 linux-user/<arch>/cpu_loop.c.
 

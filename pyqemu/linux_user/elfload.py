@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Mirrors QEMU's linux-user/elfload.c (with the exec checks of linuxload.c).
 
 Loads an x86-64 ELF executable and its interpreter into a GuestMemory the way

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The ``pyqemu-<target>`` command: mirrors QEMU's linux-user/main.c.
 
 The order of start-up is QEMU's: the argument table (environment variables
@@ -107,11 +108,11 @@ def _handle_cpu(opts: Options, value: str) -> None:
 
 
 def _handle_plugin_api(opts: Options, value: str) -> None:
-    """-plugin-api 5.2|7.2: which host (plugin API level) pyqemu.host loads."""
-    from pyqemu.plugins.loader import select_plugin_api
+    """-plugin-api 5.2|7.2: which host (plugin API level) the run loads."""
+    from pyqemu.plugins.loader import check_plugin_api
 
     try:
-        select_plugin_api(value)
+        opts.plugin_api = check_plugin_api(value)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Mirrors QEMU's linux-user/mmap.c: the guest's address space and its mmap family.
 
 Guest memory is host memory at the same address (QEMU's guest_base = 0): every guest

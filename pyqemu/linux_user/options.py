@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What a run of a guest is told: QEMU's linux-user/main.c keeps these in globals that
 parse_args fills; pyqemu keeps them in one Options object that the command line
 (main.py) and the embedding API (pyqemu.embed) fill and hand down to the run.
@@ -38,6 +39,9 @@ class Options:
     #: x86_64: the parsed -cpu (cpu_models.CpuConfig), made by main() after the options
     cpu_config: Any = None
     plugin_opts: list[str] = field(default_factory=list)
+    #: -plugin-api (QEMU_PLUGIN_API): the plugin API level of the host the run loads
+    #: (pyqemu.host.load), QEMU 7.2's or 5.2's
+    plugin_api: str = "7.2"
     program: list[str] = field(default_factory=list)
     show_help: bool = False
     show_version: bool = False

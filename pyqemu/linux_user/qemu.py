@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Per-task state of a Linux guest: mirrors QEMU's TaskState in linux-user/qemu.h.
 
 One TaskState exists per guest thread.  The syscall layer reads and updates it;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run one guest program: ``run(options)``, the second half of QEMU's linux-user/main.c
 main() in its steps (parse_cpu_option, qemu_plugin_load_list, cpu_init, loader_exec,
 target_cpu_copy_regs, init_task_state, cpu_loop), and its exit paths (linux-user/exit.c,
@@ -273,10 +274,13 @@ def cpu_loop_to_exit(task: TaskState) -> int:
 def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
     """The second half of QEMU's linux-user main(): logging, the plugins, the vCPU, the
     program, then the CPU loop; returns the exit status (or dies of the guest's signal)."""
-    from pyqemu.host import lib
+    from pyqemu import host
     from pyqemu.linux_user.elfload import LoaderSignal
     from pyqemu.linux_user.signal import GuestSignal, host_signal_init
 
+    # the host of the options' plugin API level; every later use of pyqemu.host.lib,
+    # here and in the layers below, is this one (HostLevelError if another is loaded)
+    lib = host.load(opts.plugin_api).lib
     lib.plugin_crash_report_init(prog.encode())
     try:
         log_fd = _setup_logging(opts)

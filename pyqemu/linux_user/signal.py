@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Signal delivery to the guest: mirrors QEMU's linux-user/signal.c.
 
 Host signals meant for the guest are caught in C (cpu_signal_catch), which

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU's ``-strace`` output: mirrors linux-user/strace.c and strace.list (QEMU 7.2).
 
 A call is printed in two parts, as QEMU does: ``PID name(args)`` before the

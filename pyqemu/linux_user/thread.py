@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Guest threads: mirrors the CLONE_VM half of do_fork in QEMU's
 linux-user/syscall.c and the thread side of its exit handling.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The plugin API for plugins written in Python: QEMU's qemu-plugin.h, in Python.
 
 Mirrors include/qemu/qemu-plugin.h function by function (the ``qemu_plugin_``

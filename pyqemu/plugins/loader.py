@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Plugin loader: ``-plugin`` parsing, dlopen, the API version check, install.
 
 Mirrors the first half of QEMU's plugins/loader.c (``qemu_plugin_opt_parse``,
@@ -23,7 +24,7 @@ from pyqemu.plugins.pyplugin import is_python_plugin, python_plugin_load
 
 __all__ = ["PLUGIN_API_LEVELS", "QemuPluginDesc", "QemuPluginList", "plugin_add",
            "plugin_load", "qemu_plugin_image_loaded", "qemu_plugin_load_list",
-           "qemu_plugin_opt_parse", "select_plugin_api", "split_qemu_opts"]
+           "qemu_plugin_opt_parse", "check_plugin_api", "split_qemu_opts"]
 
 
 def split_qemu_opts(optstr: str) -> list[str]:
@@ -90,22 +91,17 @@ def qemu_plugin_opt_parse(optstr: str, head: QemuPluginList) -> None:
 PLUGIN_API_LEVELS = ("5.2", "7.2")
 
 
-def select_plugin_api(level: str) -> None:
-    """Choose the host that implements QEMU ``level``'s plugin API (``-plugin-api``).
+def check_plugin_api(level: str) -> str:
+    """``level`` when it names a plugin API level pyqemu implements (``-plugin-api``).
 
-    pyqemu.host reads QEMU_PLUGIN_API when it is first imported; a process
-    holds one host, so the level cannot change after that.
-    Raises: ValueError for an unknown level or a change after the host loaded.
+    Only checks: the level is kept in Options, and the runner hands it to
+    pyqemu.host.load, which loads the host of that level.
+    Raises: ValueError for an unknown level.
     """
-    import sys
-
     if level not in PLUGIN_API_LEVELS:
         raise ValueError(f"plugin API level '{level}' is not supported "
                          f"({', '.join(PLUGIN_API_LEVELS)})")
-    host = sys.modules.get("pyqemu.host")
-    if host is not None and getattr(host, "plugin_api_level", level) != level:
-        raise ValueError(f"plugin API level {host.plugin_api_level} is already loaded")
-    os.environ["QEMU_PLUGIN_API"] = level
+    return level
 
 
 def qemu_plugin_image_loaded(image: LoadedImage) -> None:

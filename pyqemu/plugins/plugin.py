@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The types the plugin loaders share: QEMU's ``struct qemu_plugin_desc`` and
 ``QemuPluginList`` (include/qemu/plugin.h), and what the host learns about the
 loaded program.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Loading plugins written in Python: ``-plugin tool.py,arg=...`` or ``-plugin pkg.module``.
 
 The Python counterpart of plugin_load (pyqemu/plugins/loader.py, which calls

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What an aarch64 program can learn about its CPU: AT_HWCAP and AT_HWCAP2 from the aux
  * vector, and MRS of every register of the ID space (op0 3, op1 0, CRn 0, CRm 0-7) plus

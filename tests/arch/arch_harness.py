@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Build and run aarch64 and riscv64 guests under qemu-<arch> and pyqemu-<arch>.
 
 Plays the part of QEMU's tests/tcg/<arch> make rules for the foreign guests: each guest

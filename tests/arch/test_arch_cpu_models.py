@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """-cpu on aarch64 and riscv64 (issue 18, point 2).
 
 aarch64: what user code learns about the CPU (AT_HWCAP, AT_HWCAP2, MRS of the ID

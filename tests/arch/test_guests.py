@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """aarch64 and riscv64 guests under qemu-<arch> 7.2 and pyqemu-<arch>: the same stdout,
 stderr (qemu's own lines included) and exit status, static and dynamic (-L sysroot).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Plugins on aarch64 and riscv64 guests under qemu-<arch> 7.2 and pyqemu-<arch>, as
 tests/plugin/test_differential.py does for x86_64 (glibc guests, static and dynamic with
 -L /usr/<triple>; no musl cross toolchain exists in Debian).

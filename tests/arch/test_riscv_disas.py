@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu/host/disas-riscv.c against qemu-riscv64 7.2's own RISC-V disassembler.
 
 QEMU prints RISC-V instructions for plugins with its own disassembler, not capstone;

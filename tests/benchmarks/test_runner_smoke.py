@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Smoke test of benchmarks/run.py: its machinery, on a tiny workload, one repetition.
 
 Mirrors no QEMU test; it checks the runner the benchmark README tells users to run: guests

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures for the build-system tests: run meson the way a user does."""
 
 from __future__ import annotations

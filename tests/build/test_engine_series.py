@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The engine boundary (issue 21): the patch series and the engine's version check.
 
 subprojects/unicorn/ holds a ``git format-patch`` series against Unicorn 2.1.4's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Each C host exports exactly the qemu_plugin_* names of its API level's symbols file.
 
 QEMU links the emulator with --dynamic-list so plugins see the listed API

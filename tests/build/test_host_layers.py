@@ -1,8 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C host's shape (issue 21): one job per file, no file over 700 lines,
 no circle among its files (neither through ``#include "..."`` nor through
 calls of each other's functions), each file saying at its top which layers
-it may call, and one engine boundary: only engine.h and engine.c name the
-entry points pyqemu's engine patches add.
+it may call, and one engine boundary: engine.h is the only file that includes
+the engine's header, and only engine.h and engine.c name the entry points
+pyqemu's engine patches add.
 
 The checker reads C well enough for this tree (comments and strings
 dropped, functions found at brace depth 0); it is run on the tree and on
@@ -28,6 +30,7 @@ _COMMENT_OR_STRING = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\
                                 re.S)
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+_ENGINE_INCLUDE = re.compile(r"^\s*#\s*include\s*<unicorn/", re.M)
 _ATTRIBUTE = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _NOT_CALLS = {"if", "for", "while", "switch", "return", "sizeof", "defined", "__typeof__",
@@ -86,6 +89,8 @@ def check_tree(host: Path) -> list[str]:
             problems.append(f"{name}: {lines} lines (at most {MAX_LINES})")
         if name.endswith(".c") and "Layer:" not in text.split("*/", 1)[0]:
             problems.append(f"{name}: its top comment does not say its layer ('Layer:')")
+        if name != "engine.h" and _ENGINE_INCLUDE.search(_COMMENT.sub(" ", text)):
+            problems.append(f"{name}: includes the engine's own header (only engine.h may)")
         if name not in ENGINE_BOUNDARY:
             code = _COMMENT.sub(" ", text)   # strings stay: a dlsym by name counts
             for word in ENGINE_NAMES:
@@ -95,7 +100,13 @@ def check_tree(host: Path) -> list[str]:
     includes = {name: {inc for inc in _INCLUDE.findall(text) if inc in texts}
                 for name, text in texts.items()}
     problems += [f"include circle: {' -> '.join(c)}" for c in circles(includes)]
+    problems += [f"call circle: {' -> '.join(c)}" for c in circles(call_graph(texts))]
+    return problems
 
+
+def call_graph(texts: dict[str, str]) -> dict[str, set[str]]:
+    """For each .c file of @texts (name -> C text), the other .c files whose functions it
+    calls, directly or through a header's static inline function."""
     # who defines each function: a .c file (non-static), or a header's static inline
     defs = {name: functions(text) for name, text in texts.items()}
     owner = {fn: name for name, fs in defs.items() if name.endswith(".c")
@@ -118,8 +129,7 @@ def check_tree(host: Path) -> list[str]:
         for _, calls in defs[name].values():
             calls_between[name] |= reach(calls, set())
         calls_between[name].discard(name)
-    problems += [f"call circle: {' -> '.join(c)}" for c in circles(calls_between)]
-    return problems
+    return calls_between
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -148,6 +158,14 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_host_tree_has_one_job_per_file_and_no_circle() -> None:
     assert check_tree(HOST) == []
+
+
+def test_the_extension_sees_the_engine_through_engine_h() -> None:
+    """The cffi extension's own C source (pyqemu/host/_host_build.py) includes the engine's
+    declarations through engine.h too, not unicorn.h."""
+    source = (HOST / "_host_build.py").read_text()
+    assert '#include "engine.h"' in source
+    assert "<unicorn/" not in source
 
 
 def test_host_files_are_parsed() -> None:
@@ -180,6 +198,8 @@ GOOD_TOP = "/*\n * A file.\n *\n * Layer: test.\n */\n"
      "a.c: its top comment does not say its layer ('Layer:')"),
     ({"a.c": GOOD_TOP + "static void *p(void) { return dlsym(0, \"uc_emu_stop_async\"); }\n"},
      "a.c: names the engine patch entry point uc_emu_stop_async"),
+    ({"a.c": GOOD_TOP + "#include <unicorn/unicorn.h>\nint x;\n"},
+     "a.c: includes the engine's own header (only engine.h may)"),
     # a circle through a header's static inline function
     ({"a.c": GOOD_TOP + '#include "h.h"\nvoid a(void) { inl(); }\n',
       "b.c": GOOD_TOP + "void b(void) { a(); }\n",

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every Python module of the package is listed in its folder's meson.build.
 
 meson-python installs only the listed files, so a module left out would be

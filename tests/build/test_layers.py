@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu/ imports only downward: no import cycle anywhere, and no layer imports a higher one.
 
 The graph is built from the source with ``ast``, not by importing: every ``import`` and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """meson setup writes what QEMU 5.2's configure wrote, per option (and the 7.2 level's list)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """scripts/plugin_symbols.py makes the same bytes as QEMU 5.2's configure.
 
 configure wrote the ld64 list with an echo/grep/sed pipeline; these tests

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """``pip install .`` gives a working package: the wheel holds the C host,
 the Python modules and the console scripts, and runs a guest with a plugin.
 

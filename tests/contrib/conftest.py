@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures for the contrib plugin tests: plugins built at test time, guests, emulators.
 
 Plays the part of QEMU's contrib/plugins/Makefile (build each plugin as lib<name>.so against

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The emulators the contrib plugin tests run guests under, and what one run leaves behind.
 
 Plays the part of the emulator choice in QEMU's tests/tcg rules (which binary runs each

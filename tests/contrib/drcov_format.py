@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Strict reader for the drcov files contrib/plugins/drcov.c writes.
 
 Mirrors the reading side of DynamoRIO's drcov log format as Lighthouse's drcov.py parses it

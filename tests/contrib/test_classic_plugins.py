@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The classic contrib plugins (hotblocks, hotpages, howvec, execlog, syscall) under an emulator.
 
 Mirrors how QEMU's docs show these plugins in use (`-plugin lib<name>.so -d plugin`): each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """contrib/plugins/drcov.c under an emulator: the file it writes, checked strictly.
 
 Mirrors how QEMU 7.0's drcov output is consumed (Lighthouse reading a drcov v2 file), on

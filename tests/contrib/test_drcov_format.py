@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The strict drcov reader (drcov_format.py) accepts the plugin's layout and nothing looser.
 
 Like pyelftools' test_corrupt_files.py: one valid file built by hand, then one mutation per

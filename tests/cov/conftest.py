@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures for pyqemu-cov's tests: the drcov plugin and guests built with debug info.
 
 Plays the part of a coverage tool's own test rig: guests from tests/cov/guests/ are

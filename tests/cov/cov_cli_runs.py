@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run pyqemu-cov from the tests: in this process through main(), or as a console command.
 
 The helper half of tests/cov/conftest.py (a module of its own, so that test files can

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-cov's failures: one line, `pyqemu-cov: <file>: <what is wrong>`, exit status 1.
 
 Every damaged file goes through each command that reads drcov files; the console run

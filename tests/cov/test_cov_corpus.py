@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-cov run: a corpus run once per input under pyqemu, with the coverage merged.
 
 guests/branchy.c (static musl, so each run takes tens of milliseconds) branches on its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-cov's drcov reader: our files and DynamoRIO's v2 and v3 layouts, built from the spec.
 
 The files here are written by hand from the format (DynamoRIO's drcovlib: header lines, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-cov lcov: covered blocks mapped to source lines and functions through DWARF.
 
 guests/lines.c marks each line it expects in the line table as "hit" or "miss", and each

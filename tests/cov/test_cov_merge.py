@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-cov merge: runs of one guest merged into one drcov file.
 
 Two pyqemu runs of guests/branchy.c with different inputs cover different blocks; the

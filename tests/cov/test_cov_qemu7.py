@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-cov on drcov files in QEMU 7.0's layout (contrib drcov.c's format=qemu7).
 
 That layout has one module (the program, base and end its code's bounds) and every block

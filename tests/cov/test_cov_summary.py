@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-cov summary: bytes counted once where blocks overlap, and a reader that goes away.
 
 `pyqemu-cov summary ... | head -1` must end as coreutils' tools end when the pipe closes:

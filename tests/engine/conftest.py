@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures for the engine tests: which libunicorn.so.2 is ours, and running scenarios on it.
 
 Our engine is the one scripts/build_engine.py built (issue 7): the file named by

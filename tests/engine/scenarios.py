@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Engine scenarios, run in a child process on one libunicorn.so.2.
 
 The Unicorn Python binding loads its library once, at import, from

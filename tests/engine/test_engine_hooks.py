@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Hooks and stopping on the patched engine (patches 0001 and 0003).
 
 A write hook added while code is cached must see the stores of that code (with

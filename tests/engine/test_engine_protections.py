@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Page protections on the patched engine (patches 0001 and 0002).
 
 The TLB now lets stores go fast wherever the slow path has nothing to do, so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu on the patched engine: choosing it, and real guests running on it.
 
 PYQEMU_ENGINE picks the engine pyqemu preloads (pyqemu/host/__init__.py); guests

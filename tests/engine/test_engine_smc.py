@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Self-modifying and generated code on the patched engine (patch 0001).
 
 Stores to a page that holds translated code must still invalidate it, now that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The other targets pyqemu builds the engine for: aarch64 and riscv64.
 
 A store, a load of it, an add and a store back, compared with the stock engine;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * bad_plugin.c: one source for every way a plugin can be wrong at load time.
  *

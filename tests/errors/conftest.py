@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures for the error-path tests: the workbench (tests/errors/error_inputs.py) that
 builds bad inputs on demand, one per session."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The rows of the README's error-path tables: each bad input, what qemu-x86_64 7.2 prints and
 exits with, and what pyqemu does when it differs on purpose.
 

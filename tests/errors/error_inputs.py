@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The workbench the error-path tests build their bad inputs with.
 
 The inputs are made at test time from real programs: a libc-free guest that exits with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run one bad input under qemu-x86_64 7.2 and under pyqemu-x86_64, and compare how
 each ended: exit status, message (without the program-name prefix), and whether the
 plugins' atexit output was written.

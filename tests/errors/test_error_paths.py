@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every row of the README's error-path tables, run under qemu-x86_64 7.2 and pyqemu-x86_64.
 
 For each bad input both emulators must end with the table's status and message (after

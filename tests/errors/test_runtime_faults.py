@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Faults while the guest runs, each compared with qemu-x86_64 7.2: a jump to unmapped
 memory, an illegal instruction, a load from a file mapping's page past the end of the
 file (SIGBUS), memory exhaustion, a thousand forks, SIGKILL and SIGTERM

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Coverage-guided fuzzing (atheris, i.e. libFuzzer for Python) of pyqemu's input parsers.
 
 Mirrors no QEMU file: it is the in-process counterpart of tests/fuzz/elf_differential.py.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Differential ELF fuzzing: each mutant runs under qemu-x86_64 7.2 and under pyqemu,
 and the two must agree on whether the guest started and on how it ended.
 

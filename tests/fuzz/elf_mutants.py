@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Seeded mutations of small ELF executables, for fuzzing QEMU's linux-user/elfload.c
 counterpart (pyqemu/linux_user/elfload.py).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The seed programs the ELF fuzzer mutates, compiled at run time.
 
 Two small static executables that exit with status 3, so that "the guest ran" is easy to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run many guests under pyqemu from one Python process, one fork per run.
 
 Starting Python and importing pyqemu costs far more than loading a small guest, so a fuzz

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The atheris (libFuzzer) harnesses of tests/fuzz/atheris_targets.py, run briefly in CI.
 
 Each target gets a fixed number of inputs from a fixed libFuzzer seed, so a CI run is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Damaged drcov files through pyqemu/cov/drcov.py's parse: only DrcovError may come out
 (pyqemu-cov prints those as one line; anything else is a traceback for the user).
 

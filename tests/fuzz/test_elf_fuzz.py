@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Differential ELF fuzzing in CI: 500 mutants of two small programs, each run under
 qemu-x86_64 7.2 and pyqemu, must give 0 tracebacks, 0 hangs, and the same outcome
 (started or refused, and the exit status or signal), apart from the accepted

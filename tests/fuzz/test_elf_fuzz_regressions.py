@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Regression tests for what the ELF fuzzer found, one per symptom, each a hand-made
 mutant of a seed program run under pyqemu (and under qemu-x86_64 7.2 where qemu
 finishes).  The names say what went wrong before the fix.

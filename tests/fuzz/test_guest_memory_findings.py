@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the ELF fuzzer taught pyqemu/linux_user/mmap.py, tested on GuestMemory itself with
 a listener that records what an engine would be told.
 """

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Random strings through the command-line parsers: linux_user/main.py's parse_args (the
 argument table, environment variables first) and plugins/loader.py's
 qemu_plugin_opt_parse (the -plugin QemuOpts syntax).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * abort.c - dies of SIGABRT sent to itself with raise(3), whose default action
  * terminates the process (and would dump core).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * alarm_spin.c - spins in a loop with no syscall until a SIGALRM handler ends it.
  *

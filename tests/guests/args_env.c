@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * args_env.c - prints what the process was started with: argc and argv, a few
  * environment variables, the size of the environment, and auxiliary-vector

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * atomics.c - atomic read-modify-writes before and after the process has threads.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * catch_segv.c - catches SIGSEGV with an SA_SIGINFO handler that runs on an
  * alternate signal stack and escapes with siglongjmp(3).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * exit_group7.c - leaves through a raw exit_group(7) syscall, skipping libc's
  * exit path (no atexit handlers, no stdio flush), so only the write() before it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * files.c - file-system system calls on a scratch directory given as argv[1]
  * (which must exist and be empty): mkdir, open/creat, write/pwrite/writev,

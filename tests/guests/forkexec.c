@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * forkexec.c - fork(2); the child execs /bin/echo hi; the parent waits for it
  * and prints how it ended. A second child exits with status 3 without exec,

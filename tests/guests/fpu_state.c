@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fpu_state.c - the x87 and SSE state a process starts with and hands on.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * hello.c - the smallest useful guest: one write(2) to stdout, then exit 0.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jit.c - generates x86-64 machine code at run time and then rewrites it.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * loop.c - pure computation in two hand-written assembly loops, so the number of
  * guest instructions they execute does not depend on the compiler or its flags:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * memops.c - guest memory accesses with known counts and sizes.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * noncanonical_call.c - calls a non-canonical address whose low 48 bits are code.
  *

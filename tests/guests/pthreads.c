@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pthreads.c - four threads each add 1..COUNT_PER_THREAD into one atomic
  * counter (one lock-prefixed add per step); main joins them and prints the total.

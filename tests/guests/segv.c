@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * segv.c - dies of an uncaught SIGSEGV by storing to address 0.
  *

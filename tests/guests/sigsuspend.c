@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sigsuspend.c - waits for signals with sigsuspend, the race-free way to wait.
  *

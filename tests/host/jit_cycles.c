@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jit_cycles.c - a W^X JIT that rewrites one function many times:
  * write `mov eax, imm32; ret` with a new immediate into a read-write page,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Cross-thread work on a vCPU (QEMU's async_run_on_cpu and qemu_cpu_kick): work queued on a
 vCPU from another thread runs on that vCPU's own thread at its next safe point (out of
 the engine), in order, once; the vCPU then leaves cpu_exec with EXCP_KICK.  Work queued

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The host's records of translated blocks do not pile up (issue 21).
 
 A W^X JIT (jit_cycles.c) rewrites one function 20,000 times, each round

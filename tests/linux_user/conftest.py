@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures for the linux_user tests: a guest address space and compiled probe guests.
 
 Plays the part of the guest-building make rules of QEMU's tests/tcg for the loader: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Print what a program learns about its CPU: every CPUID leaf and subleaf (one line
  * each: leaf.subleaf: eax ebx ecx edx), leaves past the top of each range, and

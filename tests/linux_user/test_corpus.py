@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Differential corpus: run each program natively, under qemu-x86_64 7.2 and under pyqemu.
 
 Plays the part of QEMU's tests/tcg run checks for linux-user, with two references instead of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """-cpu on x86_64 (issue 18, point 2): the CPUID answers, messages and coverage of each
 model against qemu-x86_64 7.2 run with the same -cpu.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Tests of pyqemu/linux_user/elfload.py, the counterpart of QEMU's linux-user/elfload.c.
 
 Real programs (built at test time in the harness flavors, plus /bin/true) are loaded into a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One way in (issue 21): the pyqemu-<target> command, pyqemu.run() and pyqemu-cov's corpus
 runs all hand an Options to ``pyqemu.linux_user.run`` and return its exit status.
 

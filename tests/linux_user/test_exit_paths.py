@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every way the guest ends runs the plugins' atexit callbacks once (QEMU 7.2
 skips them on fatal signals; pyqemu does better) and ends with the status
 the shell would see under qemu-x86_64.

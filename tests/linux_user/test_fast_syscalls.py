@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Pass-through syscalls served in C (issue 19; pyqemu/host/syscall.c): what the guest,
 -strace and a plugin's syscall callbacks see stays qemu-x86_64 7.2's, and the C path is
 really taken.

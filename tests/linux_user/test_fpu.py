@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """x87 and SSE exception flags and the FPU state across signals (issue 18, point 1).
 
 The guests are in tests/linux_user/fpu/ rather than tests/guests/, because qemu-x86_64 7.2

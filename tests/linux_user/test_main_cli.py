@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyqemu-x86_64's command line behaves as qemu-x86_64's (linux-user/main.c).
 
 Messages are compared with real qemu-x86_64 7.2 where it is installed: the

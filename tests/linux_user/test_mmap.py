@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Tests of pyqemu/linux_user/mmap.py, the counterpart of QEMU's linux-user/mmap.c.
 
 Every guest mapping is a real host mapping at the guest address, so the checks look at

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """do_syscall against the real host kernel and a real GuestMemory: pass-through I/O, the
 guest-pointer checks (-EFAULT, never a host access outside guest memory), memory calls,
 /proc/self/exe, and the -ENOSYS path with QEMU's -d unimp lines."""

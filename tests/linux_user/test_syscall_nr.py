@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The generated x86_64 syscall-number table: regenerating it from the kernel header gives
 the committed file, and its numbers are the host's (guest and host are both x86_64)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every syscall number, under qemu-<arch> 7.2 and pyqemu: served alike, refused alike.
 
 tests/linux_user/guests/syscall_probe.c calls each number from 0 to 460 with all

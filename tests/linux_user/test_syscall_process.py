@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Process, thread and signal-state syscalls through do_syscall: arch_prctl on a CpuState,
 exit/exit_group as GuestExit, set_tid_address, fork/clone in a real child process, execve
 of /proc/self/exe, and the guest's sigaction/sigprocmask/sigaltstack tables."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """-strace output: lines pyqemu prints for common calls, compared with lines observed from
 qemu-x86_64 7.2 -strace, and a differential run of one syscall sequence under real qemu and
 through do_syscall in this process.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """README.md's syscall table is the one scripts/gen_syscall_table.py writes from the rows.
 
 The table is never edited by hand: a row added to pyqemu/linux_user/syscall/ without

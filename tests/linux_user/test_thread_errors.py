@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A guest thread's failures are reported and end the process with a status, never
 swallowed (issue 21): linux_user/thread.py ignores only what the kernel ignores (a bad
 guest address for the tid words) and hands anything else to the process's end.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Guest threads under pyqemu: each on its own vCPU, joined correctly every time.
 
 A thread that exits at once must still find its tid in the CLONE_PARENT_SETTID

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Broken pyqemu-x86_64s for tests/mutants/test_mutants.py: each starts the real pyqemu with
 one thing a user relies on taken away, so that the suite can show it would notice.
 

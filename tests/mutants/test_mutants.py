@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The differential and error-path tests must fail against a broken pyqemu.
 
 Each mutant replaces pyqemu-x86_64 (through $PYQEMU, which every x86_64 test's pyqemu side

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * allapi.c: call every function of the plugin API and report what came back.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * badversion.c: a plugin that asks for an API version nobody supports.
  *

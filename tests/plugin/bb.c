@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * bb.c: count executed basic blocks and the instructions in them.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * codeinfo.c: a plugin built against the QEMU 7.2 API level (version 1).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures that build the example plugins and small static guests at test time.
 
 Mirrors QEMU's tests/plugin/meson.build, which builds each example plugin as a

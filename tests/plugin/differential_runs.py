@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Run a guest with plugins under qemu-x86_64 and pyqemu-x86_64, and read the reports.
 
 Plays the part of QEMU's tests/tcg plugin rules (run each guest with each plugin and keep

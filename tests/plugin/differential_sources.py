@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """C sources the differential plugin tests compile at test time.
 
 Plays the part of the small hand-written guests and broken plugins of QEMU's

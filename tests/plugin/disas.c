@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * disas.c: every instruction of every translated block, as the plugin API shows it.
  *

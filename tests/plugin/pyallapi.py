@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """pyallapi.py: tests/plugin/allapi.c's twin, written against the Python plugin API.
 
 Calls every function of pyqemu.plugins.api that user mode can answer, the way

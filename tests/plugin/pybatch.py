@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A Python plugin for tests/plugin/test_python_batch.py: batched events and their order.
 
 Arguments (``name=on``), any mix:

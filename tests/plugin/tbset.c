@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * tbset.c: which blocks were translated, how often each ran, and when the
  * first events came.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Plugin API levels: a plugin built for QEMU 7.2 (version 1) runs under qemu 7.2 and pyqemu alike.
 
 pyqemu's default host implements QEMU 7.2's plugin API (QEMU_PLUGIN_VERSION
@@ -13,6 +14,7 @@ log must be the same under both emulators.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -142,3 +144,72 @@ def test_python_plugin_reads_the_72_facts_like_its_c_twin(guest_builder, plugin_
     c_tail = c_log[c_log.index("exit: "):]
     assert p_log == c_tail
     assert "  main\n" in p_log
+
+
+# A plugin that looks up every name of the 7.2 list in the process, as a plugin's own calls
+# are resolved (dlsym(RTLD_DEFAULT)), and reports what the host's environment says.
+SYMBOL_PROBE = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <qemu-plugin.h>
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv)
+{
+    char name[128], line[256];
+    const char *level = getenv("QEMU_PLUGIN_API");
+    FILE *names = argc ? fopen(argv[0], "r") : NULL;
+
+    if (!names)
+        return 1;
+    snprintf(line, sizeof(line), "env %s\n", level ? level : "(unset)");
+    qemu_plugin_outs(line);
+    while (fscanf(names, "%127s", name) == 1) {
+        if (dlsym(RTLD_DEFAULT, name)) {
+            snprintf(line, sizeof(line), "found %s\n", name);
+            qemu_plugin_outs(line);
+        }
+    }
+    fclose(names);
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("level,symbols_file", [("5.2", "qemu-plugins.symbols"),
+                                                ("7.2", "qemu-plugins-7.2.symbols")])
+def test_the_level_reaches_the_host_without_the_environment(guest_builder, tmp_path: Path,
+                                                            level: str,
+                                                            symbols_file: str) -> None:
+    """-plugin-api picks the host through Options and pyqemu.host.load, not os.environ:
+    the plugin sees exactly that level's exports, and QEMU_PLUGIN_API stays unset in the
+    emulator's environment (a level passed through os.environ would show there)."""
+    if shutil.which("gcc") is None:
+        missing("gcc, needed to build the plugins (apt-get install gcc)")
+    (tmp_path / "probe.c").write_text(SYMBOL_PROBE)
+    probe = tmp_path / "libprobe.so"
+    subprocess.run(["gcc", *PLUGIN_CFLAGS, "-DQEMU_PLUGIN_API_LEVEL=502",
+                    f"-I{PLUGIN_INCLUDE_DIR}", "-o", str(probe), str(tmp_path / "probe.c"),
+                    "-ldl"], check=True)
+    every_name = sorted(set(re.findall(r"\b(qemu_plugin_\w+)\s*;", (
+        REPO / "plugins" / "qemu-plugins-7.2.symbols").read_text() + (
+        REPO / "plugins" / "qemu-plugins.symbols").read_text())))
+    (tmp_path / "names").write_text("\n".join(every_name) + "\n")
+    expected = set(re.findall(r"\b(qemu_plugin_\w+)\s*;",
+                              (REPO / "plugins" / symbols_file).read_text()))
+    program = str(guest_builder.build("hello", "musl-static"))
+    env = guest_env()
+    env.pop("QEMU_PLUGIN_API", None)
+    result, log = logged_run(run_pyqemu, tmp_path, level, [program],
+                             [f"{probe},arg={tmp_path / 'names'}"],
+                             extra=("-plugin-api", level), env=env)
+    assert (result.returncode, result.stdout) == (0, "hello, world\n"), result.stderr
+    lines = log.splitlines()
+    assert lines[0] == "env (unset)"
+    found = {line.split()[1] for line in lines[1:] if line.startswith("found ")}
+    assert found == expected
+    # the two lists differ, so the test tells the levels apart
+    assert 0 < len(expected) < len(every_name)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Differential tests: every test plugin on every guest, under qemu-x86_64 7.2 and pyqemu.
 
 Mirrors QEMU's use of tests/plugin (run the plugins on the tcg guests), with the installed

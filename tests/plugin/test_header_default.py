@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The plugin header's default level is the default host's: QEMU 7.2 plugins build unmodified.
 
 QEMU 7.2's own drcov plugin calls qemu_plugin_path_to_binary, start_code, end_code and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A plugin that crashes is named in one line and the other plugins' atexit
 output is still written (QEMU dies and loses it); the exit status is QEMU's:
 the emulator dies of the same signal.

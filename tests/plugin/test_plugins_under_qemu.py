@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Runs the example plugins under real qemu-x86_64 to prove they are correct plugins.
 
 Mirrors QEMU's own use of tests/plugin: the plugins run against a real guest and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The Python plugin API (pyqemu/plugins/api.py) answers what the C API answers.
 
 tests/plugin/pyallapi.py calls the Python API the way tests/plugin/allapi.c

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Registering Python callbacks does not grow memory (issue 21).
 
 Each Python API registration used to allocate a cffi callback (executable memory and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Batched events for Python plugins (issue 22): every block and access, in order.
 
 ``api.register_vcpu_tb_exec_batch`` and ``api.register_vcpu_mem_batch`` hand a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Plugins written in Python give the same results as their C twins.
 
 ``-plugin pyqemu.contrib.bb`` (a module) or ``-plugin path/to/tool.py``

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C host and the plugins built with AddressSanitizer and UBSan, and how to run pyqemu
 on that build.
 

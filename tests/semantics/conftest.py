@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Guests of the issue-26 semantics tests (tests/semantics/guests/), compiled once per session.
 
 They are kept out of tests/guests/ because the differential corpus runs every guest there in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 26, instruction results on pyqemu's engine (patch 0011): BMI2, cmpxchg and MMX,
 each over operand patterns, compared with the CPU this runs on and with qemu-x86_64 7.2.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 26, Linux side: the syscalls and signal paths that QEMU's linux-test and signals
 tests lean on, compared line by line with a native run and with qemu-x86_64 7.2.
 

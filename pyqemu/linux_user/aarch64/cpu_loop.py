@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The aarch64 CPU exceptions: the part of QEMU's linux-user/aarch64/cpu_loop.c that is
 aarch64's own (the loop every guest shares is pyqemu/linux_user/cpu_loop.py).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """aarch64 models qemu-aarch64 7.2 runs, as user code sees them (observed with
 tests/arch/aarch64_idregs.c): the engine model that executes them, AT_HWCAP, AT_HWCAP2 and
 what MRS reads from the ID registers user code may read (op0, op1, CRn, CRm, op2, value)."""

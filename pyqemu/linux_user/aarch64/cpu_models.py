@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """aarch64 CPU models: ``-cpu NAME`` as qemu-aarch64 7.2 presents it to user code.
 
 What a program learns about its CPU on aarch64 Linux is AT_HWCAP/AT_HWCAP2 and the ID

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """aarch64 signal frames: mirrors QEMU's linux-user/aarch64/signal.c (and the kernel's
 arch/arm64/kernel/signal.c layout that it reproduces).
 

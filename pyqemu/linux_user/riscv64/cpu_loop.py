@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The riscv64 CPU exceptions: the part of QEMU's linux-user/riscv/cpu_loop.c that is
 riscv's own (the loop every guest shares is pyqemu/linux_user/cpu_loop.py).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """riscv64 CPU models: ``-cpu NAME`` as qemu-riscv64 7.2 runs them.
 
 User code learns nothing of a RISC-V CPU but AT_HWCAP (misa is a machine-mode CSR); the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """riscv64 signal frames: mirrors QEMU's linux-user/riscv/signal.c.
 
 ``setup_rt_frame`` pushes a ``struct rt_sigframe`` (siginfo, then a ucontext whose

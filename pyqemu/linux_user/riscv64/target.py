@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The riscv64 guest as the generic modules see it (pyqemu.linux_user.arch): what QEMU's
 linux-user/riscv/target_*.h and elfload.c's TARGET_RISCV section define."""
 

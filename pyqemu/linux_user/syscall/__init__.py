@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The Linux syscall layer: mirrors do_syscall in QEMU's linux-user/syscall.c.
 
 ``SYSCALL_TABLE`` maps every served syscall number to its row (argument kinds

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Typed syscall arguments: mirrors the lock_user/access_ok checks in QEMU's linux-user/syscall.c.
 
 Each syscall declares its arguments once, by meaning (an fd, a path, a buffer

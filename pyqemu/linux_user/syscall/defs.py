@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """One row of the syscall table: mirrors a ``case TARGET_NR_x:`` of QEMU's do_syscall1.
 
 A row lists the argument kinds (decoded and checked by args.py) and either a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """File-system syscalls (paths, stat, links, modes): mirrors those cases of QEMU's
 linux-user/syscall.c, including its /proc/self/exe redirection (do_openat,
 readlink), which makes the guest see its own program instead of the emulator.

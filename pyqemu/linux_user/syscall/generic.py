@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Syscall rows of the kernel's generic ABI (asm-generic), which aarch64 and riscv64
 share: mirrors the target-dependent conversions of QEMU's linux-user/syscall.c
 (host_to_target_stat64, fcntl_flags_tbl, the uname machine, CLONE_BACKWARDS).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The host half of a pass-through syscall: mirrors QEMU's safe_syscall/get_errno pair.
 
 Guest and host are both x86_64 Linux with guest_base 0, so once the arguments

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """File-descriptor I/O syscalls: mirrors the read/write/ioctl/fcntl/poll parts of QEMU's
 linux-user/syscall.c (and the ioctl table of linux-user/ioctls.h).
 

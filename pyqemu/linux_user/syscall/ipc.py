@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """System V IPC (shared memory, semaphores, message queues) and POSIX message queues:
 mirrors do_shmat/do_shmdt, do_semctl, do_msgctl, do_msgsnd/do_msgrcv and the mq_* cases
 of QEMU's linux-user/syscall.c, for the x86_64 direct calls (no ipc() multiplexer).

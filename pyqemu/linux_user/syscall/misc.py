@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """System-information, resource and scheduler syscalls: mirrors uname, sysinfo,
 getrandom, prctl, the rlimit calls and sched_*affinity in QEMU's linux-user/syscall.c.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Memory-management syscalls: mirrors the brk/mmap/munmap/mprotect/mremap/madvise cases
 of QEMU's linux-user/syscall.c, which hand the work to linux-user/mmap.c.
 

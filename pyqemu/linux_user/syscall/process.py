@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Process and thread syscalls: mirrors exit/exit_group, do_fork, execve, set_tid_address
 and the x86_64 do_arch_prctl of QEMU's linux-user/syscall.c.
 

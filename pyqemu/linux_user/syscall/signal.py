@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Signal-state syscalls: mirrors do_sigaction, do_sigprocmask and do_sigaltstack of QEMU's
 linux-user/signal.c, as far as they keep the guest's tables.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Socket syscalls: mirrors do_socket/do_connect/do_accept4/do_sendrecvmsg of QEMU's
 linux-user/syscall.c, for the x86_64 direct calls (no socketcall multiplexer).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Clock and sleep syscalls: mirrors those cases of QEMU's linux-user/syscall.c.
 
 The guest's struct timespec and timeval are the host's, so every call passes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The x86_64 CPU exceptions: the part of QEMU's linux-user/x86_64/cpu_loop.c that is
 x86's own (the loop every guest shares is pyqemu/linux_user/cpu_loop.py).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """x86_64 CPU models: ``-cpu NAME[,+feat,-feat,feat=on|off,prop=value]`` and the CPUID
 answers qemu-x86_64 7.2 gives for them.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """x86_64 signal frames: mirrors QEMU's linux-user/x86_64/signal.c (and the
 kernel's arch/x86/kernel/signal.c layout that it reproduces).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* epoll with 64-bit user data: struct epoll_event is 12 bytes (packed) on x86_64 and
  * 16 bytes on aarch64 and riscv64, so an emulator on an x86_64 host has to convert it
  * both ways (epoll_ctl reads one, epoll_pwait writes an array of them). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * memloop.c - portable memory and arithmetic loop for the foreign guests: loads and
  * stores of 1, 2, 4 and 8 bytes, signed and unsigned, through volatile pointers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * rv_encodings.c - has qemu-riscv64 translate a sweep of RISC-V encodings without
  * running them, so that a plugin can print how QEMU disassembles each one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * coverage.c - a small guest with known code and data for the contrib plugins.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fork_late_child.c - forks a child that outlives its parent.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * jit_call.c - runs code it wrote into an anonymous executable mapping.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * null_write.c - dies of SIGSEGV by storing to address 0, after a little work.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * branchy.c: a tiny guest whose coverage depends on its input, for corpus runs.
  *

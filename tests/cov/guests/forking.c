@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * forking: the parent and the child it forks run different functions on the input's
  * first byte, so a run's coverage is whole only with the child's file.

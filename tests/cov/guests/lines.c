@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lines.c: a guest whose covered source lines are known, for pyqemu-cov lcov.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fenv_threads.c - <fenv.h> and long double in two threads.
  *

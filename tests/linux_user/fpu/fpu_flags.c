@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fpu_flags.c - the exception flags each x87 and SSE operation class raises.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fpu_signal.c - the FPU state across a signal handler.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fpu_traps.c - unmasked SSE exceptions (#XM) become SIGFPE.
  *

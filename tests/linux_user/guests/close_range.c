@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * close_range: closing a range of descriptors, marking them close-on-exec, and the
  * invalid calls; prints which of fds 3..7 are open (and with FD_CLOEXEC) after each.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The pass-through syscalls pyqemu serves in C (pyqemu/host/syscall.c), mixed
  * with signals: ROUNDS rounds of getppid, write to /dev/null, lseek and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ipc_signals: System V shared memory, message queues and semaphores, and the
  * signal-waiting calls (rt_sigpending, rt_sigtimedwait, signalfd) and timerfd, used as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * syscall_probe: call every syscall number from 0 to the last one Linux 6.x
  * defines with arguments that fail or do nothing lasting (all -1), and print one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* BMI2 over operand patterns: shlx/shrx/sarx/bzhi/pdep/pext (both sizes, bzhi flags),
  * rorx and mulx.  Printed results and flags, compared with the CPU and qemu-x86_64. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* cmpxchg b/w/l/q: register and memory destinations, locked, equal and not: what lands
  * in RAX, the destination and the flags. */
 #include <stdio.h>

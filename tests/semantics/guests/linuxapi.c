@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Signals, timers, pipes, sockets, shm, sched: what linux-test/signals-style programs
  * touch.  Each check prints one line; run natively, under qemu-x86_64 and pyqemu. */
 #define _GNU_SOURCE

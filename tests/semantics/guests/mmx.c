@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* MMX and SSSE3 on MMX registers over operand patterns, register sources. */
 #include <stdio.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* MMX with one register as both operands, memory sources, 32-bit memory for punpckl*,
  * pshufw and palignr forms (phaddd %mm5,%mm5 gave the wrong high half). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Many tiny blocks chained across page boundaries, in a loop. */
 #include <stdio.h>
 #include <string.h>

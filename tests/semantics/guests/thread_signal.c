@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* A signal sent to a thread that spins waiting for it (pthread_kill right after
  * pthread_create): the spinning vCPU must give up its turn and take the signal. */
 #include <pthread.h>

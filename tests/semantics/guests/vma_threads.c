@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Threads that map code pages, run them and unmap them while others do the same. */
 #include <pthread.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Calls into the legacy vsyscall page (0xffffffffff600000): gettimeofday, time, getcpu
  * entries, then in children an entry that is none of them and bad pointers (SIGSEGV). */
 #include <stdio.h>
