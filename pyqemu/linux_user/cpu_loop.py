@@ -143,6 +143,7 @@ def start_fast_syscalls(task: TaskState) -> None:
     pass-through table on or off for this process."""
     if not task.mem.rights_mirrored:
         task.mem.mirror_rights(lib.syscall_rights_set, lib.syscall_rights_reset)
+    lib.syscall_fast_paths(not task.path_prefix)
     lib.syscall_fast_enable(fast_syscalls_allowed(task))
 
 
