@@ -82,7 +82,8 @@ int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
  * buffer checks; how many calls C has served.
  */
 void syscall_fast_enable(bool on);
-void syscall_fast_paths(bool plain);   /* no -L prefix: guest paths are host paths */
+/* plain: no -L prefix, guest paths are host paths; exe: the guest program's path */
+void syscall_fast_paths(bool plain, const char *exe);
 void syscall_rights_reset(void);
 int syscall_rights_set(uint64_t start, uint64_t end, int prot);
 bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write);   /* access_ok's answer */

@@ -24,10 +24,10 @@
  * getcwd, chdir, fchdir, getdents(64), dup, pipe(2), fcntl's value commands,
  * ioctl's terminal reads, uname, sysinfo, getrusage, getrlimit, prlimit64
  * reads, sched_yield, socket, kill's signal 0, nanosleep of zero; and while
- * alone, open(at), dup2, dup3, poll, ppoll and select.  A path is served
- * only as Path decodes it unchanged: no -L prefix (syscall_fast_paths), all
- * of it readable before its NUL within PATH_MAX, and for open and readlink
- * not /proc/self/exe (fs.py answers that one with the guest's program).
+ * alone, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
+ * A path is served only as Path decodes it unchanged: no -L prefix
+ * (syscall_fast_paths), all of it readable before its NUL within PATH_MAX;
+ * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
  * cpus-common.c (cpu.h) and libc only.
@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -83,6 +84,7 @@ static size_t n_ranges, cap_ranges;
 static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool fast_enabled;
 static bool paths_plain;
+static char *exe_path;      /* the guest program's absolute path (fs.py's task.exe_path) */
 static uint64_t fast_count;
 
 void syscall_fast_enable(bool on)
@@ -90,9 +92,15 @@ void syscall_fast_enable(bool on)
     fast_enabled = on;
 }
 
-/* Guest paths are host paths (no -L prefix to look them up under first). */
-void syscall_fast_paths(bool plain)
+/*
+ * Guest paths are host paths (@plain: no -L prefix to look them up under
+ * first); @exe is what /proc/self/exe names for the guest (NULL: unknown,
+ * those calls stay in Python).
+ */
+void syscall_fast_paths(bool plain, const char *exe)
 {
+    free(exe_path);
+    exe_path = exe ? strdup(exe) : NULL;
     paths_plain = plain;
 }
 
@@ -389,9 +397,22 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         long size = int_arg(a[at + 2]);
 
         path = guest_path(a[at]);
-        if (!path || size <= 0 || !guest_range_ok(a[at + 1], (uint64_t)size, PROT_W) ||
-            is_proc_self_exe(path)) {
+        if (!path || size <= 0 || !guest_range_ok(a[at + 1], (uint64_t)size, PROT_W)) {
             return false;
+        }
+        if (is_proc_self_exe(path)) {
+            /* fs.py's _readlink_exe: the program's path, cut to the buffer */
+            size_t n = exe_path ? strlen(exe_path) : 0;
+            struct iovec local = {exe_path, n < (size_t)size ? n : (size_t)size};
+            struct iovec remote = {(void *)(uintptr_t)a[at + 1], local.iov_len};
+
+            /* copied as mmap.py's _host_copy copies: an unbacked page is no SIGBUS */
+            if (!exe_path ||
+                process_vm_writev(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)local.iov_len) {
+                return false;
+            }
+            r = (long)local.iov_len;
+            break;
         }
         r = at ? syscall(num, int_arg(a[0]), a[1], a[2], size)
                : syscall(num, a[0], a[1], size);
@@ -403,13 +424,27 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         int at = num == SYS_openat;
 
         path = guest_path(a[at]);
-        if (!alone || !path || is_proc_self_exe(path)) {
+        if (!alone || !path) {
             return false;
         }
-        r = at ? syscall(num, int_arg(a[0]), a[1], int_arg(a[2]), (long)(uint32_t)a[3])
-               : syscall(num, a[0], int_arg(a[1]), (long)(uint32_t)a[2]);
+        if (is_proc_self_exe(path)) {
+            /* fs.py's guest_path: the guest's program, not the emulator */
+            if (!exe_path) {
+                return false;
+            }
+            path = exe_path;
+        }
+        r = at ? syscall(num, int_arg(a[0]), path, int_arg(a[2]), (long)(uint32_t)a[3])
+               : syscall(num, path, int_arg(a[1]), (long)(uint32_t)a[2]);
         break;
     }
+    case SYS_wait4:
+        /* process.py's do_wait4 without rusage (it stores a zeroed one on 0): may block */
+        if (!alone || a[3] || (a[1] && !guest_range_ok(a[1], 4, PROT_W))) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), a[1], int_arg(a[2]), 0L);
+        break;
     case SYS_getcwd:
         if (!guest_range_ok(a[0], a[1], PROT_W)) {
             return false;

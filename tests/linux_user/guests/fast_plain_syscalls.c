@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,6 +163,7 @@ static void plain_calls(int file_fd, int dir_fd, const char *link)
     put("close", syscall(SYS_close, r));
     put("kill 0", syscall(SYS_kill, syscall(SYS_getpid), 0));
     put("kill esrch", syscall(SYS_kill, 0x3ffffff0, 0));
+    put("wait4 echild", syscall(SYS_wait4, -1, NULL, WNOHANG, NULL));
 }
 
 static void on_signal(int sig)
@@ -209,6 +211,7 @@ static void python_calls(int file_fd, int dir_fd, char *edge, char *ro)
     put("ppoll sigsetsize", syscall(SYS_ppoll, &pfd, 1, &zero, &sigset, 4));
     put("poll too many", syscall(SYS_poll, &pfd, 0x7fffffff, 0));
     put("select ro", syscall(SYS_select, 1, ro, NULL, NULL, &zero));
+    put("wait4 rusage", syscall(SYS_wait4, -1, NULL, WNOHANG, ro));
     signal(SIGUSR1, on_signal);
     put("kill usr1", syscall(SYS_kill, syscall(SYS_getpid), SIGUSR1));
 }
