@@ -21,7 +21,7 @@
  * Then the calls args.py's rows declare with plain kinds (ints, checked
  * buffers and structs, paths), as their rows and do_* functions check them:
  * stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at),
- * getcwd, chdir, fchdir, getdents(64), dup, pipe(2), fcntl's value commands,
+ * the xattr reads (get and list, by path, link and fd), getcwd, chdir, fchdir, getdents(64), dup, pipe(2), fcntl's value commands,
  * ioctl's terminal reads, uname, sysinfo, getrusage, getrlimit, prlimit64
  * reads, sched_yield, socket, kill's signal 0, nanosleep of zero; and while
  * alone, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
@@ -436,6 +436,30 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         }
         r = at ? syscall(num, int_arg(a[0]), path, int_arg(a[2]), (long)(uint32_t)a[3])
                : syscall(num, path, int_arg(a[1]), (long)(uint32_t)a[2]);
+        break;
+    }
+    case SYS_getxattr:
+    case SYS_lgetxattr:
+    case SYS_fgetxattr: {
+        /* fs.py's rows: the name is read as a path; a NULL value asks for the size */
+        bool by_fd = num == SYS_fgetxattr;
+
+        if ((!by_fd && !guest_path(a[0])) || !guest_path(a[1]) ||
+            (a[2] && !guest_range_ok(a[2], a[3], PROT_W))) {
+            return false;
+        }
+        r = syscall(num, by_fd ? (uint64_t)int_arg(a[0]) : a[0], a[1], a[2], a[3]);
+        break;
+    }
+    case SYS_listxattr:
+    case SYS_llistxattr:
+    case SYS_flistxattr: {
+        bool by_fd = num == SYS_flistxattr;
+
+        if ((!by_fd && !guest_path(a[0])) || (a[1] && !guest_range_ok(a[1], a[2], PROT_W))) {
+            return false;
+        }
+        r = syscall(num, by_fd ? (uint64_t)int_arg(a[0]) : a[0], a[1], a[2]);
         break;
     }
     case SYS_wait4:

@@ -629,6 +629,23 @@ def _ret_ioctl(task: TaskState, ret: int, a: Raw) -> str:
 
 RetPrinter = Callable[["TaskState", int, Raw], str]
 
+def _ret_listxattr(task: TaskState, ret: int, a: Raw) -> str:
+    """listxattr's result and the names it stored, as qemu 7.2 prints them."""
+    addr = to_u64(a[1])
+    if addr == 0:
+        return f" = {ret} (list = NULL)"
+    names, left = [], ret
+    while left > 0:
+        try:
+            name = task.mem.read_cstring(addr, left)
+        except GuestFault:
+            break
+        names.append(fmt_string(task, addr))
+        left -= len(name) + 1
+        addr += len(name) + 1
+    return f" = {ret} (list = {','.join(names)})"
+
+
 RET_PRINTERS: dict[str, RetPrinter] = {
     "brk": lambda t, r, a: f" = 0x{to_u64(r):016x}",
     "mmap": lambda t, r, a: f" = 0x{to_u64(r):016x}",
@@ -636,6 +653,9 @@ RET_PRINTERS: dict[str, RetPrinter] = {
     "clock_getres": _ret_clock,
     "gettimeofday": _ret_gettimeofday,
     "ioctl": _ret_ioctl,
+    "listxattr": _ret_listxattr,
+    "llistxattr": _ret_listxattr,
+    "flistxattr": _ret_listxattr,
 }
 
 

@@ -267,11 +267,13 @@ PLAIN_REPEAT = 3  # the guest's REPEAT
 #: calls the C host serves in every case the guest makes
 PLAIN_IN_C = ("lstat", "newfstatat", "access", "faccessat", "readlinkat", "open", "chdir",
               "fchdir", "getdents", "dup", "dup2", "dup3", "pipe", "sysinfo", "getrusage",
-              "getrlimit", "sched_yield", "nanosleep", "socket", "close", "openat")
+              "getrlimit", "sched_yield", "nanosleep", "socket", "close", "openat", "lgetxattr",
+              "fgetxattr", "llistxattr", "flistxattr")
 #: calls it leaves to Python in the guest's python_calls(): how many of each
 PLAIN_IN_PYTHON = {"stat": 5, "statx": 1, "readlink": 2, "wait4": 1, "getcwd": 1,
                    "getdents64": 1, "pipe2": 1, "fcntl": 2, "ioctl": 2, "uname": 1,
-                   "prlimit64": 1, "ppoll": 1, "poll": 1, "select": 1, "kill": 1}
+                   "prlimit64": 1, "ppoll": 1, "poll": 1, "select": 1, "kill": 1, "getxattr": 1,
+                   "listxattr": 1}
 
 
 @pytest.fixture(scope="module")

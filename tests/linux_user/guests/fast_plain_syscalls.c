@@ -71,7 +71,7 @@ static void put_stat(const char *what, long ret, const struct stat *st)
 }
 
 /* the C path's cases: each as an ordinary program makes it */
-static void plain_calls(int file_fd, int dir_fd, const char *link)
+static void plain_calls(int file_fd, int dir_fd, const char *link, const char *file)
 {
     struct stat st;
     char buf[4096], stx[256];
@@ -164,6 +164,16 @@ static void plain_calls(int file_fd, int dir_fd, const char *link)
     put("kill 0", syscall(SYS_kill, syscall(SYS_getpid), 0));
     put("kill esrch", syscall(SYS_kill, 0x3ffffff0, 0));
     put("wait4 echild", syscall(SYS_wait4, -1, NULL, WNOHANG, NULL));
+    put("getxattr", syscall(SYS_getxattr, "/etc/passwd", "user.pyqemu", buf, sizeof(buf)));
+    put("lgetxattr", syscall(SYS_lgetxattr, link, "security.selinux", buf, sizeof(buf)));
+    put("fgetxattr size", syscall(SYS_fgetxattr, file_fd, "user.pyqemu", NULL, 0));
+    put("listxattr", syscall(SYS_listxattr, "/etc/passwd", buf, sizeof(buf)));
+    put("llistxattr size", syscall(SYS_llistxattr, link, NULL, 0));
+    put("flistxattr", syscall(SYS_flistxattr, file_fd, buf, sizeof(buf)));
+    r = put("listxattr set", syscall(SYS_listxattr, file, buf, sizeof(buf)));
+    put_text("  names", buf, r);
+    r = put("getxattr set", syscall(SYS_getxattr, file, "user.b", buf, sizeof(buf)));
+    put_text("  value", buf, r);
 }
 
 static void on_signal(int sig)
@@ -211,6 +221,8 @@ static void python_calls(int file_fd, int dir_fd, char *edge, char *ro)
     put("ppoll sigsetsize", syscall(SYS_ppoll, &pfd, 1, &zero, &sigset, 4));
     put("poll too many", syscall(SYS_poll, &pfd, 0x7fffffff, 0));
     put("select ro", syscall(SYS_select, 1, ro, NULL, NULL, &zero));
+    put("getxattr ro", syscall(SYS_getxattr, "/etc/passwd", "user.pyqemu", ro, 64));
+    put("listxattr ro", syscall(SYS_listxattr, "/etc/passwd", ro, 64));
     put("wait4 rusage", syscall(SYS_wait4, -1, NULL, WNOHANG, ro));
     signal(SIGUSR1, on_signal);
     put("kill usr1", syscall(SYS_kill, syscall(SYS_getpid), SIGUSR1));
@@ -218,7 +230,7 @@ static void python_calls(int file_fd, int dir_fd, char *edge, char *ro)
 
 int main(int argc, char **argv)
 {
-    char link[4096];
+    char link[4096], file[4096];
     char *pages, *ro;
     int file_fd, dir_fd;
 
@@ -226,6 +238,10 @@ int main(int argc, char **argv)
         return 2;
     }
     put("symlink", syscall(SYS_symlink, "/etc/passwd", link));
+    snprintf(file, sizeof(file), "%s/file", argv[1]);
+    put("creat", syscall(SYS_close, syscall(SYS_creat, file, 0600)));
+    put("setxattr a", syscall(SYS_setxattr, file, "user.a", "1", 1, 0));
+    put("setxattr b", syscall(SYS_setxattr, file, "user.b", "two", 3, 0));
     file_fd = syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
     dir_fd = syscall(SYS_openat, AT_FDCWD, "/etc", O_RDONLY | O_DIRECTORY);
     /* two readable pages, then an unmapped one */
@@ -236,9 +252,10 @@ int main(int argc, char **argv)
     }
     munmap(pages + 2 * 4096, 4096);
     for (int i = 0; i < REPEAT; i++) {
-        plain_calls(file_fd, dir_fd, link);
+        plain_calls(file_fd, dir_fd, link, file);
     }
     python_calls(file_fd, dir_fd, pages + 2 * 4096, ro);
     syscall(SYS_unlink, link);
+    syscall(SYS_unlink, file);
     return 0;
 }
