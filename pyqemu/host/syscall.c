@@ -224,6 +224,46 @@ static bool guest_range_ok(uint64_t addr, uint64_t size, int need)
     return ok;
 }
 
+/*
+ * syscall.host_syscall's call, at a cffi call's cost instead of ctypes': host
+ * syscall @nr with six register values; the result or -errno.
+ */
+int64_t syscall_host(int64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                     uint64_t a4, uint64_t a5)
+{
+    long r = syscall(nr, a0, a1, a2, a3, a4, a5);
+
+    return r == -1 ? -errno : r;
+}
+
+/*
+ * Copy @size bytes between a host buffer and guest memory as mmap.py's
+ * _host_copy does, for its Python callers at a C call's cost: through
+ * process_vm_readv/writev on this process, so a page without backing (a file
+ * mapping past its end) is a false return, not a SIGBUS; where the sandbox
+ * forbids those calls, directly (the callers checked the guest's rights).
+ */
+bool syscall_host_copy(void *local, uint64_t remote, uint64_t size, bool to_remote)
+{
+    struct iovec here = {local, size};
+    struct iovec there = {(void *)(uintptr_t)remote, size};
+    ssize_t done = to_remote ? process_vm_writev(getpid(), &here, 1, &there, 1, 0)
+                             : process_vm_readv(getpid(), &here, 1, &there, 1, 0);
+
+    if (done >= 0 && (uint64_t)done == size) {
+        return true;
+    }
+    if (done < 0 && (errno == ENOSYS || errno == EPERM)) {
+        if (to_remote) {
+            memmove(there.iov_base, local, size);
+        } else {
+            memmove(local, there.iov_base, size);
+        }
+        return true;
+    }
+    return false;
+}
+
 /* guest_range_ok for Python's tests: the mirror must answer as mmap.py's access_ok. */
 bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write)
 {
