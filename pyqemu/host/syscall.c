@@ -99,9 +99,13 @@ void syscall_fast_enable(bool on)
  */
 void syscall_fast_paths(bool plain, const char *exe)
 {
+    paths_plain = plain;
+    /* every thread's start says it again: the copy the others may be reading stays */
+    if (exe_path && exe && strcmp(exe_path, exe) == 0) {
+        return;
+    }
     free(exe_path);
     exe_path = exe ? strdup(exe) : NULL;
-    paths_plain = plain;
 }
 
 uint64_t syscall_fast_count(void)
