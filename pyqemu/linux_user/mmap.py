@@ -230,7 +230,7 @@ def _guest_range_valid(start: int, length: int) -> bool:
 
 # --- the guest's view ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     """One guest mapping, like a kernel VMA: [start, end) with the guest's rights.
 
@@ -257,7 +257,8 @@ class Region:
     def clip(self, start: int, end: int) -> Region:
         start, end = max(start, self.start), min(end, self.end)
         offset = self.offset + (start - self.start) if self.path else 0
-        return replace(self, start=start, end=end, offset=offset)
+        # the constructor itself: dataclasses.replace costs more than the whole clip
+        return Region(start, end, self.prot, self.flags, self.path, offset)
 
     def continues(self, before: Region) -> bool:
         """True when this region can merge onto the end of before."""
@@ -485,9 +486,12 @@ class GuestMemory:
         index = bisect.bisect_left(self._regions, region.start, key=lambda r: r.start)
         if index > 0 and region.continues(self._regions[index - 1]):
             index -= 1
-            region = replace(self._regions.pop(index), end=region.end)
+            before = self._regions.pop(index)
+            region = Region(before.start, region.end, before.prot, before.flags, before.path,
+                            before.offset)
         if index < len(self._regions) and self._regions[index].continues(region):
-            region = replace(region, end=self._regions.pop(index).end)
+            region = Region(region.start, self._regions.pop(index).end, region.prot,
+                            region.flags, region.path, region.offset)
         self._regions.insert(index, region)
         if self._set_rights is not None:
             self._set_rights(region.start, region.end, region.prot)
@@ -728,7 +732,8 @@ class GuestMemory:
                 return result
         self._cut(addr, end)
         for piece in pieces:
-            self._insert(replace(piece, prot=prot))
+            self._insert(Region(piece.start, piece.end, prot, piece.flags, piece.path,
+                                piece.offset))
         if self._held is not None:
             return 0
         for listener in self._listeners:
