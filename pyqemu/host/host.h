@@ -83,10 +83,17 @@ int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
  * buffer checks; how many calls C has served.
  */
 void syscall_fast_enable(bool on);
+/* plain: no -L prefix, guest paths are host paths; exe: the guest program's path */
+void syscall_fast_paths(bool plain, const char *exe);
 void syscall_rights_reset(void);
 int syscall_rights_set(uint64_t start, uint64_t end, int prot);
 bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write);   /* access_ok's answer */
 uint64_t syscall_fast_count(void);
+/* syscall/host.py's call (the result or -errno) */
+int64_t syscall_host(int64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                     uint64_t a4, uint64_t a5);
+/* mmap.py's _host_copy in C: false where a page has no backing */
+bool syscall_host_copy(void *local, uint64_t remote, uint64_t size, bool to_remote);
 
 /* Host signals meant for the guest (linux-user/signal.c's host_signal_handler). */
 int cpu_signal_catch(int sig);

@@ -19,6 +19,16 @@
  * The table: getpid, getppid, gettid, lseek, clock_gettime, gettimeofday,
  * fstat, futex wakes; and, while the vCPU is the process's only one (they
  * may block), read, write, pread64, pwrite64, readv, writev, close, getrandom.
+ * Then the calls args.py's rows declare with plain kinds (ints, checked
+ * buffers and structs, paths), as their rows and do_* functions check them:
+ * stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at),
+ * the xattr reads (get and list, by path, link and fd), getcwd, chdir, fchdir, getdents(64), dup, pipe(2), fcntl's value commands,
+ * ioctl's terminal reads, uname, sysinfo, getrusage, getrlimit, prlimit64
+ * reads, sched_yield, socket, kill's signal 0, nanosleep of zero; and while
+ * alone, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
+ * A path is served only as Path decodes it unchanged: no -L prefix
+ * (syscall_fast_paths), all of it readable before its NUL within PATH_MAX;
+ * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
  * cpus-common.c (cpu.h) and libc only.
@@ -27,9 +37,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -38,6 +50,8 @@
 #define PROT_W 2
 /* first address above x86-64 user space (mmap.py's TASK_SIZE) */
 #define GUEST_TASK_SIZE 0x7FFFFFFFF000ull
+/* the highest address select's sets may name (args.py's GUEST_ADDR_MAX) */
+#define GUEST_ADDR_MAX 0x7FFFFFFFFFFFull
 #define TIMESPEC_SIZE 16
 #define TIMEVAL_SIZE 16
 #define TIMEZONE_SIZE 8
@@ -46,6 +60,19 @@
 #define FUTEX_CMD_MASK (~(0x80 | 0x100))   /* without FUTEX_PRIVATE_FLAG, _CLOCK_REALTIME */
 #define FUTEX_WAKE 1
 #define FUTEX_WAKE_BITSET 10
+#define GUEST_PAGE 4096ull
+#define PATH_MAX_BYTES 4096     /* args.py's PATH_MAX, with the NUL */
+#define STATX_SIZE 256
+#define UTSNAME_SIZE 390
+#define SYSINFO_SIZE 112
+#define RUSAGE_SIZE 144
+#define RLIMIT_SIZE 16
+#define POLLFD_SIZE 8
+#define POLL_NFDS_MAX (0x7FFFFFFF / POLLFD_SIZE)
+#define SIGSET_SIZE 8
+#define F_GETFL_CMD 3
+#define O_LARGEFILE_FLAG 0100000
+#define SOCK_TYPE_KEEP (0xF | 04000 | 02000000)  /* type, SOCK_NONBLOCK, SOCK_CLOEXEC */
 
 typedef struct {
     uint64_t start, end;
@@ -57,11 +84,29 @@ static rights_range *ranges;
 static size_t n_ranges, cap_ranges;
 static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool fast_enabled;
+static bool paths_plain;
+static char *exe_path;      /* the guest program's absolute path (fs.py's task.exe_path) */
 static uint64_t fast_count;
 
 void syscall_fast_enable(bool on)
 {
     fast_enabled = on;
+}
+
+/*
+ * Guest paths are host paths (@plain: no -L prefix to look them up under
+ * first); @exe is what /proc/self/exe names for the guest (NULL: unknown,
+ * those calls stay in Python).
+ */
+void syscall_fast_paths(bool plain, const char *exe)
+{
+    paths_plain = plain;
+    /* every thread's start says it again: the copy the others may be reading stays */
+    if (exe_path && exe && strcmp(exe_path, exe) == 0) {
+        return;
+    }
+    free(exe_path);
+    exe_path = exe ? strdup(exe) : NULL;
 }
 
 uint64_t syscall_fast_count(void)
@@ -184,6 +229,46 @@ static bool guest_range_ok(uint64_t addr, uint64_t size, int need)
     return ok;
 }
 
+/*
+ * syscall.host_syscall's call, at a cffi call's cost instead of ctypes': host
+ * syscall @nr with six register values; the result or -errno.
+ */
+int64_t syscall_host(int64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                     uint64_t a4, uint64_t a5)
+{
+    long r = syscall(nr, a0, a1, a2, a3, a4, a5);
+
+    return r == -1 ? -errno : r;
+}
+
+/*
+ * Copy @size bytes between a host buffer and guest memory as mmap.py's
+ * _host_copy does, for its Python callers at a C call's cost: through
+ * process_vm_readv/writev on this process, so a page without backing (a file
+ * mapping past its end) is a false return, not a SIGBUS; where the sandbox
+ * forbids those calls, directly (the callers checked the guest's rights).
+ */
+bool syscall_host_copy(void *local, uint64_t remote, uint64_t size, bool to_remote)
+{
+    struct iovec here = {local, size};
+    struct iovec there = {(void *)(uintptr_t)remote, size};
+    ssize_t done = to_remote ? process_vm_writev(getpid(), &here, 1, &there, 1, 0)
+                             : process_vm_readv(getpid(), &here, 1, &there, 1, 0);
+
+    if (done >= 0 && (uint64_t)done == size) {
+        return true;
+    }
+    if (done < 0 && (errno == ENOSYS || errno == EPERM)) {
+        if (to_remote) {
+            memmove(there.iov_base, local, size);
+        } else {
+            memmove(local, there.iov_base, size);
+        }
+        return true;
+    }
+    return false;
+}
+
 /* guest_range_ok for Python's tests: the mirror must answer as mmap.py's access_ok. */
 bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write)
 {
@@ -213,6 +298,365 @@ static bool guest_iovec_ok(uint64_t addr, int32_t count, int need)
 static long int_arg(uint64_t value)
 {
     return (long)(int32_t)(uint32_t)value;
+}
+
+/*
+ * A guest path that args.py's Path reads as the same bytes: not NULL, its NUL
+ * within PATH_MAX bytes that the guest may read (page by page, as
+ * read_cstring reads it), and no -L prefix that could redirect it.
+ */
+static const char *guest_path(uint64_t addr)
+{
+    uint64_t cursor = addr;
+    uint64_t seen = 0;
+
+    if (!paths_plain || !addr) {
+        return NULL;
+    }
+    while (seen < PATH_MAX_BYTES) {
+        uint64_t chunk = GUEST_PAGE - (cursor & (GUEST_PAGE - 1));
+
+        if (chunk > PATH_MAX_BYTES - seen) {
+            chunk = PATH_MAX_BYTES - seen;
+        }
+        if (!guest_range_ok(cursor, chunk, PROT_R)) {
+            return NULL;
+        }
+        if (memchr((const void *)(uintptr_t)cursor, 0, chunk)) {
+            return (const char *)(uintptr_t)addr;
+        }
+        seen += chunk;
+        cursor += chunk;
+    }
+    return NULL;    /* ENAMETOOLONG: Python's answer */
+}
+
+/* fs.py's is_proc_self_exe: the names by which the guest reaches its own program. */
+static bool is_proc_self_exe(const char *path)
+{
+    char own[32];
+
+    if (strncmp(path, "/proc/", 6) != 0) {
+        return false;
+    }
+    snprintf(own, sizeof(own), "/proc/%d/exe", (int)getpid());
+    return strcmp(path, "/proc/self/exe") == 0 || strcmp(path, own) == 0;
+}
+
+/* An output struct (args.py's Out, copied out on success): not NULL, writable. */
+static bool guest_out_ok(uint64_t addr, uint64_t size)
+{
+    return addr && guest_range_ok(addr, size, PROT_W);
+}
+
+/* args.py's FdSet: NULL, or as many bytes as nfds needs, writable. */
+static bool guest_fdset_ok(uint64_t addr, int32_t nfds)
+{
+    if (!addr) {
+        return true;
+    }
+    if (nfds <= 0 && addr > GUEST_ADDR_MAX) {
+        return false;
+    }
+    return guest_range_ok(addr, nfds > 0 ? ((uint64_t)nfds + 63) / 64 * 8 : 0, PROT_W);
+}
+
+/* io.py's IOCTLS that only write a struct: its size, or 0 for any other request. */
+static uint64_t ioctl_out_size(uint32_t cmd)
+{
+    switch (cmd) {
+    case 0x5401:            /* TCGETS: the kernel's struct termios */
+        return 36;
+    case 0x5413:            /* TIOCGWINSZ */
+        return 8;
+    case 0x540F:            /* TIOCGPGRP */
+    case 0x5411:            /* TIOCOUTQ */
+    case 0x541B:            /* FIONREAD */
+    case 0x5429:            /* TIOCGSID */
+    case 0x80045430:        /* TIOCGPTN */
+        return 4;
+    default:
+        return 0;
+    }
+}
+
+/* io.py's FCNTL_VALUE_CMDS: commands whose third argument is a plain value. */
+static bool fcntl_value_cmd(uint32_t cmd)
+{
+    return cmd <= 4 || (cmd >= 8 && cmd <= 11) || (cmd >= 1024 && cmd <= 1026) ||
+           (cmd >= 1030 && cmd <= 1034);
+}
+
+/*
+ * The calls of args.py's plain kinds (see the head of this file); the same
+ * contract as syscall_fast.
+ */
+static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long *out)
+{
+    const char *path;
+    long r;
+
+    switch (num) {
+    case SYS_stat:
+    case SYS_lstat:
+        if (!guest_path(a[0]) || !guest_out_ok(a[1], STAT_SIZE)) {
+            return false;
+        }
+        r = syscall(num, a[0], a[1]);
+        break;
+    case SYS_newfstatat:
+        if (!guest_path(a[1]) || !guest_out_ok(a[2], STAT_SIZE)) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), a[1], a[2], int_arg(a[3]));
+        break;
+    case SYS_statx:
+        if (!guest_path(a[1]) || !guest_out_ok(a[4], STATX_SIZE)) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), a[1], int_arg(a[2]), (long)(uint32_t)a[3], a[4]);
+        break;
+    case SYS_access:
+        if (!guest_path(a[0])) {
+            return false;
+        }
+        r = syscall(num, a[0], int_arg(a[1]));
+        break;
+    case SYS_chdir:
+        if (!guest_path(a[0])) {
+            return false;
+        }
+        r = syscall(num, a[0]);
+        break;
+    case SYS_faccessat:
+    case SYS_faccessat2:
+        if (!guest_path(a[1])) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), a[1], int_arg(a[2]), int_arg(a[3]));
+        break;
+    case SYS_readlink:
+    case SYS_readlinkat: {
+        /* fs.py's do_readlink(at): EINVAL and EFAULT answered in Python */
+        int at = num == SYS_readlinkat;
+        long size = int_arg(a[at + 2]);
+
+        path = guest_path(a[at]);
+        if (!path || size <= 0 || !guest_range_ok(a[at + 1], (uint64_t)size, PROT_W)) {
+            return false;
+        }
+        if (is_proc_self_exe(path)) {
+            /* fs.py's _readlink_exe: the program's path, cut to the buffer */
+            size_t n = exe_path ? strlen(exe_path) : 0;
+            struct iovec local = {exe_path, n < (size_t)size ? n : (size_t)size};
+            struct iovec remote = {(void *)(uintptr_t)a[at + 1], local.iov_len};
+
+            /* copied as mmap.py's _host_copy copies: an unbacked page is no SIGBUS */
+            if (!exe_path ||
+                process_vm_writev(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)local.iov_len) {
+                return false;
+            }
+            r = (long)local.iov_len;
+            break;
+        }
+        r = at ? syscall(num, int_arg(a[0]), a[1], a[2], size)
+               : syscall(num, a[0], a[1], size);
+        break;
+    }
+    case SYS_open:
+    case SYS_openat: {
+        /* may block (a FIFO): alone only */
+        int at = num == SYS_openat;
+
+        path = guest_path(a[at]);
+        if (!alone || !path) {
+            return false;
+        }
+        if (is_proc_self_exe(path)) {
+            /* fs.py's guest_path: the guest's program, not the emulator */
+            if (!exe_path) {
+                return false;
+            }
+            path = exe_path;
+        }
+        r = at ? syscall(num, int_arg(a[0]), path, int_arg(a[2]), (long)(uint32_t)a[3])
+               : syscall(num, path, int_arg(a[1]), (long)(uint32_t)a[2]);
+        break;
+    }
+    case SYS_getxattr:
+    case SYS_lgetxattr:
+    case SYS_fgetxattr: {
+        /* fs.py's rows: the name is read as a path; a NULL value asks for the size */
+        bool by_fd = num == SYS_fgetxattr;
+
+        if ((!by_fd && !guest_path(a[0])) || !guest_path(a[1]) ||
+            (a[2] && !guest_range_ok(a[2], a[3], PROT_W))) {
+            return false;
+        }
+        r = syscall(num, by_fd ? (uint64_t)int_arg(a[0]) : a[0], a[1], a[2], a[3]);
+        break;
+    }
+    case SYS_listxattr:
+    case SYS_llistxattr:
+    case SYS_flistxattr: {
+        bool by_fd = num == SYS_flistxattr;
+
+        if ((!by_fd && !guest_path(a[0])) || (a[1] && !guest_range_ok(a[1], a[2], PROT_W))) {
+            return false;
+        }
+        r = syscall(num, by_fd ? (uint64_t)int_arg(a[0]) : a[0], a[1], a[2]);
+        break;
+    }
+    case SYS_wait4:
+        /* process.py's do_wait4 without rusage (it stores a zeroed one on 0): may block */
+        if (!alone || a[3] || (a[1] && !guest_range_ok(a[1], 4, PROT_W))) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), a[1], int_arg(a[2]), 0L);
+        break;
+    case SYS_getcwd:
+        if (!guest_range_ok(a[0], a[1], PROT_W)) {
+            return false;
+        }
+        r = syscall(num, a[0], a[1]);
+        break;
+    case SYS_fchdir:
+    case SYS_dup:
+        r = syscall(num, int_arg(a[0]));
+        break;
+    case SYS_getdents:
+    case SYS_getdents64:
+        if (!guest_range_ok(a[1], a[2], PROT_W)) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), a[1], (long)(uint32_t)a[2]);
+        break;
+    case SYS_dup2:
+    case SYS_dup3:
+        /* closes the old file at the new number, as close may block */
+        if (!alone) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), int_arg(a[1]), int_arg(a[2]));
+        break;
+    case SYS_pipe:
+    case SYS_pipe2:
+        if (!guest_out_ok(a[0], 8)) {
+            return false;
+        }
+        r = num == SYS_pipe ? syscall(num, a[0]) : syscall(num, a[0], int_arg(a[1]));
+        break;
+    case SYS_fcntl: {
+        uint32_t cmd = (uint32_t)a[1];
+
+        if (!fcntl_value_cmd(cmd)) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), (long)cmd, a[2]);
+        if (cmd == F_GETFL_CMD && r >= 0) {
+            r &= ~(long)O_LARGEFILE_FLAG;   /* do_fcntl: qemu 7.2 never shows it */
+        }
+        break;
+    }
+    case SYS_ioctl: {
+        uint32_t cmd = (uint32_t)a[1];
+        uint64_t size = ioctl_out_size(cmd);
+
+        if (!size || !guest_out_ok(a[2], size)) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), (long)cmd, a[2]);
+        break;
+    }
+    case SYS_uname:
+        if (!guest_out_ok(a[0], UTSNAME_SIZE)) {
+            return false;
+        }
+        r = syscall(num, a[0]);
+        break;
+    case SYS_sysinfo:
+        if (!guest_out_ok(a[0], SYSINFO_SIZE)) {
+            return false;
+        }
+        r = syscall(num, a[0]);
+        break;
+    case SYS_getrusage:
+        if (!guest_out_ok(a[1], RUSAGE_SIZE)) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), a[1]);
+        break;
+    case SYS_getrlimit:
+        if (!guest_out_ok(a[1], RLIMIT_SIZE)) {
+            return false;
+        }
+        r = syscall(num, (long)(uint32_t)a[0], a[1]);
+        break;
+    case SYS_prlimit64:
+        /* reads only: a new limit may be one the emulator keeps (misc.py) */
+        if (a[2] || (a[3] && !guest_out_ok(a[3], RLIMIT_SIZE))) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), (long)(uint32_t)a[1], 0L, a[3]);
+        break;
+    case SYS_sched_yield:
+        r = syscall(num);
+        break;
+    case SYS_socket:
+        r = syscall(num, int_arg(a[0]), int_arg(a[1]) & SOCK_TYPE_KEEP, int_arg(a[2]));
+        break;
+    case SYS_kill:
+        /* signal 0 only checks the target; a real signal keeps Python's path */
+        if (int_arg(a[1]) != 0) {
+            return false;
+        }
+        r = syscall(num, int_arg(a[0]), 0L);
+        break;
+    case SYS_nanosleep: {
+        /* a zero sleep only (it cannot block) */
+        const int64_t *req = (const int64_t *)(uintptr_t)a[0];
+
+        if (!a[0] || !guest_range_ok(a[0], TIMESPEC_SIZE, PROT_R) ||
+            (a[1] && !guest_range_ok(a[1], TIMESPEC_SIZE, PROT_W)) || req[0] || req[1]) {
+            return false;
+        }
+        r = syscall(num, a[0], a[1]);
+        break;
+    }
+    case SYS_poll:
+    case SYS_ppoll: {
+        uint32_t nfds = (uint32_t)a[1];
+
+        if (!alone || nfds > POLL_NFDS_MAX ||
+            !guest_range_ok(a[0], (uint64_t)nfds * POLLFD_SIZE, PROT_W)) {
+            return false;
+        }
+        if (num == SYS_poll) {
+            r = syscall(num, a[0], (long)nfds, int_arg(a[2]));
+            break;
+        }
+        if ((a[2] && !guest_range_ok(a[2], TIMESPEC_SIZE, PROT_W)) ||
+            (a[3] && (a[4] != SIGSET_SIZE || !guest_range_ok(a[3], SIGSET_SIZE, PROT_R)))) {
+            return false;
+        }
+        r = syscall(num, a[0], (long)nfds, a[2], a[3], a[4]);
+        break;
+    }
+    case SYS_select: {
+        int32_t nfds = (int32_t)a[0];
+
+        if (!alone || !guest_fdset_ok(a[1], nfds) || !guest_fdset_ok(a[2], nfds) ||
+            !guest_fdset_ok(a[3], nfds) || (a[4] && !guest_out_ok(a[4], TIMEVAL_SIZE))) {
+            return false;
+        }
+        r = syscall(num, (long)nfds, a[1], a[2], a[3], a[4]);
+        break;
+    }
+    default:
+        return false;
+    }
+    *out = r;
+    return true;
 }
 
 /*
@@ -302,7 +746,10 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
         r = syscall(SYS_getrandom, a[0], a[1], (unsigned int)a[2]);
         break;
     default:
-        return false;
+        if (!syscall_fast_plain((int32_t)num, a, alone, &r)) {
+            return false;
+        }
+        break;
     }
     *ret = r == -1 ? -errno : r;
     __atomic_fetch_add(&fast_count, 1, __ATOMIC_RELAXED);

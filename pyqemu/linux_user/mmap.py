@@ -154,6 +154,38 @@ def _host_place(addr: int, size: int, prot: int, flags: int, fd: int, offset: in
     return result
 
 
+_copy_buffer: Callable[[bytes | bytearray, int, bool], bool] | None = None
+
+
+def _guest_copy(buffer: bytes | bytearray, remote: int, to_remote: bool) -> bool:
+    """Copy a Python buffer to guest memory at ``remote`` (to_remote) or fill it from there;
+    False where a page has no backing.
+
+    The C host's syscall_host_copy does what _host_copy does in one cffi call (ctypes'
+    argument conversion made a guest read or write cost several microseconds, and
+    syscalls left to Python make several); _host_copy where the host is not built.
+    """
+    global _copy_buffer
+    if _copy_buffer is None:
+        try:
+            from pyqemu.host import ffi, lib
+        except ImportError:
+            def _copy_buffer(buffer: bytes | bytearray, remote: int, to_remote: bool) -> bool:
+                holder = (ctypes.create_string_buffer(bytes(buffer), len(buffer)) if to_remote
+                          else ctypes.create_string_buffer(len(buffer)))
+                done = _host_copy(ctypes.addressof(holder), remote, len(buffer),
+                                  to_remote=to_remote)
+                if done and not to_remote:
+                    buffer[:] = holder.raw
+                return done
+        else:
+            host_copy, from_buffer = lib.syscall_host_copy, ffi.from_buffer
+
+            def _copy_buffer(buffer: bytes | bytearray, remote: int, to_remote: bool) -> bool:
+                return host_copy(from_buffer(buffer), remote, len(buffer), to_remote)
+    return _copy_buffer(buffer, remote, to_remote)
+
+
 def _host_copy(local: int, remote: int, size: int, *, to_remote: bool) -> bool:
     """Copy between a Python buffer and guest memory without risking SIGBUS.
 
@@ -199,7 +231,7 @@ def _guest_range_valid(start: int, length: int) -> bool:
 
 # --- the guest's view ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     """One guest mapping, like a kernel VMA: [start, end) with the guest's rights.
 
@@ -226,7 +258,8 @@ class Region:
     def clip(self, start: int, end: int) -> Region:
         start, end = max(start, self.start), min(end, self.end)
         offset = self.offset + (start - self.start) if self.path else 0
-        return replace(self, start=start, end=end, offset=offset)
+        # the constructor itself: dataclasses.replace costs more than the whole clip
+        return Region(start, end, self.prot, self.flags, self.path, offset)
 
     def continues(self, before: Region) -> bool:
         """True when this region can merge onto the end of before."""
@@ -306,6 +339,8 @@ class GuestMemory:
         # told (start, end, prot) of every change to the region list: the C host's
         # copy of the guest's rights, for the syscalls it serves itself (mirror_rights)
         self._set_rights: Callable[[int, int, int], object] | None = None
+        # the mirror's own check (access_ok's answer in one C call), when it was given
+        self._rights_ok: Callable[[int, int, bool], bool] | None = None
 
     # -- listeners --------------------------------------------------------------------
 
@@ -358,22 +393,27 @@ class GuestMemory:
                 listener.on_map(region.start, region.size, guest_rights(region.prot))
 
     def mirror_rights(self, set_rights: Callable[[int, int, int], object],
-                      reset: Callable[[], object]) -> None:
+                      reset: Callable[[], object],
+                      rights_ok: Callable[[int, int, bool], bool] | None = None) -> None:
         """Keep a copy of the guest's rights up to date through ``set_rights(start, end,
         prot)`` (prot 0: none), after ``reset()`` and a replay of the current map.
 
         The copy is the C host's (syscall.c), which checks the buffers of the syscalls
         it serves without Python against it, as access_ok does here; it is one per
         process, so the address space that takes it over leaves the previous one out.
+        ``rights_ok(addr, size, write)``, the copy's own check, then answers access_ok
+        (one C call instead of a walk of the region list in Python).
         """
         global _mirrored
         if _mirrored is not None:
             _mirrored._set_rights = None
+            _mirrored._rights_ok = None
         _mirrored = self
         reset()
         self._set_rights = set_rights
         for region in self._regions:
             set_rights(region.start, region.end, region.prot)
+        self._rights_ok = rights_ok
 
     @property
     def rights_mirrored(self) -> bool:
@@ -447,9 +487,12 @@ class GuestMemory:
         index = bisect.bisect_left(self._regions, region.start, key=lambda r: r.start)
         if index > 0 and region.continues(self._regions[index - 1]):
             index -= 1
-            region = replace(self._regions.pop(index), end=region.end)
+            before = self._regions.pop(index)
+            region = Region(before.start, region.end, before.prot, before.flags, before.path,
+                            before.offset)
         if index < len(self._regions) and self._regions[index].continues(region):
-            region = replace(region, end=self._regions.pop(index).end)
+            region = Region(region.start, self._regions.pop(index).end, region.prot,
+                            region.flags, region.path, region.offset)
         self._regions.insert(index, region)
         if self._set_rights is not None:
             self._set_rights(region.start, region.end, region.prot)
@@ -690,7 +733,8 @@ class GuestMemory:
                 return result
         self._cut(addr, end)
         for piece in pieces:
-            self._insert(replace(piece, prot=prot))
+            self._insert(Region(piece.start, piece.end, prot, piece.flags, piece.path,
+                                piece.offset))
         if self._held is not None:
             return 0
         for listener in self._listeners:
@@ -820,6 +864,8 @@ class GuestMemory:
             return True
         if addr < 0 or size < 0 or addr + size > TASK_SIZE:
             return False
+        if self._rights_ok is not None:
+            return self._rights_ok(addr, size, write)
         need = PROT_WRITE if write else PROT_READ
         cursor = addr
         for region in self._overlapping(addr, addr + size):
@@ -834,10 +880,10 @@ class GuestMemory:
             raise GuestFault(addr, size)
         if size == 0:
             return b""
-        buffer = ctypes.create_string_buffer(size)
-        if not _host_copy(ctypes.addressof(buffer), addr, size, to_remote=False):
+        buffer = bytearray(size)
+        if not _guest_copy(buffer, addr, False):
             raise GuestFault(addr, size)
-        return buffer.raw
+        return bytes(buffer)
 
     def write(self, addr: int, data: bytes) -> None:
         """Store bytes where the guest may write; raises GuestFault otherwise."""
@@ -875,8 +921,7 @@ class GuestMemory:
     def _store(self, addr: int, data: bytes) -> None:
         if not data:
             return
-        buffer = ctypes.create_string_buffer(data, len(data))
-        if not _host_copy(ctypes.addressof(buffer), addr, len(data), to_remote=True):
+        if not _guest_copy(bytes(data), addr, True):
             raise GuestFault(addr, len(data))
 
     def read_cstring(self, addr: int, limit: int = 4096) -> bytes:
@@ -903,6 +948,7 @@ class GuestMemory:
         if _mirrored is self:
             _mirrored = None
             self._set_rights = None
+            self._rights_ok = None
         for region in list(self._regions):
             _host_munmap(region.start, region.size)
             self._forget(region.start, region.end)

@@ -229,7 +229,8 @@ CLONE_FLAGS: FlagTable = (
     ("CLONE_NEWPID", 0x20000000), ("CLONE_NEWNET", 0x40000000), ("CLONE_NEWCGROUP", 0x2000000),
     ("CLONE_IO", 0x80000000),
 )
-SOCKET_TYPE_FLAGS: FlagTable = (("SOCK_CLOEXEC", 0o2000000), ("SOCK_NONBLOCK", 0o4000))
+SOCK_CLOEXEC, SOCK_NONBLOCK = 0o2000000, 0o4000
+SOCKET_TYPE_FLAGS: FlagTable = (("SOCK_CLOEXEC", SOCK_CLOEXEC), ("SOCK_NONBLOCK", SOCK_NONBLOCK))
 FUTEX_FLAGS: FlagTable = (("FUTEX_PRIVATE_FLAG", 128), ("FUTEX_CLOCK_REALTIME", 256))
 
 SIGNAL_NAMES = {
@@ -301,13 +302,21 @@ def fmt_signal(value: int) -> str:
 
 # ---- reading guest memory for the printout; a fault prints the pointer instead ----
 
+#: the longest string fmt_string prints (qemu's has no bound; this keeps a runaway one finite)
+STRING_MAX = 1 << 20
+
+
 def fmt_string(task: TaskState, addr: int) -> str:
-    """A guest C string in double quotes, or the pointer if it cannot be read."""
+    """A guest C string in double quotes, or the pointer if it cannot be read.
+
+    The whole string, as qemu's lock_user_string reads it (a path longer than PATH_MAX
+    too), up to STRING_MAX bytes.
+    """
     addr = to_u64(addr)
     if addr == 0:
         return "NULL"
     try:
-        text = task.mem.read_cstring(addr)
+        text = task.mem.read_cstring(addr, STRING_MAX)
     except GuestFault:
         return fmt_pointer(addr)
     return '"' + text.decode("utf-8", "replace") + '"'
@@ -448,8 +457,10 @@ def _open_tail(flags: int, mode: int) -> str:
 def _socket_args(task: TaskState, a: Raw) -> str:
     domain, kind, protocol = to_s32(a[0]), to_s32(a[1]), to_s32(a[2])
     type_text = fmt_enum(SOCKET_TYPES, kind & 0xF, fmt_d)
-    if kind & ~0xF:
-        type_text += "|" + fmt_flags(SOCKET_TYPE_FLAGS, kind & ~0xF)
+    # qemu names the two flags and drops any other bit of the type
+    flags = kind & (SOCK_CLOEXEC | SOCK_NONBLOCK)
+    if flags:
+        type_text += "|" + fmt_flags(SOCKET_TYPE_FLAGS, flags)
     if domain == 17 or kind & 0xF == 10:  # PF_PACKET, SOCK_PACKET: an Ethernet protocol
         proto_text = str(protocol)
     elif domain == 16:
@@ -619,6 +630,23 @@ def _ret_ioctl(task: TaskState, ret: int, a: Raw) -> str:
 
 RetPrinter = Callable[["TaskState", int, Raw], str]
 
+def _ret_listxattr(task: TaskState, ret: int, a: Raw) -> str:
+    """listxattr's result and the names it stored, as qemu 7.2 prints them."""
+    addr = to_u64(a[1])
+    if addr == 0:
+        return f" = {ret} (list = NULL)"
+    names, left = [], ret
+    while left > 0:
+        try:
+            name = task.mem.read_cstring(addr, left)
+        except GuestFault:
+            break
+        names.append(fmt_string(task, addr))
+        left -= len(name) + 1
+        addr += len(name) + 1
+    return f" = {ret} (list = {','.join(names)})"
+
+
 RET_PRINTERS: dict[str, RetPrinter] = {
     "brk": lambda t, r, a: f" = 0x{to_u64(r):016x}",
     "mmap": lambda t, r, a: f" = 0x{to_u64(r):016x}",
@@ -626,6 +654,9 @@ RET_PRINTERS: dict[str, RetPrinter] = {
     "clock_getres": _ret_clock,
     "gettimeofday": _ret_gettimeofday,
     "ioctl": _ret_ioctl,
+    "listxattr": _ret_listxattr,
+    "llistxattr": _ret_listxattr,
+    "flistxattr": _ret_listxattr,
 }
 
 

@@ -259,3 +259,87 @@ def test_the_c_copy_of_the_guests_rights_answers_as_access_ok(guest_memory) -> N
                 for write in (False, True):
                     assert lib.syscall_rights_ok(start, size, write) == \
                         mem.access_ok(start, size, write), (hex(start), size, write)
+
+
+# --- the plainly-typed calls (syscall.c's syscall_fast_plain) ---
+
+PLAIN_GUEST = Path(__file__).resolve().parent / "guests" / "fast_plain_syscalls.c"
+PLAIN_REPEAT = 3  # the guest's REPEAT
+#: calls the C host serves in every case the guest makes
+PLAIN_IN_C = ("lstat", "newfstatat", "access", "faccessat", "readlinkat", "open", "chdir",
+              "fchdir", "getdents", "dup", "dup2", "dup3", "pipe", "sysinfo", "getrusage",
+              "getrlimit", "sched_yield", "nanosleep", "socket", "close", "openat", "lgetxattr",
+              "fgetxattr", "llistxattr", "flistxattr")
+#: calls it leaves to Python in the guest's python_calls(): how many of each
+PLAIN_IN_PYTHON = {"stat": 5, "statx": 1, "readlink": 2, "wait4": 1, "getcwd": 1,
+                   "getdents64": 1, "pipe2": 1, "fcntl": 2, "ioctl": 2, "uname": 1,
+                   "prlimit64": 1, "ppoll": 1, "poll": 1, "select": 1, "kill": 1, "getxattr": 1,
+                   "listxattr": 1}
+
+
+@pytest.fixture(scope="module")
+def plain_guest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plain") / "fast_plain_syscalls"
+    return compile_guest(PLAIN_GUEST, out, "musl-static")
+
+
+def test_plain_calls_results_and_plugin_sequence_are_qemus(plain_guest: Path, tmp_path: Path,
+                                                           plugin_lib) -> None:
+    plugin = str(plugin_lib("syscall"))
+    runs = []
+    for name, run in (("qemu", run_qemu), ("pyqemu", run_pyqemu)):
+        work = tmp_path / name
+        work.mkdir()
+        runs.append(run([plain_guest, work], plugins=[plugin], extra=["-d", "plugin"]))
+    qemu, pyqemu = runs
+    assert qemu.returncode == 0, qemu.describe()
+    assert pyqemu.returncode == 0, pyqemu.describe()
+    assert "readlink 11\n  text [/etc/passwd]\n" in qemu.stdout
+    assert "stat too long -36\n" in qemu.stdout
+    assert pyqemu.stdout == qemu.stdout
+    q_log = plugin_log(qemu.stderr)
+    assert q_log.count(f"syscall {nr.TARGET_NR_newfstatat}") == 3 * PLAIN_REPEAT
+    assert plugin_log(pyqemu.stderr) == q_log
+
+
+def test_plain_calls_strace_lines_are_qemus(plain_guest: Path, tmp_path: Path) -> None:
+    runs = []
+    for name, run in (("qemu", run_qemu), ("pyqemu", run_pyqemu)):
+        work = tmp_path / name
+        work.mkdir()
+        runs.append(run([plain_guest, work], extra=["-strace"]))
+    qemu, pyqemu = runs
+    assert qemu.returncode == 0 and pyqemu.returncode == 0, pyqemu.describe()
+    q_lines = [line.replace(str(tmp_path / "qemu"), "DIR") for line in strace_lines(qemu.stderr)]
+    p_lines = [line.replace(str(tmp_path / "pyqemu"), "DIR")
+               for line in strace_lines(pyqemu.stderr)]
+    assert sum(line.startswith("getdents64(") for line in q_lines) == 2 * PLAIN_REPEAT + 1
+    assert p_lines == q_lines
+    assert pyqemu.stdout == qemu.stdout
+
+
+def test_plain_calls_are_served_in_c(plain_guest: Path, tmp_path: Path, plugin_lib) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    calls, fast, stdout = python_calls(
+        tmp_path, ["-plugin", str(plugin_lib("syscall")), str(plain_guest), str(work)])
+    assert "getdents64 1\n" in stdout and "select ro -14\n" in stdout
+    for name in PLAIN_IN_C:
+        assert calls[getattr(nr, f"TARGET_NR_{name}")] == 0, name
+    for name, count in PLAIN_IN_PYTHON.items():
+        assert calls[getattr(nr, f"TARGET_NR_{name}")] == count, name
+    assert fast >= PLAIN_REPEAT * 70
+
+
+def test_a_path_under_an_ld_prefix_stays_in_python(plain_guest: Path, tmp_path: Path) -> None:
+    """With -L, Python's path() may redirect an absolute path: no path call is served in C."""
+    work = tmp_path / "work"
+    work.mkdir()
+    prefix = tmp_path / "prefix"
+    prefix.mkdir()
+    calls, fast, stdout = python_calls(tmp_path, ["-L", str(prefix), str(plain_guest),
+                                                  str(work)])
+    assert "stat 0\n" in stdout
+    assert calls[nr.TARGET_NR_lstat] == PLAIN_REPEAT
+    assert calls[nr.TARGET_NR_access] == 2 * PLAIN_REPEAT
+    assert calls[nr.TARGET_NR_getrusage] == 0 and fast > 0

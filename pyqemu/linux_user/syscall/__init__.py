@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from pyqemu.errors import GuestFault
 from pyqemu.linux_user import arch, strace
 from pyqemu.linux_user.syscall import fs, io, ipc, misc, mman, process, signal, socket, time
-from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32, to_u64
+from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32
 from pyqemu.linux_user.syscall.defs import SyscallDef
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
@@ -40,6 +40,9 @@ UNIMPLEMENTED_ON_PURPOSE = frozenset({nr.TARGET_NR_rseq, nr.TARGET_NR_clone3})
 DIFFERS_FROM_QEMU: dict[str, str] = {
     "do_modify_ldt": "reads an empty LDT; a write is ENOSYS (qemu 7.2 keeps an LDT)",
 }
+
+
+_U64 = (1 << 64) - 1
 
 
 def _build_table() -> dict[int, SyscallDef]:
@@ -78,7 +81,8 @@ def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4:
     64 bits.  Raises GuestExit for exit/exit_group, and nothing else.
     """
     num = to_s32(num)  # like the kernel and QEMU, only the low 32 bits of RAX count
-    raw = tuple(to_u64(arg) for arg in (arg1, arg2, arg3, arg4, arg5, arg6))
+    mask = _U64  # to_u64 of each, without six calls
+    raw = (arg1 & mask, arg2 & mask, arg3 & mask, arg4 & mask, arg5 & mask, arg6 & mask)
     if task.strace:
         strace.print_syscall(task, num, raw)
     target = task.target.name

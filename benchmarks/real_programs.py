@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Issue 19's real programs under pyqemu beside qemu-x86_64, in one run.
+
+`tar cf /dev/null /usr/include`, `find /usr/lib -name '*.so*'` and `ls -lR /usr/share/doc`
+(the host's dynamic binaries, their output to /dev/null), each run under qemu-x86_64 and
+pyqemu, interleaved, --repeat times; prints the median wall time of each and pyqemu's ratio
+(the goal: within 2x). Each program is first run once under both with its output captured,
+and the two outputs must be equal (stdout, stderr and status). Python writes its bytecode
+cache as it would for an installed pyqemu (PYTHONDONTWRITEBYTECODE is dropped).
+
+Usage: benchmarks/real_programs.py [--repeat 3] [--only NAME] [--python PY | --pyqemu "CMD"]
+                                   [--qemu PATH] [--extra OPT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+#: name -> the guest's command line
+PROGRAMS: dict[str, list[str]] = {
+    "tar": ["/usr/bin/tar", "cf", "/dev/null", "/usr/include"],
+    "find": ["/usr/bin/find", "/usr/lib", "-name", "*.so*"],
+    "ls": ["/usr/bin/ls", "-lR", "/usr/share/doc"],
+}
+#: issue 19's bound on pyqemu's wall time over qemu's
+BOUND = 2.0
+#: the runs' environment: the C locale, and Python's bytecode cached as an installed
+#: pyqemu has it (PYTHONDONTWRITEBYTECODE would recompile every module on every start)
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+       "LC_ALL": "C"}
+
+
+def run(command: list[str], capture: bool) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    """Wall seconds and the result; output to /dev/null unless captured."""
+    sink = subprocess.PIPE if capture else subprocess.DEVNULL
+    start = time.perf_counter()
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
+                          timeout=1800, check=False, env=ENV)
+    return time.perf_counter() - start, done
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", action="append", choices=sorted(PROGRAMS),
+                        help="run only this program (repeatable)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python whose pyqemu runs (a venv's bin/python)")
+    parser.add_argument("--pyqemu", help="the whole pyqemu command, instead of --python")
+    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
+    parser.add_argument("--extra", action="append", default=[],
+                        help="an option for pyqemu before the guest (repeatable)")
+    args = parser.parse_args()
+    pyqemu = (shlex.split(args.pyqemu) if args.pyqemu
+              else [args.python, "-m", "pyqemu.linux_user.main"]) + args.extra
+    emulators = {"qemu": [args.qemu], "pyqemu": pyqemu}
+    names = args.only or list(PROGRAMS)
+    rows = []
+    failed = False
+    for name in names:
+        guest = PROGRAMS[name]
+        outputs = {}
+        for emulator, command in emulators.items():
+            _, done = run(command + guest, capture=True)
+            outputs[emulator] = (done.returncode, done.stdout, done.stderr)
+        if outputs["qemu"] != outputs["pyqemu"]:
+            failed = True
+            print(f"real_programs.py: {name}: the outputs differ "
+                  f"(status {outputs['qemu'][0]} / {outputs['pyqemu'][0]}, "
+                  f"{len(outputs['qemu'][1])} / {len(outputs['pyqemu'][1])} bytes)",
+                  file=sys.stderr)
+        times: dict[str, list[float]] = {emulator: [] for emulator in emulators}
+        for _ in range(args.repeat):
+            for emulator, command in emulators.items():
+                times[emulator].append(run(command + guest, capture=False)[0])
+        q, p = (statistics.median(times[e]) for e in ("qemu", "pyqemu"))
+        rows.append((shlex.join(guest), q, p, len(outputs["qemu"][1])))
+    print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
+          f"{os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
+    print("| program | output bytes | qemu s | pyqemu s | pyqemu/qemu |")
+    print("|---|--:|--:|--:|--:|")
+    for guest_line, q, p, size in rows:
+        mark = " (over)" if p > BOUND * q else ""
+        print(f"| `{guest_line}` | {size} | {q:.2f} | {p:.2f} | {p / q:.1f}{mark} |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
