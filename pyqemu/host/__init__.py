@@ -34,7 +34,7 @@ stock engine (the unicorn wheel's) and is always accepted.
 from __future__ import annotations
 
 import ctypes
-import importlib.resources
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -80,6 +80,11 @@ def _built_engine() -> Path | None:
     In an editable install meson-python's loader maps the installed name to
     the file in the build directory, so this finds both.
     """
+    beside = Path(__file__).parent / "engine" / _ENGINE_SONAME
+    if beside.is_file():   # an installed wheel: no importlib.resources to import
+        return beside
+    import importlib.resources
+
     try:
         candidate = importlib.resources.files(__name__).joinpath("engine", _ENGINE_SONAME)
     except (ModuleNotFoundError, TypeError):
@@ -128,24 +133,50 @@ def _mapped_engines() -> list[Path]:
     return found
 
 
-def _bind_python_package(library: Path) -> None:
-    """Have the unicorn Python package (pyqemu reads its constants) load the same file.
+class _UnicornBinding:
+    """A meta-path finder that has the unicorn Python package load ``library``.
 
-    The package loads its library once, when imported, from $LIBUNICORN_PATH
-    if that is set: import it now with the variable pointing at the engine,
-    then put the environment back as it was.
+    The package loads its library once, when imported, from $LIBUNICORN_PATH if that is
+    set.  pyqemu itself never imports it (register ids come from the engine's header
+    through cffi), so importing it here cost every start-up a tenth of its time
+    (issue 19); instead its first import, by a test or a Python plugin, runs with the
+    variable pointing at the engine this process loaded, which is then put back.
     """
-    if "unicorn" in sys.modules:
-        return
-    previous = os.environ.get("LIBUNICORN_PATH")
-    os.environ["LIBUNICORN_PATH"] = str(library.parent)
-    try:
-        import unicorn  # noqa: F401
-    finally:
-        if previous is None:
-            del os.environ["LIBUNICORN_PATH"]
-        else:
-            os.environ["LIBUNICORN_PATH"] = previous
+
+    def __init__(self, library: Path) -> None:
+        self.library = library
+
+    def find_spec(self, fullname: str, path: object = None,
+                  target: object = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "unicorn":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+        directory = str(self.library.parent)
+
+        def exec_with_engine(module: types.ModuleType) -> None:
+            previous = os.environ.get("LIBUNICORN_PATH")
+            os.environ["LIBUNICORN_PATH"] = directory
+            try:
+                exec_module(module)
+            finally:
+                if previous is None:
+                    del os.environ["LIBUNICORN_PATH"]
+                else:
+                    os.environ["LIBUNICORN_PATH"] = previous
+
+        spec.loader.exec_module = exec_with_engine  # type: ignore[method-assign]
+        return spec
+
+
+def _bind_python_package(library: Path) -> None:
+    """Have the unicorn Python package, when it is first imported, load the same file
+    (see _UnicornBinding); nothing to do when it was imported before pyqemu.host."""
+    if "unicorn" not in sys.modules:
+        sys.meta_path.insert(0, _UnicornBinding(library))
 
 
 def _manifest(library: Path) -> dict:

@@ -18,7 +18,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
-from pyqemu.linux_user import arch, strace
+from pyqemu.linux_user import arch
 from pyqemu.linux_user.syscall import fs, io, ipc, misc, mman, process, signal, socket, time
 from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32, to_u64
 from pyqemu.linux_user.syscall.defs import SyscallDef
@@ -79,6 +79,8 @@ def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4:
     num = to_s32(num)  # like the kernel and QEMU, only the low 32 bits of RAX count
     raw = tuple(to_u64(arg) for arg in (arg1, arg2, arg3, arg4, arg5, arg6))
     if task.strace:
+        from pyqemu.linux_user import strace  # only -strace needs it (issue 19: start-up)
+
         strace.print_syscall(task, num, raw)
     target = task.target.name
     if target == "x86_64":
@@ -99,5 +101,7 @@ def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4:
         except GuestFault:
             ret = -errno.EFAULT
     if task.strace:
+        from pyqemu.linux_user import strace
+
         strace.print_syscall_ret(task, num, ret, raw)
     return ret
