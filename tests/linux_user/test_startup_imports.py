@@ -6,7 +6,8 @@ the start path's).  Modules that serve only an option or another entry point mus
 capstone's and unicorn's Python packages (the C host disassembles and binds the engine
 itself), Dask and numpy (clusters only), pyelftools (pyqemu-cov only; the loader unpacks
 ELF headers with struct), the embedding API and its tempfile/shutil, subprocess, argparse,
-platform, and the -strace printer.  Not a timing test: benchmarks/startup.py times it.
+platform, pathlib, and the -strace printer.  Not a timing test (benchmarks/startup.py
+times it).  The garbage collector, paused while pyqemu starts, runs again afterwards.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import pytest
 NOT_ON_START_PATH = (
     "capstone", "unicorn", "dask", "distributed", "numpy", "elftools", "pyqemu.embed",
     "pyqemu.cov", "pyqemu.linux_user.strace", "tempfile", "shutil", "subprocess", "argparse",
-    "platform", "importlib.resources", "pyqemu.linux_user.x86_64.cpu_models",
+    "platform", "importlib.resources", "pathlib", "urllib",
+    "pyqemu.linux_user.x86_64.cpu_models",
 )
 
 DRIVER = """
-import sys
+import gc, sys
 before = set(sys.modules)
 out = sys.argv[1]
 sys.argv = ["pyqemu-x86_64", *sys.argv[2:]]
@@ -34,6 +36,7 @@ from pyqemu.linux_user.main import main
 status = main()
 with open(out, "w") as listing:
     listing.write("\\n".join(sorted(set(sys.modules) - before)))
+    listing.write("\\ngc-enabled" if gc.isenabled() else "")
 sys.exit(status)
 """
 
@@ -59,6 +62,12 @@ def test_true_imports_only_the_start_path(tmp_path: Path) -> None:
     # it did run the guest: the engine, the loader and the syscall layer came in
     assert {"pyqemu.host", "pyqemu.linux_user.elfload", "pyqemu.linux_user.syscall"} <= modules
     assert offenders(modules) == []
+    assert "gc-enabled" in modules
+
+
+def test_the_collector_runs_again_when_the_run_ends_early(tmp_path: Path) -> None:
+    """-version answers without a run; main() leaves the collector as it found it."""
+    assert "gc-enabled" in start_path_modules(tmp_path, "-version")
 
 
 @pytest.mark.parametrize(("option", "module"), [
