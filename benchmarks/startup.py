@@ -16,9 +16,13 @@ to rebuild changed C sources, which a plain `pip install .` does not have; measu
     PATH=/tmp/venv-rel/bin:$PATH /tmp/venv-rel/bin/pip install --no-build-isolation .
     benchmarks/startup.py --python /tmp/venv-rel/bin/python
 
-PYTHONDONTWRITEBYTECODE is removed from the runs' environment: an installed package has
-its bytecode compiled, and an editable one caches it beside the sources after the
-warm-up run, as on a user's machine.
+Bytecode: pip compiles an installed package's; meson-python's editable loader never
+writes any (its loader's set_data does nothing), so without a __pycache__ every editable
+start compiled all of pyqemu again (44 ms of builtins.compile in a profile).  Like
+scripts/install-deps.sh, this script compiles an editable install's sources first
+(compileall; the loader reads valid .pyc files), and removes PYTHONDONTWRITEBYTECODE from
+the runs' environment.  The editable loader still runs ninja on every `import pyqemu` to
+rebuild changed C sources (meson-python's, ~10-20 ms here); a wheel has no such step.
 
 Usage: benchmarks/startup.py [--python PY] [--runs 9] [--qemu PATH] [--program /bin/true]
                              [--profile]
@@ -39,6 +43,25 @@ from pathlib import Path
 def pyqemu_command(python: str) -> list[str]:
     script = Path(python).parent / "pyqemu-x86_64"
     return [str(script)] if script.is_file() else [python, "-m", "pyqemu.linux_user.main"]
+
+
+def is_editable(python: str) -> bool:
+    """Whether ``python``'s pyqemu is meson-python's editable install."""
+    sites = subprocess.run(
+        [python, "-c", "import site; print('\\n'.join(site.getsitepackages()))"],
+        capture_output=True, text=True, check=False).stdout.split()
+    return any(any(Path(site).glob("_pyqemu_editable_loader.py")) for site in sites)
+
+
+def compile_editable(python: str) -> None:
+    """Compile an editable install's sources to __pycache__ (see the module doc)."""
+    if not is_editable(python):
+        return
+    source = subprocess.run(
+        [python, "-c", "import os, pyqemu; print(os.path.dirname(pyqemu.__file__))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([python, "-m", "compileall", "-q", source], env=environment(),
+                   stdout=subprocess.DEVNULL, check=True)
 
 
 def environment() -> dict[str, str]:
@@ -107,16 +130,15 @@ def main() -> int:
     args = parser.parse_args()
     pyqemu = pyqemu_command(args.python) + [args.program]
     qemu = [args.qemu, args.program]
+    compile_editable(args.python)
     wall(qemu)
-    wall(pyqemu)  # warm-up: caches, and an editable install's bytecode
+    wall(pyqemu)  # warm-up: the page cache
     times: dict[str, list[float]] = {"qemu": [], "pyqemu": []}
     for _ in range(args.runs):
         times["qemu"].append(wall(qemu))
         times["pyqemu"].append(wall(pyqemu))
     q, p = statistics.median(times["qemu"]), statistics.median(times["pyqemu"])
-    editable = any(any(Path(site).glob("_pyqemu_editable_loader.py")) for site in subprocess.run(
-        [args.python, "-c", "import site, sys; print('\\n'.join(site.getsitepackages()))"],
-        capture_output=True, text=True).stdout.split())
+    editable = is_editable(args.python)
     print(f"pyqemu: {' '.join(pyqemu)} ({'editable' if editable else 'non-editable'} install)")
     print(f"median of {args.runs}: qemu {q * 1000:.1f} ms, pyqemu {p * 1000:.1f} ms, "
           f"pyqemu - qemu {(p - q) * 1000:.1f} ms, ratio {p / q:.1f}")
