@@ -34,6 +34,7 @@ stock engine (the unicorn wheel's) and is always accepted.
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.machinery
 import importlib.util
 import json
@@ -73,6 +74,7 @@ def _wheel_library(package: str, relpath: str) -> str:
     return os.path.join(os.path.dirname(spec.origin), relpath)
 
 
+@functools.cache
 def _built_engine() -> str | None:
     """The patched engine installed beside this package, if it was built.
 
@@ -234,7 +236,7 @@ def _check_engine_version(library: str, handle: ctypes.CDLL) -> tuple[str, str |
 
 def _preload(path: str) -> ctypes.CDLL:
     """Load a shared library globally, so _host's DT_NEEDED matches it."""
-    return ctypes.CDLL(str(path), mode=os.RTLD_NOW | os.RTLD_GLOBAL)
+    return ctypes.CDLL(path, mode=os.RTLD_NOW | os.RTLD_GLOBAL)
 
 
 engine_library = _engine_library()
