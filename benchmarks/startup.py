@@ -4,7 +4,8 @@
 
 Runs both 9 times (after one warm-up run each), interleaved, and prints the median wall
 times, pyqemu's excess over qemu in milliseconds and the ratio (issue 19's goal: within
-40 ms of qemu). --profile then shows where pyqemu's start-up goes: the imports with the
+40 ms of qemu), then the median CPU times (user + system), which a loaded machine
+disturbs less. --profile then shows where pyqemu's start-up goes: the imports with the
 most time of their own (`python -X importtime`) and a cProfile of one whole run.
 
 Which pyqemu: the one installed for --python (default: this interpreter), through the
@@ -17,9 +18,13 @@ to rebuild changed C sources, which a plain `pip install .` does not have; measu
     PATH=/tmp/venv-rel/bin:$PATH /tmp/venv-rel/bin/pip install --no-build-isolation .
     benchmarks/startup.py --python /tmp/venv-rel/bin/python
 
-PYTHONDONTWRITEBYTECODE is removed from the runs' environment: an installed package has
-its bytecode compiled, and an editable one caches it beside the sources after the
-warm-up run, as on a user's machine.
+Bytecode: pip compiles an installed package's; meson-python's editable loader never
+writes any (its loader's set_data does nothing), so without a __pycache__ every editable
+start compiled all of pyqemu again (44 ms of builtins.compile in a profile).  Like
+scripts/install-deps.sh, this script compiles an editable install's sources first
+(compileall; the loader reads valid .pyc files), and removes PYTHONDONTWRITEBYTECODE from
+the runs' environment.  The editable loader still runs ninja on every `import pyqemu` to
+rebuild changed C sources (meson-python's, ~10-20 ms here); a wheel has no such step.
 
 Usage: benchmarks/startup.py [--python PY] [--runs 9] [--qemu PATH] [--program /bin/true]
                              [--profile]
@@ -42,21 +47,48 @@ def pyqemu_command(python: str) -> list[str]:
     return [str(script)] if script.is_file() else [python, "-m", "pyqemu.linux_user.main"]
 
 
+def is_editable(python: str) -> bool:
+    """Whether ``python``'s pyqemu is meson-python's editable install."""
+    sites = subprocess.run(
+        [python, "-c", "import site; print('\\n'.join(site.getsitepackages()))"],
+        capture_output=True, text=True, check=False).stdout.split()
+    return any(any(Path(site).glob("_pyqemu_editable_loader.py")) for site in sites)
+
+
+def compile_editable(python: str) -> None:
+    """Compile an editable install's sources to __pycache__ (see the module doc)."""
+    if not is_editable(python):
+        return
+    source = subprocess.run(
+        [python, "-c", "import os, pyqemu; print(os.path.dirname(pyqemu.__file__))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([python, "-m", "compileall", "-q", source], env=environment(),
+                   stdout=subprocess.DEVNULL, check=True)
+
+
 def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
-def wall(command: list[str]) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the process and its children)."""
     start = time.perf_counter()
-    done = subprocess.run(command, env=environment(), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, timeout=120)
+    with subprocess.Popen(command, env=environment(), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as child:
+        stderr = child.stderr.read() if child.stderr else b""
+        _pid, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"startup.py: {' '.join(command)}: status {done.returncode}: "
-                 f"{done.stderr.decode(errors='replace')[-400:]}")
-    return elapsed
+    if child.returncode != 0:
+        sys.exit(f"startup.py: {' '.join(command)}: status {child.returncode}: "
+                 f"{stderr.decode(errors='replace')[-400:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def wall(command: list[str]) -> float:
+    return timed(command)[0]
 
 
 def importtime(python: str, program: str, top: int = 25) -> None:
@@ -108,19 +140,22 @@ def main() -> int:
     args = parser.parse_args()
     pyqemu = pyqemu_command(args.python) + [args.program]
     qemu = [args.qemu, args.program]
+    compile_editable(args.python)
     wall(qemu)
-    wall(pyqemu)  # warm-up: caches, and an editable install's bytecode
-    times: dict[str, list[float]] = {"qemu": [], "pyqemu": []}
+    wall(pyqemu)  # warm-up: the page cache
+    times: dict[str, list[tuple[float, float]]] = {"qemu": [], "pyqemu": []}
     for _ in range(args.runs):
-        times["qemu"].append(wall(qemu))
-        times["pyqemu"].append(wall(pyqemu))
-    q, p = statistics.median(times["qemu"]), statistics.median(times["pyqemu"])
-    editable = any(any(Path(site).glob("_pyqemu_editable_loader.py")) for site in subprocess.run(
-        [args.python, "-c", "import site, sys; print('\\n'.join(site.getsitepackages()))"],
-        capture_output=True, text=True).stdout.split())
+        times["qemu"].append(timed(qemu))
+        times["pyqemu"].append(timed(pyqemu))
+    q, p = (statistics.median(t[0] for t in times[name]) for name in ("qemu", "pyqemu"))
+    qc, pc = (statistics.median(t[1] for t in times[name]) for name in ("qemu", "pyqemu"))
+    editable = is_editable(args.python)
     print(f"pyqemu: {' '.join(pyqemu)} ({'editable' if editable else 'non-editable'} install)")
     print(f"median of {args.runs}: qemu {q * 1000:.1f} ms, pyqemu {p * 1000:.1f} ms, "
           f"pyqemu - qemu {(p - q) * 1000:.1f} ms, ratio {p / q:.1f}")
+    print(f"CPU time (user + system), median: qemu {qc * 1000:.1f} ms, pyqemu {pc * 1000:.1f} ms, "
+          f"pyqemu - qemu {(pc - qc) * 1000:.1f} ms (less disturbed by other load than wall "
+          f"time; load average {os.getloadavg()[0]:.1f})")
     if args.profile:
         importtime(args.python, args.program)
         profile(args.python, args.program)

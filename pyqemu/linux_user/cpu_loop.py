@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import functools
 import os
-import platform
 import signal
 from typing import TYPE_CHECKING, Any
 
@@ -136,7 +135,7 @@ def fast_syscalls_allowed(task: TaskState) -> bool:
     Plugins' syscall callbacks are called from C on both paths, pending signals and
     every other special case send single calls to Python from the C side.
     """
-    return (task.target.name == "x86_64" and platform.machine() == "x86_64"
+    return (task.target.name == "x86_64" and os.uname().machine == "x86_64"
             and not task.strace)
 
 

@@ -4,7 +4,7 @@
 Loads an x86-64 ELF executable and its interpreter into a GuestMemory the way
 qemu-x86_64 7.2 does: same placement (PIE at 0x4000000000, a 32 MiB brk reserve held
 while the stack and interpreter are placed), same stack and auxv layout, and the same
-error texts and exit statuses. Header fields keep the ELF spec's names via pyelftools.
+error texts and exit statuses. Header fields keep the ELF spec's names.
 """
 
 from __future__ import annotations
@@ -14,12 +14,9 @@ import errno
 import os
 import signal
 import stat
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from elftools.construct.lib.container import Container
-from elftools.elf.enums import ENUM_E_MACHINE
-from elftools.elf.structs import ELFStructs
 
 from pyqemu.errors import GuestFault, LoadError
 from pyqemu.linux_user.mmap import (
@@ -51,6 +48,17 @@ _EHDR_SIZE = 64
 _PHDR_SIZE = 56
 _PAGE_LOW = PAGE_SIZE - 1
 _PF_X, _PF_W, _PF_R = 1, 2, 4
+_ET_EXEC, _ET_DYN = 2, 3
+_PT_LOAD, _PT_INTERP, _PT_GNU_STACK = 1, 3, 0x6474E551
+#: Elf64_Ehdr and Elf64_Phdr, little-endian, with the ELF spec's field names (struct
+#: unpacks them: pyelftools' parsers cost a tenth of start-up to import, issue 19)
+_EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
+_EHDR_FIELDS = ("e_ident", "e_type", "e_machine", "e_version", "e_entry", "e_phoff",
+                "e_shoff", "e_flags", "e_ehsize", "e_phentsize", "e_phnum", "e_shentsize",
+                "e_shnum", "e_shstrndx")
+_PHDR = struct.Struct("<IIQQQQQQ")
+_PHDR_FIELDS = ("p_type", "p_flags", "p_offset", "p_vaddr", "p_paddr", "p_filesz",
+                "p_memsz", "p_align")
 _U64 = (1 << 64) - 1  # qemu's abi_ulong arithmetic wraps here
 
 AT_NULL = 0
@@ -275,38 +283,33 @@ def _read_header_bytes(src: _ImageSource, offset: int, length: int) -> bytes:
     return data
 
 
-def _parse_headers(src: _ImageSource, machine: int) -> tuple[Container, list[Container]]:
+def _parse_headers(src: _ImageSource, machine: int) -> tuple[dict[str, int],
+                                                              list[dict[str, int]]]:
     """The ELF header and program headers, after qemu's elf_check_ident/elf_check_ehdr.
 
     Wrong class, byte order, version, machine, type or header sizes all give qemu 7.2's
-    "<name>: Invalid ELF image for this architecture" (exit status 255).
+    "<name>: Invalid ELF image for this architecture" (exit status 255).  Each header is
+    a dict of its fields by the spec's names, values as stored (e_ident as bytes).
     """
     ident = src.header[:16]
     if ident[:4] != b"\x7fELF" or ident[4] != 2 or ident[5] != 1 or ident[6] != 1:
         raise ElfImageError(f"{src.name}: {_INVALID_IMAGE}")
-    structs = ELFStructs(little_endian=True, elfclass=64)
-    structs.create_basic_structs()
-    ehdr = structs.Elf_Ehdr.parse(src.header)
-    e_machine = ehdr["e_machine"]
-    if isinstance(e_machine, str):
-        e_machine = ENUM_E_MACHINE.get(e_machine, -1)
-    if (e_machine != machine or ehdr["e_type"] not in ("ET_EXEC", "ET_DYN")
+    ehdr = dict(zip(_EHDR_FIELDS, _EHDR.unpack_from(src.header), strict=True))
+    if (ehdr["e_machine"] != machine or ehdr["e_type"] not in (_ET_EXEC, _ET_DYN)
             or ehdr["e_ehsize"] != _EHDR_SIZE or ehdr["e_phentsize"] != _PHDR_SIZE):
         raise ElfImageError(f"{src.name}: {_INVALID_IMAGE}")
-    structs.create_advanced_structs(ehdr["e_type"], ehdr["e_machine"],
-                                    ehdr["e_ident"]["EI_OSABI"])
     table = _read_header_bytes(src, ehdr["e_phoff"], ehdr["e_phnum"] * _PHDR_SIZE)
-    phdrs = [structs.Elf_Phdr.parse(table[i:i + _PHDR_SIZE])
-             for i in range(0, len(table), _PHDR_SIZE)]
+    phdrs = [dict(zip(_PHDR_FIELDS, fields, strict=True))
+             for fields in _PHDR.iter_unpack(table)]
     return ehdr, phdrs
 
 
-def _read_interp_name(src: _ImageSource, phdrs: list[Container]) -> str | None:
+def _read_interp_name(src: _ImageSource, phdrs: list[dict[str, int]]) -> str | None:
     """PT_INTERP's path; qemu 7.2 rejects "Multiple PT_INTERP entries" and an
     "Invalid PT_INTERP entry" (not NUL terminated)."""
     found: str | None = None
     for phdr in phdrs:
-        if phdr["p_type"] != "PT_INTERP":
+        if phdr["p_type"] != _PT_INTERP:
             continue
         if found is not None:
             raise ElfImageError(f"{src.name}: Multiple PT_INTERP entries")
@@ -329,12 +332,12 @@ def _load_elf_image(src: _ImageSource, mem: GuestMemory, machine: int,
     """Reserve the image's span, then map each PT_LOAD from the file and zero its bss."""
     ehdr, phdrs = _parse_headers(src, machine)
     interp_name = _read_interp_name(src, phdrs) if is_main else None
-    loads = [phdr for phdr in phdrs if phdr["p_type"] == "PT_LOAD"]
+    loads = [phdr for phdr in phdrs if phdr["p_type"] == _PT_LOAD]
     if not loads:
         # qemu 7.2 reserves from address -1 for such a file: an ET_EXEC fails with
         # EINVAL, an ET_DYN starts at a stray entry point and dies; refuse both alike
         raise ElfImageError(f"{src.name}: Error mapping file: {os.strerror(errno.EINVAL)}")
-    stack_flags = [phdr["p_flags"] for phdr in phdrs if phdr["p_type"] == "PT_GNU_STACK"]
+    stack_flags = [phdr["p_flags"] for phdr in phdrs if phdr["p_type"] == _PT_GNU_STACK]
     # the last PT_GNU_STACK decides, as in qemu 7.2; without one the stack is
     # executable, as glibc and old kernels assume
     exec_stack = bool(stack_flags[-1] & _PF_X) if stack_flags else True
@@ -347,7 +350,7 @@ def _load_elf_image(src: _ImageSource, mem: GuestMemory, machine: int,
         # keep the brk area free while the stack and interpreter find their places
         last = (last + BRK_RESERVE) & _U64
     flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
-    if ehdr["e_type"] == "ET_EXEC":
+    if ehdr["e_type"] == _ET_EXEC:
         flags |= MAP_FIXED_NOREPLACE
     load_addr = mem.target_mmap(low, (last - low + 1) & _U64, PROT_NONE, flags, -1, 0)
     if load_addr < 0:
@@ -380,7 +383,8 @@ def _page_length(size: int) -> int:
     return ((size + _PAGE_LOW) & _U64) & ~_PAGE_LOW
 
 
-def _map_segment(src: _ImageSource, mem: GuestMemory, phdr: Container, load_bias: int) -> None:
+def _map_segment(src: _ImageSource, mem: GuestMemory, phdr: dict[str, int],
+                 load_bias: int) -> None:
     """Map one PT_LOAD privately over the reservation; its bss is zeroed or anonymous.
 
     Errors are qemu 7.2's.  The file bytes are a host file mapping at the guest address,

@@ -270,11 +270,16 @@ def parse_command_line(args: list[str], target: str = "x86_64") -> Options | int
 def main(argv: list[str] | None = None, target: str = "x86_64") -> int:
     """Entry point; returns the exit status (or dies of the guest's signal)."""
     from pyqemu.linux_user import run
+    from pyqemu.linux_user.runner import pause_gc_at_start, resume_gc
 
-    opts = parse_command_line(sys.argv if argv is None else argv, target)
-    if isinstance(opts, int):
-        return opts
-    return run(opts)
+    pause_gc_at_start()
+    try:
+        opts = parse_command_line(sys.argv if argv is None else argv, target)
+        if isinstance(opts, int):
+            return opts
+        return run(opts)
+    finally:
+        resume_gc(freeze=False)   # a run that ended before the guest started
 
 
 def main_x86_64() -> None:

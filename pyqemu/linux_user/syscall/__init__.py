@@ -19,7 +19,7 @@ import functools
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
-from pyqemu.linux_user import arch, strace
+from pyqemu.linux_user import arch
 from pyqemu.linux_user.syscall import fs, io, ipc, misc, mman, process, signal, socket, time
 from pyqemu.linux_user.syscall.args import SyscallError, decode_args, to_s32
 from pyqemu.linux_user.syscall.defs import SyscallDef
@@ -84,6 +84,8 @@ def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4:
     mask = _U64  # to_u64 of each, without six calls
     raw = (arg1 & mask, arg2 & mask, arg3 & mask, arg4 & mask, arg5 & mask, arg6 & mask)
     if task.strace:
+        from pyqemu.linux_user import strace  # only -strace needs it (issue 19: start-up)
+
         strace.print_syscall(task, num, raw)
     target = task.target.name
     if target == "x86_64":
@@ -104,5 +106,7 @@ def do_syscall(task: TaskState, num: int, arg1: int, arg2: int, arg3: int, arg4:
         except GuestFault:
             ret = -errno.EFAULT
     if task.strace:
+        from pyqemu.linux_user import strace
+
         strace.print_syscall_ret(task, num, ret, raw)
     return ret
