@@ -31,7 +31,7 @@ from pyqemu.linux_user.syscall.args import (
     read_guest_path,
     write_guest,
 )
-from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, id_call, special
 from pyqemu.linux_user.syscall.fs import guest_path
 from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
@@ -379,10 +379,10 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_getpid: host(),
     nr.TARGET_NR_getppid: host(),
     nr.TARGET_NR_gettid: host(),
-    nr.TARGET_NR_getuid: host(),
-    nr.TARGET_NR_geteuid: host(),
-    nr.TARGET_NR_getgid: host(),
-    nr.TARGET_NR_getegid: host(),
+    nr.TARGET_NR_getuid: id_call(nr.TARGET_NR_getuid),
+    nr.TARGET_NR_geteuid: id_call(nr.TARGET_NR_geteuid),
+    nr.TARGET_NR_getgid: id_call(nr.TARGET_NR_getgid),
+    nr.TARGET_NR_getegid: id_call(nr.TARGET_NR_getegid),
     nr.TARGET_NR_getresuid: host(Out(4), Out(4), Out(4)),
     nr.TARGET_NR_getresgid: host(Out(4), Out(4), Out(4)),
     nr.TARGET_NR_setpgid: host(Int(), Int()),
