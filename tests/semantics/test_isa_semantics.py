@@ -45,6 +45,7 @@ def test_instruction_results(semantics_guest, name: str) -> None:
     assert pyqemu.stdout == qemu.stdout
 
 
+@pytest.mark.patched_engine("-cpu models and their features come from engine patch 0010")
 def test_adx_and_3dnow_under_a_model_with_them(semantics_guest) -> None:
     """ADX and 3DNow! run when the -cpu model has their bits, as under qemu-x86_64 7.2,
     and raise SIGILL under one without them (qemu64), as there.  pyqemu's default model
