@@ -130,22 +130,12 @@ def test_noexec_fault_pc(tmp_path) -> None:
     assert (pyqemu.returncode, pyqemu.stdout) == (0, qemu.stdout), pyqemu.describe()
 
 
-#: errno_probe's calls whose errno may differ from qemu 7.2's, why, and pyqemu's answer:
-#: qemu makes the host call before it reads or writes the guest buffer (so a bad fd wins
-#: over a bad buffer), or cannot allocate the host buffer a 4 GiB count asks for
+#: errno_probe's calls whose errno may differ from qemu 7.2's, and why
 ERRNO_ACCEPTED = {
-    78: "getdents: qemu calls the host first (EBADF) or cannot allocate (ENOMEM); EFAULT",
+    78: "getdents: a 4 GiB count: qemu cannot allocate its host buffer (ENOMEM); EBADF",
     217: "getdents64: the same",
     241: "mq_notify: qemu answers an unreadable sigevent with EINVAL; EFAULT as Linux",
     245: "mq_getsetattr: qemu goes on with the attributes it failed to read; EFAULT",
-    254: "inotify_add_watch: qemu passes the unreadable path on, the host's fd check "
-         "answers EBADF; EFAULT",
-    # qemu passes these flags through its open-flags table, which drops bits it does not
-    # know (0x80000000): the call succeeds (pipe2: then fails to write the fds, EFAULT);
-    # pyqemu passes them on and Linux answers EINVAL
-    291: "epoll_create1: qemu drops unknown flag bits (ok); EINVAL",
-    293: "pipe2: qemu drops unknown flag bits, then EFAULT; EINVAL",
-    294: "inotify_init1: qemu drops unknown flag bits (ok); EINVAL",
 }
 
 
@@ -155,8 +145,11 @@ def test_errno_of_every_syscall_as_qemu(tmp_path, value: str) -> None:
     pid and a signal out of range, unknown flag bits), then 0xfffffffffffff000 (a kernel
     pointer, a negative fd): the errno (or success) of each call as under qemu-x86_64 7.2
     but for ERRNO_ACCEPTED.  Fixed by it: msync's flags checked first (EINVAL), madvise
-    with a wrapping range (EINVAL), and getuid/geteuid/getgid/getegid/setfsuid/setfsgid
-    returning ids of 2^31 or more sign-extended, as qemu does."""
+    with a wrapping range (EINVAL), getuid/geteuid/getgid/getegid/setfsuid/setfsgid
+    returning ids of 2^31 or more sign-extended, getdents/getdents64 and
+    inotify_add_watch answering a bad fd before a bad buffer or path (EBADF), and
+    epoll_create1/inotify_init1/pipe2 dropping the flag bits qemu's table does not know,
+    as qemu does."""
     prog = compile_guest(GUESTS / "errno_probe.c", tmp_path / "errno_probe", "gcc-static")
     qemu = run_qemu([prog, value])
     pyqemu = run_pyqemu([prog, value], timeout=600)
