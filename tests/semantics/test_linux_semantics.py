@@ -96,13 +96,15 @@ def test_modify_ldt_as_qemu(tmp_path) -> None:
     qemu 7.2 reads struct user_desc with an 8-byte base_addr (24 bytes) and answers Linux's
     16 bytes with -EINVAL; the guest tries Linux's layout first, then qemu's, so the native
     run differs from qemu's only in those answers (and in the accessed bit Linux sets in
-    a code descriptor).  Before, pyqemu answered every write with -ENOSYS."""
-    prog = compile_guest(GUESTS / "ldt.c", tmp_path / "ldt", "gcc-static", ("-no-pie",))
+    a code descriptor).  A thread made after the write loads the same selector.  Before,
+    pyqemu answered every write with -ENOSYS."""
+    prog = compile_guest(GUESTS / "ldt.c", tmp_path / "ldt", "gcc-static", ("-no-pie", "-pthread"))
     native = run_native([prog])
     qemu = run_qemu([prog])
     assert native.returncode == 0, native.describe()
     assert "gs:8 via selector 0x7: 2222222222222222\n" in native.stdout
     assert "gs:0 via selector 0xf: 3333333333333333\n" in native.stdout
+    assert "thread: gs:8 via selector 0x7: 2222222222222222\n" in native.stdout
     assert qemu.returncode == 0, qemu.describe()
     for mine, theirs in zip(native.stdout.splitlines(), qemu.stdout.splitlines(), strict=True):
         if mine != theirs:

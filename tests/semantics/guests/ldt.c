@@ -1,7 +1,9 @@
 /* modify_ldt (issue 18): install LDT descriptors, load one through a selector with the
  * table-indicator bit into GS and read memory through it, read the table back, and the
- * argument errors.  Built static and not PIE, so the data's address fits a 32-bit base. */
+ * argument errors; a thread made afterwards uses the same LDT.  Built static and not PIE,
+ * so the data's address fits a 32-bit base. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +56,13 @@ static uint64_t read_gs(uint16_t selector, int index)
     return value;
 }
 
+static void *thread_reads_gs(void *arg)
+{
+    (void)arg;
+    printf("thread: gs:8 via selector 0x7: %016llx\n", (unsigned long long)read_gs(0x7, 1));
+    return NULL;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -66,6 +75,10 @@ int main(void)
     printf("write 0x11 entry 0:");
     write_both(0x11, &d);
     printf("gs:8 via selector 0x7: %016llx\n", (unsigned long long)read_gs(0x7, 1));
+
+    pthread_t thread;                       /* a thread made now shares the LDT */
+    pthread_create(&thread, NULL, thread_reads_gs, NULL);
+    pthread_join(thread, NULL);
 
     struct user_desc_raw d1 = {1, (uint32_t)(uintptr_t)&data[2], 0xf,
                                SEG_32BIT | READ_EXEC_ONLY | USEABLE};
