@@ -20,6 +20,8 @@ from pyqemu.host import ffi, lib
 
 # Guest protection bits (PROT_*) map one to one onto the engine's UC_PROT_*.
 UC_PROT_MASK = 7
+# The engine's uc_x86_mmr (LDTR's value): selector, base, limit, flags.
+X86_MMR_SIZE = 24
 
 
 
@@ -126,6 +128,9 @@ class X86CPU:
             self.write_reg(name, other.read_reg(name))
         for name in self.target.wide_regs:
             self.write_reg_bytes(name, other.read_reg_bytes(name, self.target.wide_size))
+        if "ldtr" in self._regs:
+            # x86: the LDT modify_ldt made is the process's (QEMU's cpu_copy copies it too)
+            self.write_reg_bytes("ldtr", other.read_reg_bytes("ldtr", X86_MMR_SIZE))
 
     def get_fs_base(self) -> int:
         return self.read_reg("fs_base")

@@ -265,6 +265,59 @@ static size_t x86_partial_insn_bytes(const struct qemu_plugin_insn *insn, uint64
 }
 
 /*
+ * Does QEMU 7.2's x86 translator end a block with @insn whatever follows:
+ * control transfers (jumps, calls, returns, interrupts, syscall), and the
+ * instructions it ends a block after (hlt, pause, ud2, sti, popf, a load
+ * of SS).  Bytes capstone cannot decode end it too (an exception).
+ */
+static bool x86_insn_ends_block(const struct qemu_plugin_insn *insn)
+{
+    static csh cs;
+    static bool cs_ready;
+    static const uint8_t groups[] = {
+        CS_GRP_JUMP, CS_GRP_CALL, CS_GRP_RET, CS_GRP_INT, CS_GRP_IRET,
+    };
+    cs_insn *decoded;
+    bool ends = true;
+
+    if (!cs_ready) {
+        if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+            return true;
+        }
+        cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+        cs_ready = true;
+    }
+    if (cs_disasm(cs, insn->data, insn->size, insn->vaddr, 1, &decoded) != 1) {
+        return true;
+    }
+    switch (decoded->id) {
+    case X86_INS_SYSCALL:
+    case X86_INS_SYSENTER:
+    case X86_INS_HLT:
+    case X86_INS_PAUSE:
+    case X86_INS_UD2:
+    case X86_INS_STI:
+    case X86_INS_POPF:
+    case X86_INS_POPFQ:
+        break;
+    case X86_INS_MOV:
+    case X86_INS_POP:
+        ends = decoded->detail->x86.op_count > 0 &&
+               decoded->detail->x86.operands[0].type == X86_OP_REG &&
+               decoded->detail->x86.operands[0].reg == X86_REG_SS;
+        break;
+    default:
+        ends = false;
+        for (size_t i = 0; i < sizeof(groups); i++) {
+            ends |= cs_insn_group(cs, decoded, groups[i]);
+        }
+        break;
+    }
+    cs_free(decoded, 1);
+    return ends;
+}
+
+/*
  * The FPU state Linux gives a new process (fpstate_init: the state fninit
  * leaves, MXCSR_DEFAULT) and qemu-x86_64's CPU reset gives too: FCW 0x037f
  * (exceptions masked, 64-bit precision, round to nearest), FSW 0, every x87
@@ -316,6 +369,7 @@ const struct target_ops target_x86_64 = {
     .invalid_pc_first = 0x0000800000000000ULL,
     .invalid_pc_last = 0xffff7fffffffffffULL,
     .partial_insn_bytes = x86_partial_insn_bytes,
+    .insn_ends_block = x86_insn_ends_block,
     .note_memop = x86_note_memop,
     .disas_setup = x86_disas_setup,
     .disas_qemu = x86_disas_qemu,

@@ -56,6 +56,13 @@ struct target_ops {
      * bytes of @insn it reads before @page_end, or NULL for targets without it.
      */
     size_t (*partial_insn_bytes)(const struct qemu_plugin_insn *insn, uint64_t page_end);
+    /*
+     * Does @insn end its block by itself in QEMU's translator (a jump, call,
+     * return, interrupt, syscall, hlt, pause, popf...)?  Used with
+     * partial_insn_bytes on an engine that ends its blocks at pages itself
+     * (engine patch 0032), whose block then holds no dropped instruction.
+     */
+    bool (*insn_ends_block)(const struct qemu_plugin_insn *insn);
     /* Record the MemOp details of a decoded instruction (sign extension, byte order). */
     void (*note_memop)(struct qemu_plugin_insn *insn, const cs_insn *decoded);
     /* Configure the disassembler handle used for qemu_plugin_insn_disas. */

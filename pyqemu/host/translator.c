@@ -6,10 +6,12 @@
  * have ended its blocks, and handed to the plugins' tb_trans callbacks
  * (qemu_plugin_tb_trans_cb), once per record.
  *
- * - the engine's blocks may run on across a page boundary where QEMU 7.2
- *   ends its blocks, so an engine block is cut into the blocks QEMU would
+ * - the stock engine's blocks may run on across a page boundary where QEMU
+ *   7.2 ends its blocks, so an engine block is cut into the blocks QEMU would
  *   have made; the later ones start at an instruction hook (the global one,
- *   or one hook on that address alone: plugin-gen.c);
+ *   or one hook on that address alone: plugin-gen.c); ours ends them there
+ *   itself (patch 0032), and the instruction QEMU drops at the cut is read
+ *   after the engine block (decode_dropped_insn);
  * - on our engine (patch 0006) tb_translated gives the engine the record it
  *   keeps with its translation; on the stock engine the global block hook
  *   (hook_block) looks the record up by address;
@@ -19,8 +21,11 @@
  * Layer: called by cpu-exec.c (which installs these hooks); calls
  * plugin-gen.c, tb-maint.c, cpus-common.c (cpu.h), core.c (plugin.h).
  */
+#define _GNU_SOURCE         /* process_vm_readv */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -121,6 +126,53 @@ static bool tb_page_ends_before(uint64_t start, const struct qemu_plugin_insn *i
 }
 
 /*
+ * Our engine (patch 0032) ends a block before a later instruction that
+ * reaches another page, as QEMU 7.2 does, so the instruction QEMU began to
+ * decode there and dropped is not in the engine block: when the block's
+ * @last instruction does not end a block by itself and the one after it
+ * reaches past the page of @start, that one is read into @next (its bytes on
+ * the next page only as far as they can be read: process_vm_readv reports
+ * what it could not read instead of faulting).
+ */
+static bool decode_dropped_insn(CPUState *cpu, uint64_t start,
+                                const struct qemu_plugin_insn *last,
+                                struct qemu_plugin_insn *next)
+{
+    uint64_t addr = last->vaddr + last->size;
+    uint64_t page_end = (start & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE;
+    uint8_t buf[PLUGIN_INSN_MAX_BYTES];
+    struct iovec local = { buf, sizeof(buf) }, remote[2];
+    const uint8_t *p = buf;
+    uint64_t a = addr;
+    size_t avail, on_page;
+    ssize_t got;
+
+    if (!target->insn_ends_block || addr >= page_end || target->insn_ends_block(last)) {
+        return false;
+    }
+    on_page = page_end - addr < sizeof(buf) ? (size_t)(page_end - addr) : sizeof(buf);
+    remote[0] = (struct iovec){ (void *)(uintptr_t)addr, on_page };
+    remote[1] = (struct iovec){ (void *)(uintptr_t)page_end, sizeof(buf) - on_page };
+    got = process_vm_readv(getpid(), &local, 1, remote, on_page < sizeof(buf) ? 2 : 1, 0);
+    if (got < (ssize_t)on_page) {
+        return false;
+    }
+    avail = (size_t)got;
+    if (!cs_disasm_iter(cpu->cs, &p, &avail, &a, cpu->cs_insn)) {
+        return false;       /* not a whole instruction within what could be read */
+    }
+    if (addr + cpu->cs_insn->size <= page_end) {
+        return false;       /* on the page: the block ended for another reason */
+    }
+    memset(next, 0, sizeof(*next));
+    next->vaddr = addr;
+    next->haddr = (void *)(uintptr_t)addr;
+    next->size = cpu->cs_insn->size;
+    memcpy(next->data, buf, next->size);
+    return true;
+}
+
+/*
  * Translate the engine block [pc, pc + size) into the blocks QEMU 7.2
  * makes of it: each ends before the first later instruction that does not
  * lie wholly on the page of the block's first byte.  (The engine also ends
@@ -150,13 +202,19 @@ static struct qemu_plugin_tb *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t s
             break;
         }
         bool partial = false;
+        struct qemu_plugin_insn after, *cut = NULL;
 
         while (end < n && !tb_page_ends_before(start, &cpu->decoded[end])) {
             end++;
         }
-        if (end < n && target->partial_insn_bytes) {
-            /* decoded[end] follows as the block's dropped instruction; room is kept */
-            struct qemu_plugin_insn *cut = &cpu->decoded[end];
+        if (end < n) {
+            cut = &cpu->decoded[end];
+        } else if (target->partial_insn_bytes &&
+                   decode_dropped_insn(cpu, start, &cpu->decoded[n - 1], &after)) {
+            cut = &after;
+        }
+        if (cut && target->partial_insn_bytes) {
+            /* cut follows as the block's dropped instruction; room is kept */
             uint64_t page_end = (start & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE;
             size_t bytes = target->partial_insn_bytes(cut, page_end);
 

@@ -39,8 +39,8 @@ SKIPPED = {"exit", "exit_group", "fork", "vfork", "pause", "rt_sigreturn", "vhan
 #: Syscall name -> why its errno for all -1 arguments may differ from qemu 7.2's.
 ACCEPTED = {
     "nanosleep": "qemu ignores its failed copy of the request and sleeps on stack garbage",
-    "getdents": "qemu cannot allocate a 4 GiB host buffer (ENOMEM); pyqemu: EFAULT",
-    "getdents64": "qemu cannot allocate a 4 GiB host buffer (ENOMEM); pyqemu: EFAULT",
+    "getdents": "qemu cannot allocate a 4 GiB host buffer (ENOMEM); pyqemu: EBADF",
+    "getdents64": "qemu cannot allocate a 4 GiB host buffer (ENOMEM); pyqemu: EBADF",
     "mq_getsetattr": "qemu ignores its failed copy of the attributes",
 }
 

@@ -37,9 +37,7 @@ UNIMPLEMENTED_ON_PURPOSE = frozenset({nr.TARGET_NR_rseq, nr.TARGET_NR_clone3})
 
 #: Rows that answer differently from qemu-x86_64 7.2 on purpose, by function name, with
 #: the reason (README's syscall table, scripts/gen_syscall_table.py, shows it).
-DIFFERS_FROM_QEMU: dict[str, str] = {
-    "do_modify_ldt": "reads an empty LDT; a write is ENOSYS (qemu 7.2 keeps an LDT)",
-}
+DIFFERS_FROM_QEMU: dict[str, str] = {}
 
 
 _U64 = (1 << 64) - 1

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from pyqemu.linux_user.syscall.args import (
+    Addr,
     Fd,
     FdSet,
     In,
@@ -37,7 +38,7 @@ from pyqemu.linux_user.syscall.args import (
     to_s32,
     to_u64,
 )
-from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.defs import SyscallDef, SyscallImpl, host, special
 from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
@@ -244,10 +245,54 @@ IN_MASK_CREATE, IN_MASK_ADD = 0x10000000, 0x20000000
 
 
 def do_inotify_add_watch(task: TaskState, fd: int, path: int, mask: int) -> int:
-    """inotify_add_watch: the mask is checked before the path, as the kernel does."""
+    """inotify_add_watch: the mask is checked before the path, as the kernel does.  A path
+    that cannot be read reaches the host as NULL, as under qemu 7.2, so a bad fd is
+    still EBADF (the kernel looks at the fd first)."""
     if not mask & IN_ALL_EVENTS_AND_FLAGS or (mask & IN_MASK_CREATE and mask & IN_MASK_ADD):
         return -errno.EINVAL
-    return host_syscall(nr.TARGET_NR_inotify_add_watch, fd, read_guest_path(task, path), mask)
+    try:
+        host_path: bytes | int = read_guest_path(task, path)
+    except SyscallError:
+        host_path = 0
+    return host_syscall(nr.TARGET_NR_inotify_add_watch, fd, host_path, mask)
+
+
+F_GETFD = 1
+
+
+def getdents_call(number: int) -> SyscallImpl:
+    """getdents and getdents64 as qemu 7.2 orders their checks: it makes the host call
+    into a buffer of its own first, so a bad fd is EBADF whatever the guest buffer is;
+    then the guest buffer must be writable (EFAULT)."""
+    def do_getdents(task: TaskState, fd: int, dirp: int, count: int) -> int:
+        ret = host_syscall(nr.TARGET_NR_fcntl, fd, F_GETFD, 0)
+        if is_error(ret):
+            return ret
+        check_guest_range(task, dirp, count, True)
+        return host_syscall(number, fd, dirp, count)
+    return do_getdents
+
+
+#: The file status flags qemu-x86_64 7.2's flags table knows (observed bit by bit with
+#: epoll_create1, inotify_init1 and pipe2): O_ACCMODE, O_CREAT .. O_DIRECT, O_DIRECTORY,
+#: O_NOFOLLOW, O_NOATIME, O_CLOEXEC, O_PATH.  It drops the others (O_LARGEFILE, __O_SYNC,
+#: __O_TMPFILE, unknown bits) before the host sees the flags.
+QEMU_KNOWN_FILE_FLAGS = 0x2F7FC3
+
+
+def do_epoll_create1(task: TaskState, flags: int) -> int:
+    """epoll_create1 with the flags through qemu 7.2's table (unknown bits dropped)."""
+    return host_syscall(nr.TARGET_NR_epoll_create1, flags & QEMU_KNOWN_FILE_FLAGS)
+
+
+def do_inotify_init1(task: TaskState, flags: int) -> int:
+    """inotify_init1 with the flags through qemu 7.2's table (unknown bits dropped)."""
+    return host_syscall(nr.TARGET_NR_inotify_init1, flags & QEMU_KNOWN_FILE_FLAGS)
+
+
+def do_pipe2(task: TaskState, fds: OutBounce, flags: int) -> int:
+    """pipe2 with the flags through qemu 7.2's table (unknown bits dropped)."""
+    return host_syscall(nr.TARGET_NR_pipe2, fds, flags & QEMU_KNOWN_FILE_FLAGS)
 
 
 def do_signalfd4(task: TaskState, fd: int, mask: int, sizemask: int, flags: int) -> int:
@@ -281,7 +326,7 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_dup2: host(Fd(), Fd()),
     nr.TARGET_NR_dup3: host(Fd(), Fd(), Int()),
     nr.TARGET_NR_pipe: host(Out(8)),
-    nr.TARGET_NR_pipe2: host(Out(8), Int()),
+    nr.TARGET_NR_pipe2: special(do_pipe2, Out(8), Int()),
     nr.TARGET_NR_fcntl: special(do_fcntl, Fd(), UInt(), ULong()),
     nr.TARGET_NR_ioctl: special(do_ioctl, Fd(), UInt(), ULong()),
     nr.TARGET_NR_flock: host(Fd(), Int()),
@@ -289,8 +334,8 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_fdatasync: host(Fd()),
     nr.TARGET_NR_ftruncate: host(Fd(), Off()),
     nr.TARGET_NR_fadvise64: host(Fd(), Off(), Off(), Int()),
-    nr.TARGET_NR_getdents64: host(Fd(), OutBuf(2), UInt()),
-    nr.TARGET_NR_getdents: host(Fd(), OutBuf(2), UInt()),
+    nr.TARGET_NR_getdents64: special(getdents_call(nr.TARGET_NR_getdents64), Fd(), Addr(), UInt()),
+    nr.TARGET_NR_getdents: special(getdents_call(nr.TARGET_NR_getdents), Fd(), Addr(), UInt()),
     nr.TARGET_NR_sendfile: host(Fd(), Fd(), InOut(8, nullable=True), Size()),
     nr.TARGET_NR_copy_file_range: host(Fd(), InOut(8, nullable=True), Fd(),
                                        InOut(8, nullable=True),
@@ -301,7 +346,7 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_pselect6: special(do_pselect6, Int(), FdSet(0), FdSet(0), FdSet(0),
                                    InOut(TIMESPEC_SIZE, nullable=True), ULong()),
     nr.TARGET_NR_epoll_create: host(Int()),
-    nr.TARGET_NR_epoll_create1: host(Int()),
+    nr.TARGET_NR_epoll_create1: special(do_epoll_create1, Int()),
     nr.TARGET_NR_epoll_ctl: host(Fd(), Int(), Fd(), In(EPOLL_EVENT_SIZE, nullable=True)),
     nr.TARGET_NR_epoll_wait: special(do_epoll_wait, Fd(), ULong(), Int(), Int()),
     nr.TARGET_NR_epoll_pwait: special(do_epoll_pwait, Fd(), ULong(), Int(), Int(), ULong(),
@@ -318,7 +363,7 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_tee: host(Fd(), Fd(), Size(), UInt()),
     nr.TARGET_NR_vmsplice: host(Fd(), IoVec(2, write=False), ULong(), UInt()),
     nr.TARGET_NR_inotify_init: host(),
-    nr.TARGET_NR_inotify_init1: host(Int()),
+    nr.TARGET_NR_inotify_init1: special(do_inotify_init1, Int()),
     nr.TARGET_NR_inotify_add_watch: special(do_inotify_add_watch, Fd(), ULong(), UInt()),
     nr.TARGET_NR_inotify_rm_watch: host(Fd(), Int()),
     nr.TARGET_NR_signalfd: special(do_signalfd, Fd(), ULong(), Size()),

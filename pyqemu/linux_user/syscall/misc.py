@@ -28,7 +28,7 @@ from pyqemu.linux_user.syscall.args import (
     is_error,
     read_guest,
 )
-from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, id_call, special
 from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
@@ -252,8 +252,8 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_setregid: host(UInt(), UInt()),
     nr.TARGET_NR_setresuid: host(UInt(), UInt(), UInt()),
     nr.TARGET_NR_setresgid: host(UInt(), UInt(), UInt()),
-    nr.TARGET_NR_setfsuid: host(UInt()),
-    nr.TARGET_NR_setfsgid: host(UInt()),
+    nr.TARGET_NR_setfsuid: id_call(nr.TARGET_NR_setfsuid, UInt()),
+    nr.TARGET_NR_setfsgid: id_call(nr.TARGET_NR_setfsgid, UInt()),
     nr.TARGET_NR_setgroups: special(do_setgroups, Int(), Addr()),
     nr.TARGET_NR_mlockall: special(do_mlockall, Int()),
     nr.TARGET_NR_getpriority: host(Int(), Int()),

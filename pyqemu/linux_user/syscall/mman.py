@@ -70,17 +70,28 @@ def _is_guest_range(task: TaskState, addr: int, length: int) -> bool:
 
 
 def do_madvise(task: TaskState, addr: int, length: int, advice: int) -> int:
-    """madvise: passed to the host for guest ranges, otherwise ignored with success (QEMU 7.2)."""
+    """madvise: passed to the host for guest ranges, otherwise ignored with success (QEMU 7.2).
+    A length that rounds up to nothing or a range that wraps is -EINVAL, as in Linux."""
     if addr % PAGE_SIZE:
         return -errno.EINVAL
-    length = (length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+    aligned = (length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1) & (2**64 - 1)
+    if (length and not aligned) or addr + aligned > 1 << 64:
+        return -errno.EINVAL
+    length = aligned
     if advice in MADV_PASSED_THROUGH and _is_guest_range(task, addr, length):
         return host_syscall(nr.TARGET_NR_madvise, addr, length, advice)
     return 0
 
 
+#: msync flags (asm-generic/mman-common.h)
+MS_ASYNC, MS_INVALIDATE, MS_SYNC = 1, 2, 4
+
+
 def do_msync(task: TaskState, addr: int, length: int, flags: int) -> int:
-    """msync of guest pages; a range the guest does not own is -ENOMEM, as in Linux."""
+    """msync of guest pages; unknown flags (or MS_ASYNC with MS_SYNC) are -EINVAL before
+    anything else, a range the guest does not own is -ENOMEM, as in Linux."""
+    if flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) or (flags & MS_ASYNC and flags & MS_SYNC):
+        return -errno.EINVAL
     if addr % PAGE_SIZE:
         return -errno.EINVAL
     if length and not _is_guest_range(task, addr, length):

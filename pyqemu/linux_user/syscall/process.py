@@ -32,7 +32,7 @@ from pyqemu.linux_user.syscall.args import (
     read_guest_path,
     write_guest,
 )
-from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
+from pyqemu.linux_user.syscall.defs import SyscallDef, host, id_call, special
 from pyqemu.linux_user.syscall.fs import guest_path
 from pyqemu.linux_user.syscall.host import host_syscall
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
@@ -276,12 +276,89 @@ def do_kcmp(task: TaskState, pid1: int, pid2: int, kind: int, idx1: int, idx2: i
     return host_syscall(nr.TARGET_NR_kcmp, pid1, pid2, kind, idx1, idx2)
 
 
-def do_modify_ldt(task: TaskState, func: int, ptr: int, bytecount: int) -> int:
-    """modify_ldt: the guest has no LDT of its own, so reading it gives 0 bytes, as under
-    QEMU before a write; writing one is not offered (-ENOSYS, where QEMU 7.2 builds an
-    LDT: see DIFFERS_FROM_QEMU); other functions are -ENOSYS as in QEMU 7.2."""
-    if func == 0:
+#: the LDT: 8192 descriptors of 8 bytes (asm/ldt.h LDT_ENTRIES, LDT_ENTRY_SIZE)
+LDT_ENTRIES = 8192
+LDT_ENTRY_SIZE = 8
+#: struct user_desc as qemu-x86_64 7.2 reads it: entry_number, base_addr, limit, then the
+#: flag bits, with base_addr a target long (8 bytes after 4 of padding), 24 bytes in all.
+#: Linux's is 16 bytes (a 32-bit base_addr): qemu answers that size with -EINVAL, and so
+#: does pyqemu, so that a guest sees what it sees under qemu.
+USER_DESC = struct.Struct("<IxxxxQII")
+#: the engine's uc_x86_mmr (LDTR): selector, base, limit, flags
+X86_MMR = struct.Struct("<HxxxxxxQII")
+PROT_READ_WRITE = 3
+MAP_PRIVATE_ANONYMOUS = 0x22
+
+
+def ldt_base(task: TaskState) -> int:
+    """Guest address of the process's LDT, 0 before modify_ldt wrote one."""
+    _selector, base, limit, _flags = X86_MMR.unpack(task.cpu.read_reg_bytes("ldtr",
+                                                                           X86_MMR.size))
+    return base if limit else 0
+
+
+def read_ldt(task: TaskState, ptr: int, bytecount: int) -> int:
+    """modify_ldt(0): copies the LDT's first bytecount bytes (all of it at most); 0 bytes
+    while there is none, as under Linux and qemu 7.2."""
+    base = ldt_base(task)
+    if not base:
         return 0
+    size = min(bytecount, LDT_ENTRIES * LDT_ENTRY_SIZE)
+    write_guest(task, ptr, read_guest(task, base, size))
+    return size
+
+
+def ldt_descriptor(base: int, limit: int, flags: int, oldmode: bool) -> int:
+    """The 8-byte descriptor Linux installs for a struct user_desc (its fill_ldt): a
+    user (DPL 3) code or data segment; base 0 and limit 0 with the "empty" flags (or
+    any flags in the old mode) clear the entry."""
+    seg_32bit, contents = flags & 1, (flags >> 1) & 3
+    read_exec_only, limit_in_pages = (flags >> 3) & 1, (flags >> 4) & 1
+    seg_not_present, useable, lm = (flags >> 5) & 1, (flags >> 6) & 1, (flags >> 7) & 1
+    if base == 0 and limit == 0 and (oldmode or (
+            contents == 0 and read_exec_only == 1 and seg_32bit == 0
+            and limit_in_pages == 0 and seg_not_present == 1 and useable == 0)):
+        return 0
+    base &= 0xFFFFFFFF
+    low = ((base & 0xFFFF) << 16) | (limit & 0xFFFF)
+    high = ((base & 0xFF000000) | ((base >> 16) & 0xFF) | (limit & 0xF0000)
+            | ((read_exec_only ^ 1) << 9) | (contents << 10) | ((seg_not_present ^ 1) << 15)
+            | (seg_32bit << 22) | (limit_in_pages << 23) | (lm << 21) | 0x7000)
+    if not oldmode:
+        high |= useable << 20
+    return low | high << 32
+
+
+def write_ldt(task: TaskState, ptr: int, bytecount: int, oldmode: bool) -> int:
+    """modify_ldt(1) and (0x11): installs one descriptor, making the LDT (64 KiB of guest
+    memory, as qemu 7.2 maps it) on first use; selectors with TI set then load it."""
+    if bytecount != USER_DESC.size:
+        return -errno.EINVAL
+    entry, base, limit, flags = USER_DESC.unpack(read_guest(task, ptr, USER_DESC.size))
+    if entry >= LDT_ENTRIES:
+        return -errno.EINVAL
+    contents, seg_not_present = (flags >> 1) & 3, (flags >> 5) & 1
+    if contents == 3 and (oldmode or not seg_not_present):
+        return -errno.EINVAL
+    table = ldt_base(task)
+    if not table:
+        size = LDT_ENTRIES * LDT_ENTRY_SIZE
+        table = task.mem.target_mmap(0, size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0)
+        if table < 0:
+            return table
+        task.cpu.write_reg_bytes("ldtr", X86_MMR.pack(0, table, size - 1, 0))
+    descriptor = ldt_descriptor(base, limit, flags, oldmode)
+    write_guest(task, table + entry * LDT_ENTRY_SIZE, descriptor.to_bytes(8, "little"))
+    return 0
+
+
+def do_modify_ldt(task: TaskState, func: int, ptr: int, bytecount: int) -> int:
+    """modify_ldt as qemu-x86_64 7.2 gives it: read (0), write in the old (1) and the
+    new (0x11) mode; other functions are -ENOSYS there."""
+    if func == 0:
+        return read_ldt(task, ptr, bytecount)
+    if func in (1, 0x11):
+        return write_ldt(task, ptr, bytecount, oldmode=func == 1)
     return -errno.ENOSYS
 
 
@@ -303,10 +380,10 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_getpid: host(),
     nr.TARGET_NR_getppid: host(),
     nr.TARGET_NR_gettid: host(),
-    nr.TARGET_NR_getuid: host(),
-    nr.TARGET_NR_geteuid: host(),
-    nr.TARGET_NR_getgid: host(),
-    nr.TARGET_NR_getegid: host(),
+    nr.TARGET_NR_getuid: id_call(nr.TARGET_NR_getuid),
+    nr.TARGET_NR_geteuid: id_call(nr.TARGET_NR_geteuid),
+    nr.TARGET_NR_getgid: id_call(nr.TARGET_NR_getgid),
+    nr.TARGET_NR_getegid: id_call(nr.TARGET_NR_getegid),
     nr.TARGET_NR_getresuid: host(Out(4), Out(4), Out(4)),
     nr.TARGET_NR_getresgid: host(Out(4), Out(4), Out(4)),
     nr.TARGET_NR_setpgid: host(Int(), Int()),
