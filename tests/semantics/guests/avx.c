@@ -66,7 +66,7 @@ static void show(const char *name)
           [m] "+m"(o.mem)                                                               \
         : [x] "m"(X), [y] "m"(Y), [z] "m"(Z), [c] "m"(C), [mxd] "m"(mxcsr_default),    \
           [g] "m"(G)                                                                    \
-        : "rax", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "cc",   \
+        : "rax", "rcx", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "cc",   \
           "memory");                                                                    \
     show(insn);
 
@@ -289,6 +289,13 @@ static void run(void)
     T("vdppd $0x31, %%xmm2, %%xmm1, %%xmm0") T("vdppd $0x22, %[y], %%xmm1, %%xmm0")
     T("vmpsadbw $0x5, %%xmm2, %%xmm1, %%xmm0") T("vmpsadbw $0x2, %[y], %%xmm1, %%xmm0")
     T("vphminposuw %%xmm2, %%xmm0") T("vphminposuw %[y], %%xmm0")
+    /* vpcmp[ei]str[im]: lengths in eax/edx, index in ecx (copied to rax), mask in xmm0 */
+    T("movl $5, %%edx\n\tmovl $9, %%eax\n\tvpcmpestri $0x0c, %%xmm2, %%xmm1\n\tmovl %%ecx, %%eax")
+    T("movl $16, %%edx\n\tmovl $3, %%eax\n\tvpcmpestri $0x44, %[y], %%xmm1\n\tmovl %%ecx, %%eax")
+    T("vpcmpistri $0x08, %%xmm2, %%xmm1\n\tmovl %%ecx, %%eax")
+    T("vpcmpistri $0x1a, %[y], %%xmm1\n\tmovl %%ecx, %%eax")
+    T("movl $7, %%edx\n\tmovl $12, %%eax\n\tvpcmpestrm $0x40, %%xmm2, %%xmm1")
+    T("vpcmpistrm $0x0c, %[y], %%xmm1") T("vpcmpistrm $0x44, %%xmm2, %%xmm1")
 
     /* vzeroupper/vzeroall, vldmxcsr/vstmxcsr */
     T("vzeroupper") T("vzeroall")
