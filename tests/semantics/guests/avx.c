@@ -66,7 +66,7 @@ static void show(const char *name)
           [m] "+m"(o.mem)                                                               \
         : [x] "m"(X), [y] "m"(Y), [z] "m"(Z), [c] "m"(C), [mxd] "m"(mxcsr_default),    \
           [g] "m"(G)                                                                    \
-        : "rax", "rcx", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "cc",   \
+        : "rax", "rcx", "rdx", "rdi", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "cc",   \
           "memory");                                                                    \
     show(insn);
 
@@ -279,7 +279,7 @@ static void run(void)
     T("vmovdqu %[z], %%ymm5\n\tvmaskmovps %%xmm1, %%xmm5, %[m]")
     T("vmovdqu %[z], %%ymm5\n\tvmaskmovpd %%ymm1, %%ymm5, %[m]")
 
-    /* the VEX.128 forms of AES, PCLMULQDQ and SSE4.1's dpps/dppd/mpsadbw/phminposuw */
+    /* AES and PCLMULQDQ (VEX.128), SSE4.1's dpps/dppd/mpsadbw/phminposuw, vmaskmovdqu */
     OP3X("vaesenc") OP3X("vaesenclast") OP3X("vaesdec") OP3X("vaesdeclast")
     T("vaesimc %%xmm2, %%xmm0") T("vaesimc %[y], %%xmm0")
     T("vaeskeygenassist $0x1b, %%xmm2, %%xmm0") T("vaeskeygenassist $0x80, %[y], %%xmm0")
@@ -287,7 +287,8 @@ static void run(void)
     T("vpclmulqdq $0x10, %%xmm2, %%xmm1, %%xmm0") T("vpclmulqdq $0x01, %[y], %%xmm1, %%xmm0")
     OP3I("vdpps", "0xf1") OP3I("vdpps", "0x7c") OP3I("vdpps", "0x3f")
     T("vdppd $0x31, %%xmm2, %%xmm1, %%xmm0") T("vdppd $0x22, %[y], %%xmm1, %%xmm0")
-    T("vmpsadbw $0x5, %%xmm2, %%xmm1, %%xmm0") T("vmpsadbw $0x2, %[y], %%xmm1, %%xmm0")
+    OP3I("vmpsadbw", "0x5") OP3I("vmpsadbw", "0x2a") OP3I("vmpsadbw", "0x33")
+    T("leaq %[m], %%rdi\n\tvmovdqu %[z], %%ymm5\n\tvmaskmovdqu %%xmm5, %%xmm1")
     T("vphminposuw %%xmm2, %%xmm0") T("vphminposuw %[y], %%xmm0")
     /* vpcmp[ei]str[im]: lengths in eax/edx, index in ecx (copied to rax), mask in xmm0 */
     T("movl $5, %%edx\n\tmovl $9, %%eax\n\tvpcmpestri $0x0c, %%xmm2, %%xmm1\n\tmovl %%ecx, %%eax")
