@@ -14,7 +14,8 @@ allowed, map 4), vzeroupper/vzeroall and bits 255:128 under legacy SSE and VEX.1
 instructions (XSAVE's YMM_Hi128 component: tests/engine/test_engine_avx.py).
 guests/vec_loops.c is ordinary C that gcc -O3 -march=x86-64-v3 vectorises, and every
 guest of tests/guests/ is built that way too.  The CPUID pyqemu answers still has no AVX, so
-glibc's own routines keep to their non-AVX variants here.
+glibc's own routines keep to their non-AVX variants here; with -cpu, a model without AVX
+makes every VEX instruction #UD, as qemu does.
 """
 
 from __future__ import annotations
@@ -80,6 +81,20 @@ def test_avx_encoding_rules_and_state(semantics_guest) -> None:
     # qemu-x86_64 7.2 agrees except where it decodes more loosely (listed in the guest)
     assert [line for line in qemu.stdout.splitlines() if "[qemu-differs]" not in line] == [
         line for line in native.stdout.splitlines() if "[qemu-differs]" not in line]
+
+
+@NEEDS_0020
+@pytest.mark.parametrize("cpu", ["Westmere", "Nehalem"])
+def test_vex_follows_the_cpu_model(semantics_guest, cpu: str) -> None:
+    """With -cpu, a model without AVX makes every VEX instruction #UD, as under qemu: the
+    encodings all print "ud", then vzeroupper ends the program with SIGILL."""
+    prog = semantics_guest("avx_rules", AVX_FLAGS)
+    qemu = run_qemu([prog], extra=["-cpu", cpu])
+    assert qemu.returncode != 0 and " ok" not in qemu.stdout, qemu.describe()
+    assert qemu.stdout.count(" ud\n") > 40, qemu.describe()
+    pyqemu = run_pyqemu([prog], extra=["-cpu", cpu])
+    assert (pyqemu.returncode, pyqemu.stdout) == (qemu.returncode, qemu.stdout), (
+        pyqemu.describe())
 
 
 @NEEDS_0020

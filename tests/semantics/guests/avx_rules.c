@@ -104,7 +104,9 @@ int main(void)
     TRY("vstmxcsr [rax]; vldmxcsr [rax]", 0xc5, 0xf8, 0xae, 0x18, 0xc5, 0xf8, 0xae, 0x10);
     TRY("vstmxcsr with L=1", 0xc5, 0xfc, 0xae, 0x18);
 
-    /* state: ymm0..ymm15 = pattern, then vzeroupper / vzeroall / a legacy SSE op */
+    /* state: ymm0..ymm15 = pattern, then vzeroupper / vzeroall / a legacy SSE op (without
+       the handler: on a CPU without AVX these end the program with SIGILL) */
+    signal(SIGILL, SIG_DFL);
     uint8_t pat[32], out[16][32];
     for (int i = 0; i < 32; i++) {
         pat[i] = (uint8_t)(0x11 * (i + 1));
