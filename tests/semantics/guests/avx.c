@@ -298,6 +298,21 @@ static void run(void)
     T("movl $7, %%edx\n\tmovl $12, %%eax\n\tvpcmpestrm $0x40, %%xmm2, %%xmm1")
     T("vpcmpistrm $0x0c, %[y], %%xmm1") T("vpcmpistrm $0x44, %%xmm2, %%xmm1")
 
+    /* BMI1, LZCNT, MOVBE (already in the engine; part of x86-64-v3): rax = y, rdx = x; the
+       flags the SDM leaves undefined are cleared (PF, AF; for tzcnt/lzcnt SF and OF too) */
+#define GPR(insn) T("movq %[x], %%rdx\n\t" insn "\n\tpushfq\n\tandq $0x8c1, (%%rsp)\n\tpopfq")
+#define GPRC(insn) T("movq %[x], %%rdx\n\t" insn "\n\tpushfq\n\tandq $0x41, (%%rsp)\n\tpopfq")
+    GPR("andn %%rdx, %%rax, %%rax") GPR("andn %%edx, %%eax, %%eax")
+    GPR("movl $0x0c05, %%edx\n\tbextr %%rdx, %%rax, %%rax")
+    GPR("movl $0x2038, %%edx\n\tbextr %%edx, %%eax, %%eax")
+    GPR("movl $0x0000, %%edx\n\tbextr %%rdx, %%rax, %%rax")
+    GPR("blsi %%rdx, %%rax") GPR("blsi %%edx, %%eax") GPR("blsmsk %%rdx, %%rax")
+    GPR("blsmsk %%edx, %%eax") GPR("blsr %%rdx, %%rax") GPR("blsr %%edx, %%eax")
+    GPRC("tzcnt %%rdx, %%rax") GPRC("tzcnt %%dx, %%ax") GPRC("lzcnt %%edx, %%eax")
+    GPRC("lzcnt %%rdx, %%rax") GPRC("xorl %%edx, %%edx\n\ttzcnt %%rdx, %%rax")
+    GPRC("xorl %%edx, %%edx\n\tlzcnt %%edx, %%eax")
+    GPR("movbe %[y], %%rax") GPR("movbe %[y], %%ax") GPR("movbe %%eax, %[m]")
+
     /* vzeroupper/vzeroall, vldmxcsr/vstmxcsr */
     T("vzeroupper") T("vzeroall")
     T("vmovdqu %%ymm1, %%ymm7\n\tvzeroupper\n\tvmovdqu %%ymm7, %%ymm0")
