@@ -60,7 +60,7 @@ struct target_ops {
      * Does @insn end its block by itself in QEMU's translator (a jump, call,
      * return, interrupt, syscall, hlt, pause, popf...)?  Used with
      * partial_insn_bytes on an engine that ends its blocks at pages itself
-     * (engine patch 0032), whose block then holds no dropped instruction.
+     * (engine patch 0017), whose block then holds no dropped instruction.
      */
     bool (*insn_ends_block)(const struct qemu_plugin_insn *insn);
     /* Record the MemOp details of a decoded instruction (sign extension, byte order). */

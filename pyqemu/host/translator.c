@@ -10,7 +10,7 @@
  *   7.2 ends its blocks, so an engine block is cut into the blocks QEMU would
  *   have made; the later ones start at an instruction hook (the global one,
  *   or one hook on that address alone: plugin-gen.c); ours ends them there
- *   itself (patch 0032), and the instruction QEMU drops at the cut is read
+ *   itself (patch 0017), and the instruction QEMU drops at the cut is read
  *   after the engine block (decode_dropped_insn);
  * - on our engine (patch 0006) tb_translated gives the engine the record it
  *   keeps with its translation; on the stock engine the global block hook
@@ -126,7 +126,7 @@ static bool tb_page_ends_before(uint64_t start, const struct qemu_plugin_insn *i
 }
 
 /*
- * Our engine (patch 0032) ends a block before a later instruction that
+ * Our engine (patch 0017) ends a block before a later instruction that
  * reaches another page, as QEMU 7.2 does, so the instruction QEMU began to
  * decode there and dropped is not in the engine block: when the block's
  * @last instruction does not end a block by itself and the one after it

@@ -671,6 +671,57 @@ def store_loop_speed() -> Result:
     return {"seconds_per_iteration": max(best, 1e-12) / 200_000}
 
 
+@scenario
+def xsave_ymm_component() -> Result:
+    """Issue 23 (patch 0018): XSAVE and XRSTOR with XCR0 = x87|SSE|AVX, the CPUID features
+    given through patch 0010's uc_x86_cpuid_features.  ymm3 and ymm9 are loaded from
+    DATA, saved at DATA+0x400, cleared and restored; then restored again with
+    XSTATE_BV[2] cleared.  Returns the XSTATE_BV XSAVE wrote, the 16-byte YMM_Hi128 rows of
+    ymm3 and ymm9 (offset 576 + 16 * n) and the registers after each restore."""
+    from unicorn import UC_PROT_ALL
+    area = DATA + 0x400
+    code = assemble(f"""
+        vmovdqu ymm3, [{DATA:#x}]
+        vmovdqu ymm9, [{DATA + 32:#x}]
+        mov eax, 7
+        xor edx, edx
+        mov rbx, {area:#x}
+        xsave [rbx]
+        vpxor xmm3, xmm3, xmm3
+        vpxor xmm9, xmm9, xmm9
+        xrstor [rbx]
+        vmovdqu [{DATA + 0x100:#x}], ymm3
+        vmovdqu [{DATA + 0x120:#x}], ymm9
+        mov rax, [rbx + 512]
+        mov [{DATA + 0x180:#x}], rax
+        and byte ptr [rbx + 512], 0xfb
+        mov eax, 7
+        xrstor [rbx]
+        vmovdqu [{DATA + 0x140:#x}], ymm3
+    """)
+    uc = x86(code)
+    uc.mem_protect(DATA, 0x1000, UC_PROT_ALL)
+    uc.mem_write(DATA, bytes(range(1, 65)))
+    # CPUID rows (leaf, subleaf, eax, ebx, ecx, edx): SSE..SSE4.2, XSAVE, AVX; long mode
+    rows = [(1, 0, 0, 0, (1 << 0) | (1 << 9) | (1 << 19) | (1 << 20) | (1 << 26) | (1 << 28),
+             0x0789FBFF),
+            (7, 0, 0, 0, 0, 0),
+            (0x80000001, 0, 0, 0, 1, (1 << 29) | (1 << 20) | (1 << 11))]
+    flat = (ctypes.c_uint32 * (6 * len(rows)))(*[v for row in rows for v in row])
+    lib = ctypes.CDLL(loaded_engine())
+    lib.uc_x86_cpuid_features.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+    status = lib.uc_x86_cpuid_features(uc._uch, flat, len(rows))
+    outcome = run(uc, CODE, CODE + len(code))
+    saved = bytes(uc.mem_read(area, 832))
+    after = bytes(uc.mem_read(DATA + 0x100, 0x60))
+    return {"status": status, "run": outcome,
+            "xstate_bv": int.from_bytes(bytes(uc.mem_read(DATA + 0x180, 8)), "little"),
+            "ymm3_hi": saved[576 + 16 * 3:576 + 16 * 4].hex(),
+            "ymm9_hi": saved[576 + 16 * 9:576 + 16 * 10].hex(),
+            "ymm3_restored": after[0:32].hex(), "ymm9_restored": after[32:64].hex(),
+            "ymm3_without_bv2": after[64:96].hex()}
+
+
 def loaded_engine() -> str:
     """The libunicorn file this process mapped."""
     for line in Path("/proc/self/maps").read_text().splitlines():

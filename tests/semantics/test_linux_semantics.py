@@ -115,13 +115,13 @@ def test_modify_ldt_as_qemu(tmp_path) -> None:
     assert (pyqemu.returncode, pyqemu.stdout) == (0, qemu.stdout), pyqemu.describe()
 
 
-@pytest.mark.patched_engine("blocks end at page boundaries: engine patch 0032")
+@pytest.mark.patched_engine("blocks end at page boundaries: engine patch 0017")
 def test_noexec_fault_pc(tmp_path) -> None:
     """A fault on a page without PROT_EXEC: si_addr is the page's first byte and the saved
     RIP the instruction that could not be fetched (the jump's target, the first instruction
     on the page, or one straddling into it), natively and under qemu-x86_64 7.2, whose
     handler must not use SSE (qemu 7.2 can misalign the handler's stack).  Before patch
-    0032, a block running into the page from an executable one reported its own start."""
+    0017, a block running into the page from an executable one reported its own start."""
     prog = compile_guest(GUESTS / "noexec.c", tmp_path / "noexec", "gcc-static")
     native = run_native([prog])
     qemu = run_qemu([prog])

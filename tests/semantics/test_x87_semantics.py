@@ -1,4 +1,4 @@
-"""Issue 26, x87 transcendental and special-case instructions (engine patch 0030): the guest
+"""Issue 26, x87 transcendental and special-case instructions (engine patch 0015): the guest
 guests/x87_special.c runs each instruction over operands of every class (zeros, denormals,
 pseudo-denormals, unnormals, normals, infinities, pseudo-infinities/NaNs, QNaNs, SNaNs)
 and prints the results and the status word; pyqemu must print what qemu-x86_64 7.2
@@ -24,7 +24,7 @@ emulator it stands in for (the development machine is an AMD EPYC; the differenc
   instead, where qemu's result is the hardware's, except for the four trigonometric
   instructions, which raise nothing.
 
-f2xm1, fyl2x, fyl2xp1 and fpatan run on the host's x87 unit (patch 0030), so their results
+f2xm1, fyl2x, fyl2xp1 and fpatan run on the host's x87 unit (patch 0015), so their results
 are the hardware's; qemu 7.2 computes them with its own approximations, which on this
 machine differ from the hardware's in the last bit of a few results (18 of fpatan's 1369
 lines, 5 of fyl2x's), and its fyl2x with a denormal ST1 gives other results than the
@@ -47,7 +47,7 @@ import pytest
 from harness import compile_guest, run_native, run_pyqemu, run_qemu
 
 GUEST = Path(__file__).resolve().parent / "guests" / "x87_special.c"
-PATCH_0030 = "x87 special cases and transcendentals as qemu 7.2: engine patch 0030"
+PATCH_0015 = "x87 special cases and transcendentals as qemu 7.2: engine patch 0015"
 
 #: every group the guest prints, with its number of lines
 GROUPS = {
@@ -121,7 +121,7 @@ def lines_of(lines: list[str], group: str) -> list[str]:
     return [line for line in lines if line.split(" ", 1)[0] == group]
 
 
-@pytest.mark.patched_engine(PATCH_0030)
+@pytest.mark.patched_engine(PATCH_0015)
 @pytest.mark.parametrize("group", [
     pytest.param(g, marks=pytest.mark.xfail(reason=OPEN[g], strict=True)) if g in OPEN else g
     for g in GROUPS])
