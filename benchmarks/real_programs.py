@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 19's real programs under pyqemu beside qemu-x86_64, in one run.
 
 `tar cf /dev/null /usr/include`, `find /usr/lib -name '*.so*'` and `ls -lR /usr/share/doc`

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A shell loop starting 200 short programs, under qemu-x86_64 and pyqemu in the same run.
 
 Issue 19 asks for "a shell loop starting 200 short programs" within 2x qemu.  Two ways to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * syscall_cost.c - the cost of one round of each syscall a real program commonly
  * makes (issue 19: "every other syscall at most 3 us over qemu").  Each case runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The cost of each common syscall under pyqemu beside qemu-x86_64, in one run (issue 19:
 "every other syscall at most 3 us over qemu").
 

@@ -177,7 +177,7 @@ class _UnicornBinding:
                 else:
                     os.environ["LIBUNICORN_PATH"] = previous
 
-        spec.loader.exec_module = exec_with_engine  # type: ignore[method-assign]
+        spec.loader.exec_module = exec_with_engine  # type: ignore[method-assign]  # wrapped: unicorn must load our engine
         return spec
 
 

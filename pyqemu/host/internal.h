@@ -9,6 +9,7 @@
  *   plugin-gen.c      which callbacks a block runs, and where (sites or hooks)
  *   tb-maint.c        the records of translated blocks: lookup, invalidation, flush
  *   syscall.c         pass-through syscalls served in C
+ *   uaccess.c         guest memory rights and copies for the syscall paths
  *   user-signal.c     host signals caught for the guest
  *   cpus-common.c     vCPU list, stop requests, safe work (cpu.h)
  *   core.c            plugin callbacks and event dispatch (plugin.h)
@@ -51,6 +52,10 @@ void tb_records_clear(void);
 void tb_flush(CPUState *cpu);
 void tb_flush_request(CPUState *cpu);
 unsigned int tb_flush_count(void);
+/* ---- uaccess.c ---- */
+/* may the guest access all of [addr, addr + size) with rights @need (1 read, 2 write)? */
+bool guest_range_ok(uint64_t addr, uint64_t size, int need);
+
 /* ---- syscall.c ---- */
 bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *args, int64_t *ret);
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 23 on the patched engine (patch 0018): XSAVE/XRSTOR carry the AVX state.
 
 The SDM (vol. 1, 13.4 and 13.5.3) puts the YMM_Hi128 component, state component 2, at

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The start path imports only what a run needs (issue 19: start-up within 40 ms of qemu).
 
 `pyqemu-x86_64 /bin/true` is run in a child that records which modules the run added to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 23, x86-64-v3 guests on pyqemu's engine (patch 0018): the VEX-encoded SSE, AVX,
 AVX2, FMA3 and F16C instructions, compared with the CPU this runs on and with qemu-x86_64 7.2.
 

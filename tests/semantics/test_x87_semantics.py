@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 26, x87 transcendental and special-case instructions (engine patch 0015): the guest
 guests/x87_special.c runs each instruction over operands of every class (zeros, denormals,
 pseudo-denormals, unnormals, normals, infinities, pseudo-infinities/NaNs, QNaNs, SNaNs)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The plainly-typed syscalls pyqemu's C host serves beside the pass-through
  * ones (pyqemu/host/syscall.c's syscall_fast_plain): paths, stat structs,

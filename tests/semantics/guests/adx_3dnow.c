@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* ADX (adcx, adox) and 3DNow! (pfadd, femms) (issue 26): their results and flags.  Run
  * under a -cpu model that has both bits, qemu-x86_64 7.2 and pyqemu execute them; under one
  * without them both raise SIGILL at the first.  stdout is unbuffered so the lines before a

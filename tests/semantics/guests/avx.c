@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Issue 23: the VEX-encoded instructions (AVX, AVX2, FMA3, F16C) over operand patterns.
  *
  * Each instruction runs with ymm0 (the destination; also the third FMA operand) = z,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Issue 23: which VEX encodings raise #UD (SIGILL), from the Intel SDM vol. 2, 2.3: a VEX
  * prefix after 66, F2, F3, REX or LOCK; VEX.L=1 where the instruction is 128-bit only (or
  * VEX.L=0 where it is 256-bit only); VEX.W where the instruction fixes it; VEX.vvvv other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * errno_probe (issue 18): syscall_probe's walk over every syscall number, with all six
  * arguments set to one value given in hex as argv[1], so that the calls fail in other

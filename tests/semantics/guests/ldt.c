@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* modify_ldt (issue 18): install LDT descriptors, load one through a selector with the
  * table-indicator bit into GS and read memory through it, read the table back, and the
  * argument errors; a thread made afterwards uses the same LDT.  Built static and not PIE,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
 /* Faults on a page without PROT_EXEC (issue 26): a jump into such a page, code that runs
  * off the end of an executable page into one, and an instruction that starts in an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* SSE4.2 string compares (issue 26): pcmpistri, pcmpistrm, pcmpestri and pcmpestrm with every
  * imm8 (source format, aggregation, polarity, index/mask selection) over string pairs with and
  * without terminating zeros, printing ECX or XMM0 and the flags CF ZF SF OF (AF, PF cleared).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Issue 23: ordinary loops that gcc -O3 -march=x86-64-v3 turns into AVX2, FMA and BMI code
  * (sums, dot products, saxpy, copies, string scans, min/max, conversions, indexed loads,
  * conditional updates, byte counts, bit tricks).  Printed results, compared with the CPU

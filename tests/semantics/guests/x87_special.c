@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* x87 transcendental and special-case instructions over operand patterns (issue 26).
  *
  * Every line is "<group> <op> <operands> -> <result(s)> sw=<status word>", with 80-bit values
