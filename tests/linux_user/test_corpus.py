@@ -204,6 +204,7 @@ GUEST_STDOUT: dict[str, str] = {
     "atomics": "counter=3000 word=3000 swapped=3000 bits=0xff\n",
     "atomics_mt": "add=80000 unaligned=80000 xadd=80000 locked=80000 pair=80000:80000 "
                   "dword=80000\nsegv ro=1 unmapped=1\n",
+    "thread_kill": "worker 20 main 0 other 0\n",
     "sigsuspend": (
         "User defined signal 1: ret=-1 EINTR handled=yes inside: usr2 1 own 1; "
         "after: blocked again 1\n"
@@ -338,6 +339,7 @@ GUEST_NAMES = [
     "sigsuspend",
     "atomics",
     "atomics_mt",
+    "thread_kill",
     "noncanonical_call",
     "loop",
     "memops",

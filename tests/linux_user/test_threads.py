@@ -101,3 +101,18 @@ def test_atomics_from_threads_as_on_the_cpu(guest_builder, flavor: str) -> None:
         result = run_pyqemu([program], timeout=60)
         assert result.returncode == 0, result.describe()
         assert result.stdout == native.stdout
+
+
+def test_thread_directed_signal_runs_on_its_thread(guest_builder) -> None:
+    """thread_kill.c: pthread_kill (the host's tgkill) to a thread spinning in guest code
+    while the main thread spins too; the handler must run on the thread named, 20 times of
+    20, as natively and under qemu.  Before, the host handler asked whichever vCPU was
+    running to take the signal, and the main thread ran it 17-19 times of 20."""
+    program = str(guest_builder.build("thread_kill", "musl-static"))
+    native = run_native([program], timeout=60)
+    assert native.stdout == "worker 20 main 0 other 0\n", native.describe()
+    qemu = run_qemu([program], timeout=60)
+    assert qemu.stdout == native.stdout, qemu.describe()
+    for _ in range(RUNS):
+        result = run_pyqemu([program], timeout=60)
+        assert (result.returncode, result.stdout) == (0, native.stdout), result.describe()
