@@ -5,8 +5,10 @@ must end, with the native run's output and, with the plugin, all its resets done
 
 Only with ``--full``: 100 runs, issue 24's bar of 0 failures or hangs.  It does not pass
 yet: about 1 run in 20 without the plugin and 1 in 4 with its resets ends in a guest
-SIGSEGV (a jump to address 0 on the main thread), as before the exclusive sections and
-per-vCPU signals came; there is no quick version while it can fail.
+SIGSEGV (a jump to address 0 on the main thread: -strace shows its clone returning 0 to
+the parent), and about 1 in 100 hangs (a worker blocked in a futex, main still sending
+signals), on this branch's host as on the host before it; there is no quick version while
+it can fail.
 """
 
 from __future__ import annotations
