@@ -8,11 +8,13 @@ exclusive section, as QEMU's start_exclusive/end_exclusive: every other vCPU
 is kicked out of guest code and waits until the section ends.  A vCPU that
 is in a syscall (or otherwise in Python) counts as out of guest code.
 
-The stock engine generates guest atomics (``lock add``, ``cmpxchg``) as
-plain load/op/store, since Unicorn never translates with CF_PARALLEL; so, as
-QEMU did before MTTCG, one vCPU at a time runs guest code, in turns: a vCPU
-that waits kicks the running one, which yields at its next block boundary.
-Threads blocked in syscalls do not hold the turn.
+As QEMU did before MTTCG, one vCPU at a time runs guest code, in turns: a
+vCPU that waits kicks the running one, which yields at its next block
+boundary.  Threads blocked in syscalls do not hold the turn.  Our engine
+translates atomics as host atomics from the first thread on (patch 0020), but
+stock Unicorn generates them as plain load/op/store, and the C host's
+callback registry and block records are shared by every vCPU without locks:
+both still need the turns (issue 24).
 """
 
 from __future__ import annotations

@@ -67,6 +67,8 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
     int action;
 
     plugin_store_done(cpu);
+    /* out of guest code until the syscall is done: an exclusive section need not wait */
+    cpu_exec_end(cpu);
     for (int i = 0; i < 7; i++) {
         ptrs[i] = &vals[i];
     }
@@ -106,6 +108,7 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
         uc_emu_stop(uc);
         break;
     }
+    cpu_exec_start(cpu);
     /*
      * A host signal or a kick that came while the syscall ran (in Python, or
      * blocked in the host kernel) may have found another vCPU in cpu_running,
@@ -348,7 +351,7 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
     uc_err err;
     sig_atomic_t async_stops;
 
-    current_cpu = cpu;
+    current_cpu = thread_cpu = cpu;
     for (;;) {
         /*
          * The safe point: the vCPU is out of the engine.  Its exit request
@@ -361,12 +364,21 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
 
         if (exit_request) {
             cpu->exit_request = 0;
+            /*
+             * A kick whose request this takes may still stop the next run
+             * (its uc_emu_stop_async lands after): that stop is not the
+             * same unexplained stop seen again, so it is forgiven once more.
+             * Without this a spinning guest kicked often (a thread waiting
+             * for the turn, an exclusive section) now and then took two
+             * such stops at one pc and died of SIGSEGV as if at hlt.
+             */
+            cpu->unexplained_pc = UINT64_MAX;
             process_queued_cpu_work(cpu);
         }
         if (process_queued_safe_work(cpu)) {
             cpu->want_code_hook = cpu->want_mem_hooks = false;
         }
-        signal_pending = signal_any;
+        signal_pending = signal_any || cpu->thread_signal_any;
         if (signal_pending || exit_request) {
             uc_reg_read(cpu->uc, target->pc_reg, &pc);
             memset(info, 0, sizeof(*info));
@@ -393,9 +405,11 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         memset(&cpu->stop, 0, sizeof(cpu->stop));
         uc_reg_read(cpu->uc, target->pc_reg, &pc);
         async_stops = cpu->async_stops;
+        cpu_exec_start(cpu);
         cpu_running = cpu;
         err = uc_emu_start(cpu->uc, pc, 0, 0, 0);
         cpu_running = NULL;
+        cpu_exec_end(cpu);
         /* a store still announced was made: the engine stopped after it */
         plugin_store_done(cpu);
         if (cpu->uncache_end) {

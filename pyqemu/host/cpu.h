@@ -2,8 +2,9 @@
 /*
  * The vCPU (QEMU's include/hw/core/cpu.h): struct CPUState, which every
  * layer of the execution side reads, and the cross-layer services of
- * cpus-common.c: the list of vCPUs, the running vCPU, stop requests and the
- * queue of work run with the vCPU stopped (async_safe_run_on_cpu).
+ * cpus-common.c: the list of vCPUs, the running vCPU, stop requests, the
+ * queue of work run with the vCPU stopped (async_safe_run_on_cpu) and
+ * exclusive sections.
  */
 #ifndef PYQEMU_HOST_CPU_H
 #define PYQEMU_HOST_CPU_H
@@ -18,6 +19,8 @@
 #define TARGET_PAGE_MASK (~(uint64_t)0 << TARGET_PAGE_BITS)
 
 #define EV_BIT(ev) (1u << (ev))
+
+#define HOST_NSIG 65    /* host signal numbers 1..64 */
 
 /* A store the engine announced and has not yet been seen to complete. */
 struct plugin_pending_store {
@@ -64,6 +67,12 @@ struct CPUState {
 
     /* QEMU's cpu->exit_request: leave cpu_exec at the next safe point (qemu_cpu_kick) */
     volatile sig_atomic_t exit_request;
+    /* host signals sent to this vCPU's thread alone (tgkill, tkill): user-signal.c */
+    volatile sig_atomic_t thread_signal_any;
+    volatile sig_atomic_t thread_signal_pending[HOST_NSIG];
+    siginfo_t thread_signal_info[HOST_NSIG];
+    /* in guest code (cpu_exec_start..cpu_exec_end); an exclusive section waits for it */
+    bool running, has_waiter;           /* under qemu_cpu_list_lock */
     struct qemu_work_item *work_first, *work_last;  /* async_run_on_cpu, under the work lock */
     /* why emulation stopped */
     volatile sig_atomic_t async_stops;      /* uc_emu_stop_async calls made for it */
@@ -78,15 +87,34 @@ struct CPUState {
 /* ---- cpus-common.c ---- */
 
 extern __thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
+/* QEMU's thread_cpu: the vCPU this host thread runs (its last cpu_exec), for host signals */
+extern __thread CPUState *thread_cpu __attribute__((tls_model("initial-exec")));
 extern CPUState *cpu_list;
-extern CPUState *volatile cpu_running;      /* the vCPU inside uc_emu_start, if any */
-/* a host signal caught for the guest is pending (user-signal.c sets it) */
+extern CPUState *volatile cpu_running;      /* the vCPU last inside uc_emu_start, if any */
+/*
+ * A host signal caught for the guest is pending (user-signal.c): the
+ * handler also kicks its thread's vCPU; any vCPU at the top of cpu_exec
+ * takes it to Python (not read inside the engine: cpu_exit_requested).
+ */
 extern volatile sig_atomic_t signal_any;
 
 void cpu_list_add(CPUState *cpu);
 void cpu_list_remove(CPUState *cpu);
 void cpu_stop_async(CPUState *cpu);
 void qemu_cpu_kick(CPUState *cpu);
+
+/*
+ * Exclusive sections (QEMU's cpus-common.c): cpu_exec_start/cpu_exec_end
+ * bracket a vCPU's guest code (uc_emu_start, less its syscalls);
+ * start_exclusive kicks every vCPU inside such a bracket, waits until each
+ * has left it and keeps all out until end_exclusive.  Called by a thread
+ * that runs no guest code at the time.
+ */
+void cpu_exec_start(CPUState *cpu);
+void cpu_exec_end(CPUState *cpu);
+void start_exclusive(void);
+void end_exclusive(void);
+bool cpu_in_guest(CPUState *cpu);
 
 /*
  * Work for one vCPU (QEMU's async_run_on_cpu): queued on it from any thread,
@@ -96,13 +124,14 @@ void qemu_cpu_kick(CPUState *cpu);
  *
  * Work that needs every vCPU out of guest code (QEMU's async_safe_run_on_cpu):
  * queued process-wide, run by the vCPU that next reaches the top of its
- * execution loop (process_queued_safe_work), which it stops for.  A request
- * equal to one already queued (same function and data) is not queued twice.
+ * execution loop (process_queued_safe_work) in an exclusive section; the
+ * vCPU named is kicked, or every vCPU when none is.  A request equal to one
+ * already queued (same function and data) is not queued twice.
  */
 typedef void (*run_on_cpu_func)(CPUState *cpu, uintptr_t data);
 void async_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data);
 void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data);
-extern volatile int cpu_work_pending;
+bool cpu_safe_work_pending(void);
 bool process_queued_cpu_work(CPUState *cpu);
 bool process_queued_safe_work(CPUState *cpu);
 
@@ -120,18 +149,16 @@ static inline void plugin_store_done(CPUState *cpu)
 /*
  * Must this vCPU leave the engine?  Its exit request (QEMU's
  * cpu->exit_request), which every request aimed at it sets: work queued on
- * it, a kick, a host signal caught while it ran.  Two process-wide states
- * any vCPU must also act on, as QEMU's cpu_loop checks pending signals and
- * start_exclusive waits for every vCPU: safe work queued from a thread that
- * runs no vCPU, and a host signal that arrived while no vCPU was in the
- * engine (the handler had no vCPU to ask).  However the stop is made
- * (uc_emu_stop_async at once, or the block hook's check: cpu_stop_async),
- * this is what the vCPU looks at; cpu_exec then finds the reason by draining
- * the queues and looking at the pending signals.
+ * it, a kick, safe work (on it, or on every vCPU when queued from a thread
+ * that runs none), an exclusive section starting, a host signal caught on
+ * its thread.  However the stop is made (uc_emu_stop_async at once, or the
+ * block hook's check: cpu_stop_async), this is what the vCPU looks at;
+ * cpu_exec then finds the reason by draining the queues and looking at the
+ * pending signals.
  */
 static inline bool cpu_exit_requested(const CPUState *cpu)
 {
-    return cpu->exit_request || cpu_work_pending || signal_any;
+    return cpu->exit_request;
 }
 
 /* Leave the engine before the block that is about to run; cpu_exec runs it again. */

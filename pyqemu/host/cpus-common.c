@@ -12,13 +12,25 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cpu.h"
 
 __thread CPUState *current_cpu __attribute__((tls_model("initial-exec")));
+__thread CPUState *thread_cpu __attribute__((tls_model("initial-exec")));
 CPUState *cpu_list;
 CPUState *volatile cpu_running;
 volatile sig_atomic_t signal_any;
+
+/*
+ * QEMU's qemu_cpu_list_lock: guards cpu_list changes, each vCPU's running
+ * and has_waiter, and pending_cpus, the state of an exclusive section: 0
+ * none, otherwise 1 + the running vCPUs its owner still waits for.
+ */
+static pthread_mutex_t qemu_cpu_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t exclusive_cond = PTHREAD_COND_INITIALIZER;     /* owner: one left */
+static pthread_cond_t exclusive_resume = PTHREAD_COND_INITIALIZER;   /* the rest: it ended */
+static int pending_cpus;
 
 unsigned int cpu_index_of(const CPUState *cpu)
 {
@@ -37,8 +49,10 @@ CPUState *cpu_next(CPUState *cpu)
 
 void cpu_list_add(CPUState *cpu)
 {
+    pthread_mutex_lock(&qemu_cpu_list_lock);
     cpu->next = cpu_list;
     cpu_list = cpu;
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
 }
 
 static void cpu_work_drop(CPUState *cpu);
@@ -46,12 +60,91 @@ static void cpu_work_drop(CPUState *cpu);
 void cpu_list_remove(CPUState *cpu)
 {
     cpu_work_drop(cpu);     /* work for a vCPU that will not run again */
+    pthread_mutex_lock(&qemu_cpu_list_lock);
     for (CPUState **link = &cpu_list; *link; link = &(*link)->next) {
         if (*link == cpu) {
             *link = cpu->next;
             break;
         }
     }
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
+    if (thread_cpu == cpu) {
+        thread_cpu = NULL;  /* host signals on this thread find no vCPU now */
+    }
+}
+
+/* ---- exclusive sections (QEMU's start_exclusive, cpu_exec_start) ---- */
+
+/*
+ * This vCPU is about to run guest code: wait while an exclusive section is
+ * in progress, then count as running (a section started later waits for
+ * it to call cpu_exec_end).
+ */
+void cpu_exec_start(CPUState *cpu)
+{
+    pthread_mutex_lock(&qemu_cpu_list_lock);
+    while (pending_cpus) {
+        pthread_cond_wait(&exclusive_resume, &qemu_cpu_list_lock);
+    }
+    cpu->running = true;
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
+}
+
+bool cpu_in_guest(CPUState *cpu)
+{
+    bool running;
+
+    pthread_mutex_lock(&qemu_cpu_list_lock);
+    running = cpu->running;
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
+    return running;
+}
+
+/* This vCPU left guest code (its engine returned, or a syscall begins). */
+void cpu_exec_end(CPUState *cpu)
+{
+    pthread_mutex_lock(&qemu_cpu_list_lock);
+    cpu->running = false;
+    if (cpu->has_waiter) {
+        cpu->has_waiter = false;
+        if (--pending_cpus == 1) {
+            pthread_cond_signal(&exclusive_cond);
+        }
+    }
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
+}
+
+/*
+ * Wait until no other vCPU runs guest code, and keep them out until
+ * end_exclusive: each running one is kicked and waited for.  The caller is
+ * a thread that runs no guest code now (outside cpu_exec_start/_end).
+ */
+void start_exclusive(void)
+{
+    pthread_mutex_lock(&qemu_cpu_list_lock);
+    while (pending_cpus) {
+        pthread_cond_wait(&exclusive_resume, &qemu_cpu_list_lock);
+    }
+    pending_cpus = 1;
+    for (CPUState *c = cpu_list; c; c = c->next) {
+        if (c->running && !c->has_waiter) {
+            c->has_waiter = true;
+            pending_cpus++;
+            qemu_cpu_kick(c);
+        }
+    }
+    while (pending_cpus > 1) {
+        pthread_cond_wait(&exclusive_cond, &qemu_cpu_list_lock);
+    }
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
+}
+
+void end_exclusive(void)
+{
+    pthread_mutex_lock(&qemu_cpu_list_lock);
+    pending_cpus = 0;
+    pthread_cond_broadcast(&exclusive_resume);
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
 }
 
 /* Is a vCPU running guest code (inside the engine) on this process now? */
@@ -174,44 +267,84 @@ static void cpu_work_drop(CPUState *cpu)
 
 #define CPU_WORK_MAX 8
 
+/* the safe work queue, under safe_work_lock; safe_work_pending: it is not empty */
+static pthread_mutex_t safe_work_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     run_on_cpu_func func;
     uintptr_t data;
 } cpu_work[CPU_WORK_MAX];
 static size_t n_cpu_work;
-volatile int cpu_work_pending;
+static volatile int safe_work_pending;
 
-void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data)
+bool cpu_safe_work_pending(void)
 {
-    for (size_t i = 0; i < n_cpu_work; i++) {
-        if (cpu_work[i].func == func && cpu_work[i].data == data) {
-            qemu_cpu_kick(cpu);
-            return;
-        }
-    }
-    if (n_cpu_work == CPU_WORK_MAX) {
-        abort();    /* a handful of kinds of work exist, each queued once */
-    }
-    cpu_work[n_cpu_work].func = func;
-    cpu_work[n_cpu_work].data = data;
-    n_cpu_work++;
-    cpu_work_pending = 1;
-    qemu_cpu_kick(cpu);     /* cpu_work_pending stops any other vCPU */
+    return __atomic_load_n(&safe_work_pending, __ATOMIC_ACQUIRE);
 }
 
-/* Run the queued safe work, in order; true when there was any. */
+/*
+ * Queue work to run with every vCPU out of guest code and stop @cpu, or,
+ * with no vCPU (asked from a thread that runs none), every vCPU, so that
+ * one reaches its safe point soon; whichever does runs the work there in an
+ * exclusive section (process_queued_safe_work).  Not from a signal handler.
+ */
+void async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func func, uintptr_t data)
+{
+    bool queued = false;
+
+    pthread_mutex_lock(&safe_work_lock);
+    for (size_t i = 0; i < n_cpu_work; i++) {
+        if (cpu_work[i].func == func && cpu_work[i].data == data) {
+            queued = true;
+            break;
+        }
+    }
+    if (!queued) {
+        if (n_cpu_work == CPU_WORK_MAX) {
+            abort();    /* a handful of kinds of work exist, each queued once */
+        }
+        cpu_work[n_cpu_work].func = func;
+        cpu_work[n_cpu_work].data = data;
+        n_cpu_work++;
+        __atomic_store_n(&safe_work_pending, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&safe_work_lock);
+    if (cpu) {
+        qemu_cpu_kick(cpu);
+        return;
+    }
+    pthread_mutex_lock(&qemu_cpu_list_lock);
+    for (CPUState *c = cpu_list; c; c = c->next) {
+        qemu_cpu_kick(c);
+    }
+    pthread_mutex_unlock(&qemu_cpu_list_lock);
+}
+
+/*
+ * Run the queued safe work, in order, in an exclusive section (the caller
+ * is at its safe point); true when there was any.  Work may queue more
+ * work: it runs at the next safe point.
+ */
 bool process_queued_safe_work(CPUState *cpu)
 {
-    size_t i;
+    size_t n;
+    struct {
+        run_on_cpu_func func;
+        uintptr_t data;
+    } work[CPU_WORK_MAX];
 
-    if (!cpu_work_pending) {
+    if (!cpu_safe_work_pending()) {
         return false;
     }
-    /* work may queue more work: take the entries one by one */
-    for (i = 0; i < n_cpu_work; i++) {
-        cpu_work[i].func(cpu, cpu_work[i].data);
-    }
+    start_exclusive();
+    pthread_mutex_lock(&safe_work_lock);
+    n = n_cpu_work;
+    memcpy(work, cpu_work, n * sizeof(work[0]));
     n_cpu_work = 0;
-    cpu_work_pending = 0;
-    return true;
+    __atomic_store_n(&safe_work_pending, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&safe_work_lock);
+    for (size_t i = 0; i < n; i++) {
+        work[i].func(cpu, work[i].data);
+    }
+    end_exclusive();
+    return n > 0;
 }

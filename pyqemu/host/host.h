@@ -72,6 +72,17 @@ void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size);
 void qemu_cpu_kick(CPUState *cpu);
 /* QEMU's async_run_on_cpu: fn(cpu, data) runs on the vCPU's thread at its next safe point. */
 void async_run_on_cpu(CPUState *cpu, void (*fn)(CPUState *cpu, uintptr_t data), uintptr_t data);
+/*
+ * QEMU's async_safe_run_on_cpu: fn(cpu, data) runs once, in an exclusive
+ * section, at the next safe point of a vCPU; cpu NULL kicks every vCPU.
+ */
+void async_safe_run_on_cpu(CPUState *cpu, void (*fn)(CPUState *cpu, uintptr_t data),
+                           uintptr_t data);
+/* QEMU's exclusive sections: no vCPU runs guest code between the two. */
+void start_exclusive(void);
+void end_exclusive(void);
+/* Is this vCPU in guest code (between cpu_exec_start and cpu_exec_end)? */
+bool cpu_in_guest(CPUState *cpu);
 const char *cpu_strerror(int err);
 int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf);
 int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);

@@ -115,7 +115,7 @@ static bool split_hook_add(CPUState *cpu, uint64_t addr);
  */
 static bool tb_chain_ready(CPUState *cpu, const struct qemu_plugin_tb *head)
 {
-    bool want_code = false, want_mem = false, ready = !cpu_work_pending;
+    bool want_code = false, want_mem = false, ready = !cpu_safe_work_pending();
 
     for (const struct qemu_plugin_tb *tb = head; tb; tb = tb->split_next) {
         want_code |= tb->insn_hooks;

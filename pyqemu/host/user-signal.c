@@ -2,7 +2,7 @@
 /*
  * Host signals meant for the guest (QEMU's linux-user/signal.c, its
  * host_signal_handler half): the handler records the signal and its siginfo
- * and asks the running vCPU to stop; Python takes them between blocks
+ * and asks its thread's vCPU to stop; Python takes them between blocks
  * (cpu_signal_take) and delivers them to the guest; pause, rt_sigsuspend and
  * rt_sigtimedwait wait here for the next one.
  *
@@ -16,14 +16,32 @@
 
 #include "cpu.h"
 
-#define HOST_NSIG 65
+/*
+ * Signals sent to the process (kill, timers, the terminal): any thread may
+ * take them.  Signals sent to one thread (tgkill, tkill: si_code SI_TKILL)
+ * are its vCPU's (CPUState's thread_signal_*), taken by that thread only, as
+ * Linux keeps a thread's pending set apart from the process's.  The host's
+ * siginfo of each: the guest's layout (QEMU passes it on).
+ */
 static volatile sig_atomic_t signal_pending[HOST_NSIG];
-/* The host's siginfo of each pending signal: the guest's layout (QEMU passes it on). */
 static siginfo_t signal_info[HOST_NSIG];
+
+/* Is a host signal pending for the vCPU of this thread (its own, or the process's)? */
+static bool signal_pending_here(void)
+{
+    CPUState *cpu = thread_cpu;
+
+    return signal_any || (cpu && cpu->thread_signal_any);
+}
 
 /*
  * The host handler only records the signal, as QEMU's host_signal_handler
- * queues it; every vCPU stops at its next block start (tb_may_start).
+ * queues it, and asks the vCPU of the thread the host delivered it to
+ * (thread_cpu: a thread-directed signal's own, a process-directed one's
+ * chosen thread, as Linux chooses one not blocking it) to stop at its next
+ * block start (tb_may_start); on a thread that has run no vCPU yet, the
+ * vCPU last in the engine.  A vCPU that is not in the engine finds
+ * signal_any at the top of its next cpu_exec.
  *
  * On the stock engine it must not call uc_emu_stop: the engine also checks
  * for a stop request after each guest load and store, and leaves by
@@ -36,11 +54,19 @@ static siginfo_t signal_info[HOST_NSIG];
  */
 static void host_signal_handler(int sig, siginfo_t *info, void *uc)
 {
+    CPUState *cpu = thread_cpu;
+
     (void)uc;
-    signal_info[sig] = *info;
-    signal_pending[sig] = 1;
-    signal_any = 1;
-    qemu_cpu_kick(cpu_running);  /* none there: the next cpu_exec sees signal_any */
+    if (cpu && info->si_code == SI_TKILL) {
+        cpu->thread_signal_info[sig] = *info;
+        cpu->thread_signal_pending[sig] = 1;
+        cpu->thread_signal_any = 1;
+    } else {
+        signal_info[sig] = *info;
+        signal_pending[sig] = 1;
+        signal_any = 1;
+    }
+    qemu_cpu_kick(cpu ? cpu : cpu_running);
 }
 
 int cpu_signal_catch(int sig)
@@ -81,13 +107,13 @@ int cpu_signal_wait_for(int64_t timeout_ns)
 
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    if (!signal_any) {
+    if (!signal_pending_here()) {
         if (timeout_ns < 0) {
             sigsuspend(&old);
         } else {
             ts.tv_sec = timeout_ns / 1000000000;
             ts.tv_nsec = timeout_ns % 1000000000;
-            if (ppoll(NULL, 0, &ts, &old) == 0 && !signal_any) {
+            if (ppoll(NULL, 0, &ts, &old) == 0 && !signal_pending_here()) {
                 ret = -EAGAIN;
             }
         }
@@ -96,29 +122,50 @@ int cpu_signal_wait_for(int64_t timeout_ns)
     return ret;
 }
 
-int cpu_signal_take(uint8_t *info)
+/* Take the lowest signal of one pending set; 0 when it has none. */
+static int signal_take_from(volatile sig_atomic_t *any, volatile sig_atomic_t *pending,
+                            const siginfo_t *infos, uint8_t *info)
 {
-    sigset_t all, old;
     int found = 0;
 
-    if (!signal_any) {
+    if (!*any) {
         return 0;
     }
-    /* the handler may write signal_info meanwhile: copy it with signals blocked */
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    signal_any = 0;
+    *any = 0;
     for (int sig = 1; sig < HOST_NSIG; sig++) {
-        if (!signal_pending[sig]) {
+        if (!pending[sig]) {
             continue;
         }
         if (found) {
-            signal_any = 1;
+            *any = 1;
             break;
         }
-        signal_pending[sig] = 0;
-        memcpy(info, &signal_info[sig], sizeof(siginfo_t));
+        pending[sig] = 0;
+        memcpy(info, &infos[sig], sizeof(siginfo_t));
         found = sig;
+    }
+    return found;
+}
+
+/* The next host signal for this thread: its own first, then the process's. */
+int cpu_signal_take(uint8_t *info)
+{
+    CPUState *cpu = thread_cpu;
+    sigset_t all, old;
+    int found = 0;
+
+    if (!signal_pending_here()) {
+        return 0;
+    }
+    /* the handler may write the sets meanwhile: take with signals blocked */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    if (cpu) {
+        found = signal_take_from(&cpu->thread_signal_any, cpu->thread_signal_pending,
+                                 cpu->thread_signal_info, info);
+    }
+    if (!found) {
+        found = signal_take_from(&signal_any, signal_pending, signal_info, info);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return found;

@@ -2,7 +2,9 @@
 """Cross-thread work on a vCPU (QEMU's async_run_on_cpu and qemu_cpu_kick): work queued on a
 vCPU from another thread runs on that vCPU's own thread at its next safe point (out of
 the engine), in order, once; the vCPU then leaves cpu_exec with EXCP_KICK.  Work queued
-on one vCPU never runs on another.
+on one vCPU never runs on another.  Safe work (async_safe_run_on_cpu) and exclusive
+sections (start_exclusive) find every vCPU out of guest code, with two vCPUs running
+guest code at once on their own threads.
 
 The guest is one instruction, ``jmp .`` (EB FE): without the exit request the vCPU
 never leaves cpu_exec, so each test fails if the request or the queue does nothing.
@@ -137,3 +139,56 @@ def test_work_runs_on_its_own_vcpu_only(spinning) -> None:
     assert other_runner.reason == lib.EXCP_KICK
     assert [call[:4] for call in work.calls] == [(handle_id(other), 7, other_runner.ident,
                                                   False)]
+
+
+def test_safe_work_from_no_vcpu_stops_every_vcpu_and_runs_exclusive(spinning) -> None:
+    """async_safe_run_on_cpu(NULL, ...) from a thread that runs no vCPU kicks both running
+    vCPUs (before, it set a flag only the block hook read: with no plugin neither stopped),
+    and its work runs once, on one of them, while neither is in guest code."""
+    cpu, other, _addr = spinning
+    seen: list[tuple[int, bool, bool]] = []
+
+    def work(_cpu: object, data: int) -> None:
+        seen.append((data, lib.cpu_in_guest(cpu.handle), lib.cpu_in_guest(other.handle)))
+
+    fn = ffi.callback("void(CPUState *, uintptr_t)", work)
+    runners = [Runner(cpu), Runner(other)]
+    for runner in runners:
+        runner.start()
+    deadline = time.monotonic() + TIMEOUT
+    while not (lib.cpu_in_guest(cpu.handle) and lib.cpu_in_guest(other.handle)):
+        assert time.monotonic() < deadline, "the vCPUs never both entered guest code"
+        time.sleep(0.001)
+    lib.async_safe_run_on_cpu(ffi.NULL, fn, 5)
+    for runner in runners:
+        runner.join(TIMEOUT)
+        assert not runner.is_alive(), "safe work queued with no vCPU did not stop a vCPU"
+        assert runner.reason == lib.EXCP_KICK
+    assert seen == [(5, False, False)]
+
+
+def test_exclusive_section_keeps_vcpus_out_of_guest_code(spinning) -> None:
+    """start_exclusive returns once the running vCPU has left guest code; until
+    end_exclusive a vCPU that wants to run waits outside it, then runs."""
+    cpu, other, _addr = spinning
+    first = Runner(cpu)
+    first.start_spinning()
+    lib.start_exclusive()
+    try:
+        assert not lib.cpu_in_guest(cpu.handle)
+        first.join(TIMEOUT)
+        assert not first.is_alive() and first.reason == lib.EXCP_KICK
+        second = Runner(other)
+        second.start()
+        time.sleep(0.2)
+        assert second.is_alive() and not lib.cpu_in_guest(other.handle), \
+            "a vCPU entered guest code during an exclusive section"
+    finally:
+        lib.end_exclusive()
+    deadline = time.monotonic() + TIMEOUT
+    while not lib.cpu_in_guest(other.handle):
+        assert time.monotonic() < deadline, "the vCPU never ran after the section"
+        time.sleep(0.001)
+    lib.qemu_cpu_kick(other.handle)
+    second.join(TIMEOUT)
+    assert not second.is_alive()

@@ -203,6 +203,9 @@ GUEST_STDOUT: dict[str, str] = {
     "jit": "wx add(20, 22) = 42\nwx mul(6, 9) = 54\nrwx add(20, 22) = 42\nrwx mul(6, 9) = 54\n",
     "alarm_spin": "spun through 50 alarms\n",
     "atomics": "counter=3000 word=3000 swapped=3000 bits=0xff\n",
+    "atomics_mt": "add=80000 unaligned=80000 xadd=80000 locked=80000 pair=80000:80000 "
+                  "dword=80000\nsegv ro=1 unmapped=1\n",
+    "thread_kill": "worker 20 main 0 other 0\n",
     "sigsuspend": (
         "User defined signal 1: ret=-1 EINTR handled=yes inside: usr2 1 own 1; "
         "after: blocked again 1\n"
@@ -336,6 +339,8 @@ GUEST_NAMES = [
     "alarm_spin",
     "sigsuspend",
     "atomics",
+    "atomics_mt",
+    "thread_kill",
     "noncanonical_call",
     "loop",
     "memops",
