@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * threads.c - issue 24's guest: one CPU-bound job split over N threads.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 24's measure: a CPU-bound job on 1 and on 2 guest threads, qemu-x86_64 and pyqemu.
 
 Builds benchmarks/threads.c (musl, static) and runs it with 1 and with 2 threads under

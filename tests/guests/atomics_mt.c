@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * atomics_mt.c - x86 atomics from several threads at once, including the
  * kinds an emulator cannot do with one host atomic.

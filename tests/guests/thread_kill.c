@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * thread_kill.c - a signal sent to one thread runs its handler on that thread.
  *

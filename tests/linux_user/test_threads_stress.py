@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 24's stress test: eight guest threads mapping, unmapping and protecting memory,
 writing code and running it, taking thread- and process-directed signals, while a plugin
 (tests/plugin/resetter.c) resets itself from whichever vCPU reaches its count.  Every run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * resetter.c: a plugin that resets itself while guest threads run.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * thread_stress.c - eight threads changing the address space, writing and
  * running code, and taking signals, all at once.
