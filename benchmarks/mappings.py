@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sidebyside import add_emulator_arguments, pyqemu_command
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -59,13 +61,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counts", default="1000,2000,4000")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--python", default=sys.executable,
-                        help="the Python whose pyqemu runs (a venv's bin/python)")
-    parser.add_argument("--pyqemu", help="the whole pyqemu command, instead of --python")
-    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
+    add_emulator_arguments(parser, extra=False)
     args = parser.parse_args()
-    pyqemu = (shlex.split(args.pyqemu) if args.pyqemu
-              else [args.python, "-m", "pyqemu.linux_user.main"])
+    pyqemu = pyqemu_command(args)
     counts = [int(word) for word in args.counts.split(",")]
     with tempfile.TemporaryDirectory(prefix="pyqemu-mappings-") as tmp:
         guest = str(build_guest(Path(tmp)))

@@ -18,11 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import shutil
 import statistics
 import subprocess
 import sys
 import time
+
+from sidebyside import add_emulator_arguments, pyqemu_command
 
 #: name -> the guest's command line
 PROGRAMS: dict[str, list[str]] = {
@@ -52,15 +53,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", action="append", choices=sorted(PROGRAMS),
                         help="run only this program (repeatable)")
-    parser.add_argument("--python", default=sys.executable,
-                        help="the Python whose pyqemu runs (a venv's bin/python)")
-    parser.add_argument("--pyqemu", help="the whole pyqemu command, instead of --python")
-    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
-    parser.add_argument("--extra", action="append", default=[],
-                        help="an option for pyqemu before the guest (repeatable)")
+    add_emulator_arguments(parser)
     args = parser.parse_args()
-    pyqemu = (shlex.split(args.pyqemu) if args.pyqemu
-              else [args.python, "-m", "pyqemu.linux_user.main"]) + args.extra
+    pyqemu = pyqemu_command(args)
     emulators = {"qemu": [args.qemu], "pyqemu": pyqemu}
     names = args.only or list(PROGRAMS)
     rows = []

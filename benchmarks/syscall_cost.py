@@ -28,6 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sidebyside import add_emulator_arguments, pyqemu_command
+
 HERE = Path(__file__).resolve().parent
 #: issue 19's bound on what a syscall may cost over qemu
 BOUND_US = 3.0
@@ -65,15 +67,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--case", action="append", default=[],
                         help="run only this case (repeatable; names as the table prints)")
-    parser.add_argument("--python", default=sys.executable,
-                        help="the Python whose pyqemu runs (a venv's bin/python)")
-    parser.add_argument("--pyqemu", help="the whole pyqemu command, instead of --python")
-    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
-    parser.add_argument("--extra", action="append", default=[],
-                        help="an option for pyqemu before the guest (repeatable)")
+    add_emulator_arguments(parser)
     args = parser.parse_args()
-    pyqemu = (shlex.split(args.pyqemu) if args.pyqemu
-              else [args.python, "-m", "pyqemu.linux_user.main"]) + args.extra
+    pyqemu = pyqemu_command(args)
     with tempfile.TemporaryDirectory(prefix="pyqemu-syscall-cost-") as tmp:
         guest = str(build_guest(Path(tmp)))
         tail = [guest, "{dir}", str(args.rounds), *args.case]

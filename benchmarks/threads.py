@@ -25,8 +25,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from sidebyside import add_emulator_arguments, pyqemu_command, run_reporting_loop
 
 HERE = Path(__file__).resolve().parent
 THREADS = (1, 2)
@@ -42,30 +43,15 @@ def build_guest(out_dir: Path) -> Path:
     return guest
 
 
-def run_once(command: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, the guest's own seconds around its threads, and its stdout."""
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"threads.py: {shlex.join(command)} failed ({done.returncode}): "
-                 f"{done.stderr.strip()[-500:]}")
-    loop = next(float(line.split()[1]) for line in done.stderr.splitlines()
-                if line.startswith("loop "))
-    return wall, loop, done.stdout
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=300000000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--python", default=sys.executable,
-                        help="the Python whose pyqemu runs (a venv's bin/python)")
-    parser.add_argument("--pyqemu", help="the whole pyqemu command, instead of --python")
-    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
+    add_emulator_arguments(parser, extra=False)
     args = parser.parse_args()
-    pyqemu = (shlex.split(args.pyqemu) if args.pyqemu
-              else [args.python, "-m", "pyqemu.linux_user.main"])
+    pyqemu = pyqemu_command(args)
     emulators = (("qemu", [args.qemu]), ("pyqemu", pyqemu))
     with tempfile.TemporaryDirectory(prefix="pyqemu-threads-") as tmp:
         guest = str(build_guest(Path(tmp)))
@@ -73,7 +59,8 @@ def main() -> int:
         for _ in range(args.repeat):
             for name, command in emulators:
                 for n in THREADS:
-                    wall, loop, out = run_once(command + [guest, str(n), str(args.rounds)])
+                    wall, loop, out = run_reporting_loop(
+                        command + [guest, str(n), str(args.rounds)], "threads.py")
                     if out != f"threads={n} rounds={args.rounds}\n":
                         sys.exit(f"threads.py: {name} with {n} threads printed {out!r}")
                     samples.setdefault((name, n), []).append((wall, loop))

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What the side-by-side benchmarks share: which qemu and which pyqemu they run, and
+timing a guest that reports its own loop.
+
+Each benchmark (syscall_loop, syscall_cost, real_programs, mappings, threads) runs the same
+guest under qemu-x86_64 and under pyqemu in one run; these options say which of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+
+def add_emulator_arguments(parser: argparse.ArgumentParser, *, extra: bool = True) -> None:
+    """--python/--pyqemu (which pyqemu), --qemu, and with @extra --extra (pyqemu options)."""
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python whose pyqemu runs (a venv's bin/python)")
+    parser.add_argument("--pyqemu", help="the whole pyqemu command, instead of --python")
+    parser.add_argument("--qemu", default=shutil.which("qemu-x86_64") or "qemu-x86_64")
+    if extra:
+        parser.add_argument("--extra", action="append", default=[],
+                            help="an option for pyqemu before the guest (repeatable)")
+
+
+def pyqemu_command(args: argparse.Namespace) -> list[str]:
+    """The pyqemu command the options name, with its --extra options."""
+    base = (shlex.split(args.pyqemu) if args.pyqemu
+            else [args.python, "-m", "pyqemu.linux_user.main"])
+    return base + list(getattr(args, "extra", []))
+
+
+def run_reporting_loop(command: list[str], script: str) -> tuple[float, float, str]:
+    """Wall seconds, the seconds the guest measured itself (its stderr line "loop S") and
+    its stdout; a failed run ends the benchmark with one line naming @script."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{script}: {shlex.join(command)} failed ({done.returncode}): "
+                 f"{done.stderr.strip()[-500:]}")
+    loop = next(float(line.split()[1]) for line in done.stderr.splitlines()
+                if line.startswith("loop "))
+    return wall, loop, done.stdout
