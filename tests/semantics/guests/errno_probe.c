@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
 /*
  * errno_probe (issue 18): syscall_probe's walk over every syscall number, with all six
  * arguments set to one value given in hex as argv[1], so that the calls fail in other
@@ -54,45 +55,17 @@ static const long SKIP[] = {
     SYS_sched_getaffinity, /* the same */
 };
 
+/* The errno's name (glibc's table), or E#n for one it does not name. */
 static const char *errno_name(int err)
 {
     static char buf[16];
+    const char *name = strerrorname_np(err);
 
-    switch (err) {
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case ESRCH: return "ESRCH";
-    case EINTR: return "EINTR";
-    case EIO: return "EIO";
-    case ENXIO: return "ENXIO";
-    case E2BIG: return "E2BIG";
-    case EBADF: return "EBADF";
-    case ECHILD: return "ECHILD";
-    case EAGAIN: return "EAGAIN";
-    case ENOMEM: return "ENOMEM";
-    case EACCES: return "EACCES";
-    case EFAULT: return "EFAULT";
-    case EBUSY: return "EBUSY";
-    case EEXIST: return "EEXIST";
-    case ENODEV: return "ENODEV";
-    case ENOTDIR: return "ENOTDIR";
-    case EINVAL: return "EINVAL";
-    case EMFILE: return "EMFILE";
-    case ENOTTY: return "ENOTTY";
-    case ESPIPE: return "ESPIPE";
-    case ERANGE: return "ERANGE";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case ENOSYS: return "ENOSYS";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case ENOTSOCK: return "ENOTSOCK";
-    case EAFNOSUPPORT: return "EAFNOSUPPORT";
-    case EOVERFLOW: return "EOVERFLOW";
-    case ENOKEY: return "ENOKEY";
-    case EMSGSIZE: return "EMSGSIZE";
-    default:
-        snprintf(buf, sizeof(buf), "E#%d", err);
-        return buf;
+    if (name) {
+        return name;
     }
+    snprintf(buf, sizeof(buf), "E#%d", err);
+    return buf;
 }
 
 int main(int argc, char **argv)
