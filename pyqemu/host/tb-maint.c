@@ -150,6 +150,9 @@ static void tb_records_release(CPUState *cpu)
     cpu->store.insn = NULL;
     cpu->cur_tb = NULL;
     cpu->mem_insn = NULL;
+    /* the block the last translation filled in: kept until the next one begins */
+    cpu->site_head = cpu->site_piece = NULL;
+    cpu->site_insn = NULL;
 }
 
 /* Take @tb out of both tables (it is in them). */
