@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,19 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sidebyside import add_emulator_arguments, pyqemu_command
-
-HERE = Path(__file__).resolve().parent
-
-
-def build_guest(out_dir: Path) -> Path:
-    compiler = shutil.which("musl-gcc")
-    if compiler is None:
-        sys.exit("mappings.py: musl-gcc is needed (apt-get install musl-tools)")
-    guest = out_dir / "mappings"
-    subprocess.run([compiler, "-O2", "-static", "-Wall", "-Werror", str(HERE / "mappings.c"),
-                    "-o", str(guest)], check=True)
-    return guest
+from sidebyside import add_emulator_arguments, build_musl_guest, pyqemu_command
 
 
 def run_once(command: list[str]) -> tuple[float, float, str]:
@@ -66,7 +53,7 @@ def main() -> int:
     pyqemu = pyqemu_command(args)
     counts = [int(word) for word in args.counts.split(",")]
     with tempfile.TemporaryDirectory(prefix="pyqemu-mappings-") as tmp:
-        guest = str(build_guest(Path(tmp)))
+        guest = str(build_musl_guest("mappings", Path(tmp)))
         print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; "
               f"median of {args.repeat}; {os.cpu_count()} CPUs")
         print("| mappings | qemu wall s | pyqemu wall s | wall ratio | qemu guest s "

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def add_emulator_arguments(parser: argparse.ArgumentParser, *, extra: bool = True) -> None:
@@ -32,6 +33,19 @@ def pyqemu_command(args: argparse.Namespace) -> list[str]:
     base = (shlex.split(args.pyqemu) if args.pyqemu
             else [args.python, "-m", "pyqemu.linux_user.main"])
     return base + list(getattr(args, "extra", []))
+
+
+def build_musl_guest(name: str, out_dir: Path, *flags: str) -> Path:
+    """benchmarks/<name>.c built static with musl-gcc into @out_dir; a missing musl-gcc ends
+    the benchmark with one line."""
+    compiler = shutil.which("musl-gcc")
+    if compiler is None:
+        sys.exit(f"{name}.py: musl-gcc is needed (apt-get install musl-tools)")
+    guest = out_dir / name
+    subprocess.run([compiler, "-O2", "-static", *flags, "-Wall", "-Werror",
+                    str(Path(__file__).resolve().parent / f"{name}.c"), "-o", str(guest)],
+                   check=True)
+    return guest
 
 
 def run_reporting_loop(command: list[str], script: str) -> tuple[float, float, str]:

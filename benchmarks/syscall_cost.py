@@ -21,28 +21,16 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from sidebyside import add_emulator_arguments, pyqemu_command
+from sidebyside import add_emulator_arguments, build_musl_guest, pyqemu_command
 
-HERE = Path(__file__).resolve().parent
 #: issue 19's bound on what a syscall may cost over qemu
 BOUND_US = 3.0
-
-
-def build_guest(out_dir: Path) -> Path:
-    compiler = shutil.which("musl-gcc")
-    if compiler is None:
-        sys.exit("syscall_cost.py: musl-gcc is needed (apt-get install musl-tools)")
-    guest = out_dir / "syscall_cost"
-    subprocess.run([compiler, "-O2", "-static", "-Wall", "-Werror",
-                    str(HERE / "syscall_cost.c"), "-o", str(guest)], check=True)
-    return guest
 
 
 def run_once(command: list[str]) -> dict[str, tuple[float, str]]:
@@ -71,7 +59,7 @@ def main() -> int:
     args = parser.parse_args()
     pyqemu = pyqemu_command(args)
     with tempfile.TemporaryDirectory(prefix="pyqemu-syscall-cost-") as tmp:
-        guest = str(build_guest(Path(tmp)))
+        guest = str(build_musl_guest("syscall_cost", Path(tmp)))
         tail = [guest, "{dir}", str(args.rounds), *args.case]
         samples: dict[str, dict[str, list[float]]] = {"qemu": {}, "pyqemu": {}}
         checks: dict[str, dict[str, set[str]]] = {"qemu": {}, "pyqemu": {}}

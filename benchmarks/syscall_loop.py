@@ -20,28 +20,12 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from sidebyside import add_emulator_arguments, pyqemu_command, run_reporting_loop
-
-HERE = Path(__file__).resolve().parent
-
-
-def build_guest(out_dir: Path) -> Path:
-    compiler = shutil.which("musl-gcc")
-    if compiler is None:
-        sys.exit("syscall_loop.py: musl-gcc is needed (apt-get install musl-tools)")
-    guest = out_dir / "syscall_loop"
-    subprocess.run([compiler, "-O2", "-static", "-Wall", "-Werror",
-                    str(HERE / "syscall_loop.c"), "-o", str(guest)], check=True)
-    return guest
-
-
+from sidebyside import add_emulator_arguments, build_musl_guest, pyqemu_command, run_reporting_loop
 
 
 def main() -> int:
@@ -52,7 +36,7 @@ def main() -> int:
     args = parser.parse_args()
     pyqemu = pyqemu_command(args)
     with tempfile.TemporaryDirectory(prefix="pyqemu-syscalls-") as tmp:
-        guest = str(build_guest(Path(tmp)))
+        guest = str(build_musl_guest("syscall_loop", Path(tmp)))
         samples: dict[str, list[tuple[float, float]]] = {"qemu": [], "pyqemu": []}
         outputs = set()
         for _ in range(args.repeat):

@@ -20,29 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from sidebyside import add_emulator_arguments, pyqemu_command, run_reporting_loop
+from sidebyside import add_emulator_arguments, build_musl_guest, pyqemu_command, run_reporting_loop
 
-HERE = Path(__file__).resolve().parent
 THREADS = (1, 2)
-
-
-def build_guest(out_dir: Path) -> Path:
-    compiler = shutil.which("musl-gcc")
-    if compiler is None:
-        sys.exit("threads.py: musl-gcc is needed (apt-get install musl-tools)")
-    guest = out_dir / "threads"
-    subprocess.run([compiler, "-O2", "-static", "-pthread", "-Wall", "-Werror",
-                    str(HERE / "threads.c"), "-o", str(guest)], check=True)
-    return guest
-
-
 
 
 def main() -> int:
@@ -54,7 +39,7 @@ def main() -> int:
     pyqemu = pyqemu_command(args)
     emulators = (("qemu", [args.qemu]), ("pyqemu", pyqemu))
     with tempfile.TemporaryDirectory(prefix="pyqemu-threads-") as tmp:
-        guest = str(build_guest(Path(tmp)))
+        guest = str(build_musl_guest("threads", Path(tmp), "-pthread"))
         samples: dict[tuple[str, int], list[tuple[float, float]]] = {}
         for _ in range(args.repeat):
             for name, command in emulators:
