@@ -28,22 +28,7 @@
 #define LAST_NR 460
 
 static const long SKIP[] = {
-#ifdef SYS_exit
-    SYS_exit,           /* ends the process whatever the argument */
-#endif
-    SYS_exit_group,     /* the same */
-#ifdef SYS_fork
-    SYS_fork,           /* takes no argument: would fork */
-#endif
-#ifdef SYS_vfork
-    SYS_vfork,          /* the same */
-#endif
-#ifdef SYS_pause
-    SYS_pause,          /* waits for a signal forever */
-#endif
-    SYS_rt_sigreturn,   /* restores registers from the stack: jumps anywhere */
-    SYS_vhangup,        /* no argument: as root it hangs up the terminal */
-    SYS_sync,           /* no argument: flushes every disk of the host */
+#include "syscall_probe_skip.h"
 };
 
 static const char *errno_name(int err)

@@ -30,22 +30,7 @@
 #define LAST_NR 460
 
 static const long SKIP[] = {
-#ifdef SYS_exit
-    SYS_exit,           /* ends the process whatever the argument */
-#endif
-    SYS_exit_group,     /* the same */
-#ifdef SYS_fork
-    SYS_fork,           /* takes no argument: would fork */
-#endif
-#ifdef SYS_vfork
-    SYS_vfork,          /* the same */
-#endif
-#ifdef SYS_pause
-    SYS_pause,          /* waits for a signal forever */
-#endif
-    SYS_rt_sigreturn,   /* restores registers from the stack: jumps anywhere */
-    SYS_vhangup,        /* no argument: as root it hangs up the terminal */
-    SYS_sync,           /* no argument: flushes every disk of the host */
+#include "../../linux_user/guests/syscall_probe_skip.h"
     SYS_clone,          /* would fork a child running on a wild stack */
 #ifdef SYS_clone3
     SYS_clone3,
