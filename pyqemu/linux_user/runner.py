@@ -24,6 +24,8 @@ from pyqemu.errors import PyqemuError
 from pyqemu.linux_user.options import Options, guest_base_environ, target_environ
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pyqemu.accel.cpu import X86CPU
     from pyqemu.linux_user.arch import TargetArch
     from pyqemu.linux_user.elfload import ImageInfo
@@ -124,20 +126,33 @@ def _setup_logging(opts: Options) -> int:
     return log_fd
 
 
+def _set_cpuid(flat: Sequence[int], level: int, xlevel: int, xlevel2: int,
+               topology: bool) -> None:
+    """The CPUID table every vCPU answers from (the engine executes its features)."""
+    from pyqemu.host import ffi, lib
+
+    if lib.cpu_x86_set_cpuid(ffi.new("uint32_t[]", list(flat)), len(flat) // 6, level, xlevel,
+                             xlevel2, topology) != 0:
+        raise MemoryError("cpu_x86_set_cpuid")
+
+
 def _apply_cpu_model(cfg: Any, prog: str) -> int:
     """-cpu on x86_64: qemu's warnings for the features its TCG drops, the model's CPUID
     table for every vCPU to answer from, and the AT_HWCAP it gives (CPUID.1 EDX)."""
-    from pyqemu.host import ffi, lib
-
     for warning in cfg.warnings:
         sys.stderr.write(f"{prog}: warning: {warning}\n")
     table = cfg.cpuid_table()
-    flat = table.flat()
-    entries = ffi.new("uint32_t[]", flat)
-    if lib.cpu_x86_set_cpuid(entries, len(flat) // 6, table.level, table.xlevel,
-                             table.xlevel2, table.topology) != 0:
-        raise MemoryError("cpu_x86_set_cpuid")
+    _set_cpuid(table.flat(), table.level, table.xlevel, table.xlevel2, table.topology)
     return cfg.hwcap()
+
+
+def _apply_default_x86_model() -> int:
+    """No -cpu on x86_64: qemu-x86_64 7.2's default model (max), from the table written
+    out for it (cpu_default.py), so that start-up does not compute it; its AT_HWCAP."""
+    from pyqemu.linux_user.x86_64 import cpu_default as cpu
+
+    _set_cpuid(cpu.CPUID, cpu.LEVEL, cpu.XLEVEL, cpu.XLEVEL2, cpu.TOPOLOGY)
+    return cpu.HWCAP
 
 
 def _apply_aarch64_model(cfg: Any) -> tuple[int, int]:
@@ -163,7 +178,13 @@ def parse_cpu_model(opts: Options) -> None:
     elif opts.target == "riscv64":
         from pyqemu.linux_user.riscv64.cpu_models import parse_cpu
     elif opts.target == "x86_64":
-        from pyqemu.linux_user.x86_64.cpu_models import parse_cpu
+        from pyqemu import host
+        from pyqemu.linux_user.x86_64.cpu_models import STOCK_ENGINE_LACKS, parse_cpu
+
+        # the stock engine lacks AVX and what builds on it: refuse models that have it
+        lacks = STOCK_ENGINE_LACKS if host.engine_kind == "stock" else frozenset()
+        opts.cpu_config = parse_cpu(opts.cpu_model, lacks)
+        return
     else:
         return
     # each raises pyqemu.errors.CpuModelError, a PyqemuError
@@ -195,6 +216,7 @@ def cpu_init(opts: Options, prog: str) -> tuple[TargetArch, X86CPU, GuestMemory,
                                                  int | None]:
     """The target, its -cpu model, the guest address space and vCPU 0 (whose creation
     fires the plugins' vcpu_init); returns them with the AT_HWCAP/AT_HWCAP2 to give."""
+    from pyqemu import host
     from pyqemu.accel.cpu import X86CPU
     from pyqemu.host import lib
     from pyqemu.linux_user import arch
@@ -209,6 +231,8 @@ def cpu_init(opts: Options, prog: str) -> tuple[TargetArch, X86CPU, GuestMemory,
         hwcap = opts.cpu_config.hwcap
     elif opts.cpu_config is not None:
         hwcap = _apply_cpu_model(opts.cpu_config, prog)
+    elif target.name == "x86_64" and host.engine_kind != "stock":
+        hwcap = _apply_default_x86_model()
     mem = GuestMemory(mmap_base=target.mmap_base)
     cpu = X86CPU(0, target)
     mem.add_listener(cpu)

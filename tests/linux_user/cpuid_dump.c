@@ -40,7 +40,10 @@ int main(void)
     cpuid(0x80000000, 0, r);
     xmax = r[0];
     for (leaf = 0x80000000; leaf <= (xmax > 0x80000008 ? xmax : 0x80000008) + 1; leaf++) {
-        show(leaf, 0);
+        /* 0x8000001d: AMD's cache levels, one subleaf each */
+        for (sub = 0; sub < (leaf == 0x8000001d ? 5u : 1u); sub++) {
+            show(leaf, sub);
+        }
     }
     show(0x40000000, 0);
     show(0xc0000000, 0);

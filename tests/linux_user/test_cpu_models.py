@@ -25,7 +25,7 @@ import pytest
 from harness import compile_guest, guest_env, plugin_spec, qemu_path, run_pyqemu, run_qemu
 
 from pyqemu.cov import drcov
-from pyqemu.linux_user.x86_64 import cpu_models
+from pyqemu.linux_user.x86_64 import cpu_default, cpu_models
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,6 +33,17 @@ HERE = Path(__file__).resolve().parent
 cpu_models.cpu_table()
 RUNNABLE = sorted({a for a, v in cpu_models.ALIASES_OF.items() if v in cpu_models.MODELS}
                   | set(cpu_models.MODELS))
+
+NEEDS_AVX = pytest.mark.patched_engine(
+    "the model has AVX, which the stock engine refuses (engine patch 0018 executes it)")
+
+
+def _has_avx(name: str) -> bool:
+    return bool(cpu_models.parse_cpu(name).features() & cpu_models.STOCK_ENGINE_LACKS)
+
+
+#: the runnable names, those with AVX marked: the stock engine refuses them
+RUNNABLE_PARAMS = [pytest.param(m, marks=NEEDS_AVX) if _has_avx(m) else m for m in RUNNABLE]
 
 #: -cpu strings with properties and modifiers: qemu's parsing order (+/- after f=on|off, the
 #: last f= wins), automatic levels, XSAVE components, AMD aliases, the TCG filter and its
@@ -52,6 +63,10 @@ MODIFIED = [
     "Westmere,level=0x20", "Nehalem,min-level=2", "Nehalem,xlevel2=0xc0000002",
     "Conroe,sse4.1=on,sse4.1=off", "Conroe,sse4.1=yes", "qemu64,check=off,+x2apic",
     "qemu64,enforce", "qemu64,enforce=off,+x2apic",
+    pytest.param("Skylake-Server-v4,-avx512f", marks=NEEDS_AVX),
+    pytest.param("Icelake-Server,+avx512f,-pku", marks=NEEDS_AVX),
+    "qemu64,xlevel=0x8000001e", "qemu64,vendor=HygonGenuine",
+    pytest.param("EPYC-Rome,vendor=GenuineIntel", marks=NEEDS_AVX),
 ]
 
 #: Leaves qemu-x86_64 7.2 answers with stale host registers (see the module docstring).
@@ -95,10 +110,32 @@ def assert_same_cpu(cpu: str, guest: Path, env: dict[str, str] | None = None) ->
     return qemu.stdout
 
 
-@pytest.mark.parametrize("model", RUNNABLE)
+@pytest.mark.parametrize("model", RUNNABLE_PARAMS)
 def test_cpuid_of_each_model_matches_qemu(model: str, cpuid_dump: Path) -> None:
     out = assert_same_cpu(model, cpuid_dump)
     assert "00000001.00: " in out and "AT_HWCAP: " in out
+
+
+@NEEDS_AVX
+def test_without_cpu_the_model_is_qemus_default(cpuid_dump: Path) -> None:
+    """No -cpu on either side: qemu-x86_64 7.2's default (max: AuthenticAMD, AVX2 in leaf
+    7), which pyqemu loads from cpu_default.py instead of computing it."""
+    out = assert_same_cpu("", cpuid_dump)
+    leaf7 = next(line for line in out.splitlines() if line.startswith("00000007.00: "))
+    assert int(leaf7.split()[2], 16) & 1 << 5      # AVX2
+    assert out == assert_same_cpu(cpu_models.DEFAULT_MODEL, cpuid_dump)
+
+
+def test_default_table_is_the_default_models() -> None:
+    """cpu_default.py is what scripts/gen_cpu_model_data.py writes from cpu_models: the
+    same table, levels and AT_HWCAP as parsing the default model."""
+    cfg = cpu_models.parse_cpu(cpu_default.MODEL)
+    table = cfg.cpuid_table()
+    assert cpu_default.MODEL == cpu_models.DEFAULT_MODEL
+    assert list(cpu_default.CPUID) == table.flat()
+    assert (cpu_default.LEVEL, cpu_default.XLEVEL, cpu_default.XLEVEL2, cpu_default.TOPOLOGY) \
+        == (table.level, table.xlevel, table.xlevel2, table.topology)
+    assert cpu_default.HWCAP == cfg.hwcap()
 
 
 @pytest.mark.parametrize("cpu", MODIFIED)
@@ -128,11 +165,13 @@ def test_qemu_answers_host_garbage_for_leaves_0x12_0x1c(cpuid_dump: Path) -> Non
     ("Haswell", "avx avx2 f16c fma"), ("SandyBridge-v2", "avx"), ("max", "avx avx2 f16c fma vaes"),
     ("Nehalem,+avx", "avx"), ("qemu64,+f16c,+fma", "f16c fma"),
 ])
-def test_model_needing_avx_is_refused_in_one_line(cpu: str, features: str,
-                                                  cpuid_dump: Path) -> None:
+def test_stock_engine_refuses_a_model_with_avx_in_one_line(cpu: str, features: str,
+                                                           cpuid_dump: Path) -> None:
+    """The unicorn wheel's engine has no AVX: a model that answers it is refused, never
+    run with instructions that would be SIGILL (pyqemu's engine runs them all)."""
     qemu = run_qemu([cpuid_dump], extra=["-cpu", cpu])
-    assert qemu.returncode == 0          # qemu runs it: the engine is what lacks AVX
-    mine = run_pyqemu([cpuid_dump], extra=["-cpu", cpu])
+    assert qemu.returncode == 0
+    mine = run_pyqemu([cpuid_dump], extra=["-cpu", cpu], env=guest_env(PYQEMU_ENGINE="stock"))
     assert mine.returncode == 1 and mine.stdout == ""
     assert mine.stderr.splitlines() == [
         f"pyqemu-x86_64: CPU model '{cpu}' needs features the engine does not execute: "
@@ -192,6 +231,60 @@ def test_instructions_follow_the_model(cpu: str, runs: bool, tmp_path: Path) -> 
     assert (mine.returncode, mine.stdout) == (qemu.returncode, qemu.stdout), mine.describe()
 
 
+AVX2_SOURCE = r"""
+#include <stdio.h>
+#include <cpuid.h>
+int main(void)
+{
+    unsigned a, b, c, d, lo, hi;
+    int x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[8];
+    __cpuid(1, a, b, c, d);
+    if (c & bit_OSXSAVE) {              /* XGETBV is #UD without CR4.OSXSAVE */
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        printf("XCR0 %08x%08x\n", hi, lo);
+    }
+    fflush(stdout);
+    __asm__ volatile("vmovdqu %1, %%ymm1\n\tvpaddd %%ymm1, %%ymm1, %%ymm2\n\t"
+                     "vmovdqu %%ymm2, %0" : "=m"(y) : "m"(x) : "xmm1", "xmm2");
+    printf("%d %d\n", y[0], y[7]);
+    return 0;
+}
+"""
+
+
+@pytest.mark.patched_engine("the stock engine has no AVX and decodes what it has whatever "
+                             "the model; engine patches 0010 and 0018")
+@pytest.mark.parametrize("cpu,runs", [("", True), ("Haswell", True), ("Skylake-Client", True),
+                                      ("Nehalem", False), ("max,-avx2", False),
+                                      ("SandyBridge", False), ("Westmere,+avx,+avx2", False),
+                                      ("Westmere,+avx,+avx2,+xsave", True)])
+def test_avx_follows_the_model(cpu: str, runs: bool, tmp_path: Path) -> None:
+    """XCR0 (state components the model enables) and a 256-bit AVX2 instruction: SIGILL
+    where the model lacks AVX2, as under qemu; XCR0 as qemu sets it for the model."""
+    src = tmp_path / "avx2.c"
+    src.write_text(AVX2_SOURCE)
+    guest = compile_guest(src, tmp_path / "avx2", "gcc-static")
+    extra = ["-cpu", cpu] if cpu else []
+    qemu = run_qemu([guest], extra=extra)
+    mine = run_pyqemu([guest], extra=extra)
+    assert (qemu.returncode == 0) == runs, qemu.describe()
+    assert (mine.returncode, mine.stdout) == (qemu.returncode, qemu.stdout), mine.describe()
+
+
+@pytest.mark.parametrize("cpu", ["", "Nehalem", "qemu64"])
+def test_signal_to_a_spinning_thread_under_a_model(cpu: str, guest_builder) -> None:
+    """A model's CPUID hook beside the syscall hook: a stop pending when a syscall runs (a
+    signal for that thread) skipped the syscall before engine patch 0022, and
+    thread_kill died of SIGSEGV under every -cpu model."""
+    guest = guest_builder.build("thread_kill", "gcc-static")
+    extra = ["-cpu", cpu] if cpu else []
+    qemu = run_qemu([guest], extra=extra)
+    assert qemu.returncode == 0, qemu.describe()
+    for _run in range(3):
+        mine = run_pyqemu([guest], extra=extra)
+        assert (mine.returncode, mine.stdout) == (0, qemu.stdout), mine.describe()
+
+
 def _blocks(path: Path) -> dict[str, set[tuple[int, int]]]:
     return drcov.read(path).blocks
 
@@ -207,16 +300,19 @@ def _joined_in_qemu(ours_only: set[tuple[int, int]], qemu_only: set[tuple[int, i
     return len(qemu_only) == 2 * len(ours_only)
 
 
-@pytest.mark.parametrize("model", ["Nehalem", "Westmere"])
+@pytest.mark.parametrize("model", ["Nehalem", "Westmere", pytest.param("", marks=NEEDS_AVX),
+                                   pytest.param("Haswell", marks=NEEDS_AVX)])
 def test_drcov_of_ls_has_qemus_blocks(model: str, plugin_lib: Callable[[str], Path],
                                       tmp_path: Path) -> None:
-    """The issue's proof: /bin/ls -l /usr, same model and environment on both sides."""
+    """The issue's proof: /bin/ls -l /usr, same model and environment on both sides; ""
+    is no -cpu, qemu's default (max), where glibc runs its AVX2 routines."""
     lib = plugin_lib("drcov")
     files = {}
     outs = {}
     for name, run in (("qemu", run_qemu), ("pyqemu", run_pyqemu)):
         files[name] = tmp_path / f"{name}.drcov"
-        result = run(["/bin/ls", "-l", "/usr"], extra=["-cpu", model], env=guest_env(),
+        result = run(["/bin/ls", "-l", "/usr"], extra=["-cpu", model] if model else [],
+                     env=guest_env(),
                      plugins=[plugin_spec(lib, f"filename={files[name]}")])
         assert result.returncode == 0, result.describe()
         outs[name] = result.stdout

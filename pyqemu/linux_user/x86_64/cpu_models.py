@@ -12,9 +12,12 @@ messages (feature names and where CPUID reports them, which features its TCG kee
 each model's identity and feature list), or about the hardware (Intel SDM: the CPUID
 leaves' layout, the XSAVE state components' sizes and offsets, the cache descriptors).
 
-A model is refused, in one line and with status 1, when it needs instructions the
-engine does not execute (AVX and what builds on it: the engine is QEMU 5.0's TCG);
-the 32-bit models are refused as qemu-x86_64 refuses them.
+pyqemu's engine executes every instruction qemu-x86_64 7.2's TCG executes, AVX, AVX2,
+FMA, F16C and VAES included (engine patch 0018), so every 64-bit model runs, ``max``
+(qemu's default) among them.  The unicorn wheel's stock engine has none of those: there
+a model that answers one of them is refused, in one line and with status 1, rather than
+run with instructions that would be SIGILL.  The 32-bit models are refused as
+qemu-x86_64 refuses them.
 """
 
 from __future__ import annotations
@@ -130,10 +133,14 @@ FEATURES: dict[str, FeatureWord] = {name: w for w in WORDS for name in w.bits}
 ALIASES = {"sse3": "pni", "pclmuldq": "pclmulqdq", "sse4-1": "sse4.1", "sse4-2": "sse4.2",
            "i64": "lm", "xd": "nx", "ffxsr": "fxsr-opt"}
 
-#: Features whose instructions the engine (QEMU 5.0's TCG) does not have: a model that
-#: answers one of them is refused.  Every other feature qemu-x86_64 7.2 keeps either has
-#: its instructions in the engine or is a fact without instructions (umip, pks, vgif, ...).
-ENGINE_LACKS = frozenset({"avx", "avx2", "fma", "f16c", "vaes"})
+#: Features whose instructions the stock engine (the unicorn wheel: QEMU 5.0's TCG) does
+#: not have; pyqemu's engine has them all (patch 0018).  Every other feature qemu-x86_64
+#: 7.2 keeps either has its instructions in both or is a fact without instructions (umip,
+#: pks, vgif, ...).
+STOCK_ENGINE_LACKS = frozenset({"avx", "avx2", "fma", "f16c", "vaes"})
+
+#: the model qemu-x86_64 7.2 runs without -cpu (linux-user/x86_64's cpu_get_model)
+DEFAULT_MODEL = "max"
 
 #: Which qemu flags pyqemu does not model (Intel VT-x capabilities, SGX, processor trace):
 #: refused with a message rather than answered wrongly.
@@ -158,19 +165,9 @@ XSAVE_COMPONENTS = {
 }
 XSAVE_LEGACY_SIZE = 0x240   # the legacy region (512 bytes) and the XSAVE header (64)
 
-#: CPUID leaf 2 (cache descriptors) and leaf 4 (L1d, L1i, L2, L3; 64-byte lines) as
-#: qemu-x86_64 7.2 answers them for its Intel models; other vendors get zeros.
-LEAF2_INTEL = (0x00000001, 0x00000000, 0x0000004D, 0x002C307D)
-LEAF4_INTEL = (
-    (0x00000121, 0x01C0003F, 0x0000003F, 0x00000001),
-    (0x00000122, 0x01C0003F, 0x0000003F, 0x00000001),
-    (0x00000143, 0x03C0003F, 0x00000FFF, 0x00000001),
-    (0x00000163, 0x03C0003F, 0x00003FFF, 0x00000006),
-)
-#: AMD's L1 (0x80000005) and L2/L3 (0x80000006) descriptions, which qemu-x86_64 7.2
-#: answers for every vendor (L1d and L1i 64 KiB 2-way, 64-byte lines).
-LEAF_80000005 = (0x01FF01FF, 0x01FF01FF, 0x40020140, 0x40020140)
-LEAF_80000006 = (0x00000000, 0x42004200, 0x02008140, 0x00808140)
+#: The cache descriptions qemu-x86_64 7.2 answers (CPUID leaves 2 and 4 for Intel
+#: vendors, 0x80000005, 0x80000006 and 0x8000001d for every vendor) come in sets: the
+#: legacy one most models share, and the EPYC families' own (cpu_model_data.CACHES).
 #: qemu's paravirtual leaf under TCG: the highest such leaf and "TCGTCGTCGTCG"
 LEAF_40000000 = (0x40000001, 0x54474354, 0x43544743, 0x47435447)
 
@@ -188,11 +185,13 @@ class ModelDef:
     model_id: str
     features: frozenset[str]
     note: str = ""          # what `-cpu help` adds after the model id ("[XSAVES, ...]")
+    cache: str = "legacy"   # its set of cache descriptions (cpu_model_data.CACHES)
 
 
 def _model(vendor: str, fms: tuple[int, int, int], level: int, xlevel: int, model_id: str,
-           features: str, note: str = "") -> ModelDef:
-    return ModelDef(vendor, *fms, level, xlevel, model_id, frozenset(features.split()), note)
+           features: str, note: str = "", cache: str = "legacy") -> ModelDef:
+    return ModelDef(vendor, *fms, level, xlevel, model_id, frozenset(features.split()), note,
+                    cache)
 
 
 # -- the models qemu-x86_64 7.2 runs in 64-bit mode without AVX (observed definitions) ----
@@ -202,8 +201,12 @@ MODELS: dict[str, ModelDef] = {}  # filled by cpu_model_table below
 #: aliases of later versions
 ALIASES_OF: dict[str, str] = {}
 
-#: the models qemu-x86_64 7.2 knows but pyqemu refuses: name -> the features in the way
-REFUSED: dict[str, tuple[str, ...]] = {}
+#: what `-cpu help` says of a model whose line is not its model id (max)
+HELP: dict[str, str] = {}
+
+#: cache description sets: name -> {"2": leaf 2, "4": leaf 4's subleaves, "80000005",
+#: "80000006", "8000001d": its subleaves}, each register tuple as CPUID answers it
+CACHES: dict[str, dict[str, tuple]] = {}
 
 #: 32-bit models: qemu-x86_64 refuses them itself once the program is loaded
 NO_LONG_MODE: tuple[str, ...] = ()
@@ -222,6 +225,7 @@ class CpuConfig:
     min_xlevel: int
     model_id: str
     requested: set[str]                  # features asked for, before TCG's filter
+    cache: str = "legacy"
     level: int | None = None             # level=, xlevel=, xlevel2= given explicitly
     xlevel: int | None = None
     xlevel2: int | None = None
@@ -280,9 +284,9 @@ class CpuConfig:
         """AT_HWCAP: CPUID.1 EDX, as qemu-x86_64's elfload puts it in the aux vector."""
         return self.word(1, 0, EDX, self.features())
 
-    def missing(self) -> list[str]:
+    def missing(self, lacks: frozenset[str]) -> list[str]:
         """Features the CPU would answer whose instructions the engine lacks."""
-        return sorted(self.features() & ENGINE_LACKS)
+        return sorted(self.features() & lacks)
 
     def cpuid_table(self) -> CpuidTable:
         """Every leaf's answer, as qemu-x86_64 7.2 gives it for this CPU."""
@@ -292,7 +296,6 @@ class CpuConfig:
         v1 = int.from_bytes(vendor[0:4], "little")
         v2 = int.from_bytes(vendor[4:8], "little")
         v3 = int.from_bytes(vendor[8:12], "little")
-        intel = self.vendor == VENDOR_INTEL
         amd = self.vendor == VENDOR_AMD
         family, model = self.family, self.model
         version = ((0xF << 8 | (family - 0xF) << 20) if family > 0xF else family << 8) \
@@ -305,8 +308,10 @@ class CpuConfig:
         t.set(0, None, level, v1, v3, v2)
         ecx1 = w(1, 0, ECX) | ((1 << 27) if "xsave" in feats else 0)   # OSXSAVE: CR4 set
         t.set(1, None, version, 0x800, ecx1, w(1, 0, EDX))
-        t.set(2, None, *(LEAF2_INTEL if intel else (0, 0, 0, 0)))
-        for i, regs in enumerate(LEAF4_INTEL if intel else ()):
+        cache = CACHES[self.cache]
+        # qemu answers the cache leaves 2 and 4 with zeros for an AMD vendor only
+        t.set(2, None, *(cache["2"] if not amd else (0, 0, 0, 0)))
+        for i, regs in enumerate(cache["4"] if not amd else ()):
             t.set(4, i, *regs)
         t.set(5, None, 0, 0, 3, 0)       # MONITOR/MWAIT: no sizes, EMX and IBE
         t.set(6, None, w(6, 0, EAX), 0, 0, 0)
@@ -314,12 +319,17 @@ class CpuConfig:
         t.set(7, 1, w(7, 1, EAX), 0, 0, 0)
         t.topology = True                # leaf 0xb: one thread, one core
         if "xsave" in feats:
+            # qemu sizes the components from the features the model asks for, before its
+            # TCG filter (AVX-512's are listed where TCG has no AVX-512); XCR0, and so the
+            # size EBX gives, has only those of the features it keeps
             comps = [(i, size, off) for i, (feat, size, off) in XSAVE_COMPONENTS.items()
-                     if feat in feats]
+                     if feat in self.requested]
             mask = 0x3 | sum(1 << i for i, _s, _o in comps)
             size = max([XSAVE_LEGACY_SIZE] + [off + sz for _i, sz, off in comps])
+            enabled = max([XSAVE_LEGACY_SIZE] + [off + sz for i, sz, off in comps
+                                                 if XSAVE_COMPONENTS[i][0] in feats])
             compact = XSAVE_LEGACY_SIZE + sum(sz for _i, sz, _o in comps)
-            t.set(0xD, 0, mask, size, size, 0)
+            t.set(0xD, 0, mask, enabled, size, 0)
             t.set(0xD, 1, w(0xD, 1, EAX), compact, 0, 0)
             for i, sz, off in comps:
                 t.set(0xD, i, sz, off, 0, 0)
@@ -334,8 +344,10 @@ class CpuConfig:
             chunk = mid[16 * i:16 * i + 16]
             t.set(0x80000002 + i, None,
                   *(int.from_bytes(chunk[4 * j:4 * j + 4], "little") for j in range(4)))
-        t.set(0x80000005, None, *LEAF_80000005)
-        t.set(0x80000006, None, *LEAF_80000006)
+        t.set(0x80000005, None, *cache["80000005"])
+        t.set(0x80000006, None, *cache["80000006"])
+        for i, regs in enumerate(cache["8000001d"]):
+            t.set(0x8000001D, i, *regs)
         t.set(0x80000007, None, 0, 0, 0, w(0x80000007, 0, EDX))
         vbits = 57 if "la57" in feats else 48
         t.set(0x80000008, None, 40 | vbits << 8 if "lm" in feats else 36, w(0x80000008, 0, EBX),
@@ -407,8 +419,10 @@ def _parse_uint(typename: str, key: str, value: str) -> int:
                             f"Parameter '{key}' expects uint64") from None
 
 
-def parse_cpu(text: str) -> CpuConfig:
-    """``-cpu NAME[,feature,...]`` read as qemu-x86_64 7.2 reads it.
+def parse_cpu(text: str, lacks: frozenset[str] = frozenset()) -> CpuConfig:
+    """``-cpu NAME[,feature,...]`` read as qemu-x86_64 7.2 reads it; ``lacks``: the
+    features whose instructions the engine does not execute (STOCK_ENGINE_LACKS for the
+    stock engine).
 
     Properties (``feat=on|off``, ``feat``, ``level=``, ``model-id=``, ...) apply first, in
     order (the last one wins); then every ``+feat``, then every ``-feat`` (so ``-`` wins),
@@ -418,10 +432,6 @@ def parse_cpu(text: str) -> CpuConfig:
     cpu_table()
     name, *tokens = text.split(",")
     resolved = ALIASES_OF.get(name, name)
-    if resolved in REFUSED:
-        raise CpuNotRunnable(
-            f"CPU model '{name}' needs features the engine does not execute: "
-            f"{' '.join(REFUSED[resolved])}")
     if resolved not in MODELS and resolved not in NO_LONG_MODE:
         raise CpuModelError(f"unable to find CPU model '{name}'")
     typename = f"{name}-x86_64-cpu"
@@ -430,7 +440,7 @@ def parse_cpu(text: str) -> CpuConfig:
     else:
         d = MODELS[resolved]
         cfg = CpuConfig(name, d.vendor, d.family, d.model, d.stepping, d.level, d.xlevel,
-                        d.model_id, set(d.features))
+                        d.model_id, set(d.features), d.cache)
     plus: list[str] = []
     minus: list[str] = []
     enforce = False
@@ -509,7 +519,7 @@ def parse_cpu(text: str) -> CpuConfig:
         raise CpuModelError("\n".join([*(f"warning: {w}" for w in cfg.warnings),
                                        "TCG doesn't support requested features"]))
     cfg.long_mode = cfg.long_mode and "lm" in cfg.requested
-    missing = cfg.missing()
+    missing = cfg.missing(lacks)
     if missing:
         raise CpuNotRunnable(f"CPU model '{text}' needs features the engine does not "
                              f"execute: {' '.join(missing)}")
@@ -551,7 +561,7 @@ def help_text() -> str:
                     else f"(alias of {target})")
         else:
             d = MODELS[n]
-            desc = d.model_id + (f" {d.note}" if d.note else "")
+            desc = HELP.get(n) or d.model_id + (f" {d.note}" if d.note else "")
         lines.append(f"x86 {n:<20}  {desc}")
     lines.append("")
     lines.append("Recognized CPUID flags:")
@@ -576,5 +586,6 @@ def cpu_table() -> None:
     for name, args in data.MODELS.items():
         MODELS[name] = _model(*args)
     ALIASES_OF.update(data.ALIASES)
-    REFUSED.update(data.REFUSED)
+    HELP.update(data.HELP)
+    CACHES.update(data.CACHES)
     NO_LONG_MODE = data.NO_LONG_MODE
