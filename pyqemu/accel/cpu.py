@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 from pyqemu.host import ffi, lib
@@ -57,12 +56,14 @@ def select_target(target: CpuTarget) -> None:
 SyscallHandler = Callable[[int, tuple[int, ...]], "SyscallResult"]
 
 
-@dataclass
 class SyscallResult:
     """What a syscall handler tells the C hook (SYSCALL_* of host.h)."""
 
-    action: int
-    value: int = 0
+    __slots__ = ("action", "value")
+
+    def __init__(self, action: int, value: int = 0) -> None:
+        self.action = action
+        self.value = value
 
 
 SET_RET = lib.SYSCALL_SET_RET

@@ -46,7 +46,6 @@ import os
 import sys
 import types
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 from pyqemu.errors import PyqemuError
@@ -304,14 +303,16 @@ class HostLevelError(PyqemuError, ValueError):
     """A plugin API level that does not exist, or another level than the loaded one."""
 
 
-@dataclass(frozen=True)
 class Host:
     """The loaded C host: its plugin API level and the cffi extension that implements it."""
 
-    level: str
-    module: types.ModuleType
-    ffi: Any
-    lib: Any
+    __slots__ = ("level", "module", "ffi", "lib")
+
+    def __init__(self, level: str, module: types.ModuleType, ffi: Any, lib: Any) -> None:
+        self.level = level
+        self.module = module
+        self.ffi = ffi
+        self.lib = lib
 
 
 _loaded: Host | None = None

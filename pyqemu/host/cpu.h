@@ -65,6 +65,8 @@ struct CPUState {
     struct qemu_plugin_insn *mem_insn;
     struct plugin_pending_store store;
 
+    /* the task's signal mask, shared with Python (syscall-signal.c); NULL: none */
+    TaskSignals *task_signals;
     /* QEMU's cpu->exit_request: leave cpu_exec at the next safe point (qemu_cpu_kick) */
     volatile sig_atomic_t exit_request;
     /* host signals sent to this vCPU's thread alone (tgkill, tkill): user-signal.c */

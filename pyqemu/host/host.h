@@ -106,6 +106,26 @@ int64_t syscall_host(int64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 /* mmap.py's _host_copy in C: false where a page has no backing */
 bool syscall_host_copy(void *local, uint64_t remote, uint64_t size, bool to_remote);
 
+/* One guest struct sigaction, as x86_64's rt_sigaction lays it out (QEMU's target_sigaction). */
+typedef struct target_sigaction {
+    uint64_t handler, flags, restorer, mask;
+} target_sigaction;
+/*
+ * A guest task's signal state that syscalls served in C read and change
+ * (syscall-signal.c), shared with Python's signal code through this struct:
+ * QEMU's TaskState signal_mask.  queued: the signals in the task's Python
+ * queue (linux_user/qemu.py's PendingSignals), bit n-1 for signal n;
+ * actions: its process's 64 actions, signal n's at [n - 1], shared by its
+ * threads (QEMU's sigact_table; qemu.py's SigactTable).
+ */
+typedef struct TaskSignals {
+    uint64_t mask;      /* the guest's blocked signals, bit n-1 for signal n */
+    uint64_t queued;
+    target_sigaction *actions;
+} TaskSignals;
+/* The task whose rt_sigprocmask and rt_sigaction calls on @cpu C serves (NULL: Python). */
+void cpu_set_task_signals(CPUState *cpu, TaskSignals *signals);
+
 /* Host signals meant for the guest (linux-user/signal.c's host_signal_handler). */
 int cpu_signal_catch(int sig);
 int cpu_signal_take(uint8_t *info);   /* fills 128 bytes of siginfo */

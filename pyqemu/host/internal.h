@@ -55,6 +55,15 @@ unsigned int tb_flush_count(void);
 /* ---- uaccess.c ---- */
 /* may the guest access all of [addr, addr + size) with rights @need (1 read, 2 write)? */
 bool guest_range_ok(uint64_t addr, uint64_t size, int need);
+/* the same, and no file is mapped there: direct loads and stores cannot fault */
+bool guest_range_direct_ok(uint64_t addr, uint64_t size, int need);
+/* in syscall_rights_set's prot: the range maps a file (mmap.py's RIGHTS_FILE) */
+#define GUEST_RIGHTS_FILE 0x10000
+
+/* ---- syscall-signal.c ---- */
+/* rt_sigprocmask and rt_sigaction (@alone: no other vCPU) served in C: syscall_fast's contract */
+bool syscall_fast_signal(CPUState *cpu, int32_t num, const uint64_t *args, bool alone,
+                         long *ret);
 
 /* ---- syscall.c ---- */
 bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *args, int64_t *ret);

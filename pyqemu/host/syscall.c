@@ -17,7 +17,7 @@
  * check is the one the Python path makes.
  *
  * The table: getpid, getppid, gettid, lseek, clock_gettime, gettimeofday,
- * fstat, futex wakes; and, while the vCPU is the process's only one (they
+ * fstat, futex wakes, rt_sigprocmask and rt_sigaction (syscall-signal.c); and, while the vCPU is the process's only one (they
  * may block), read, write, pread64, pwrite64, readv, writev, close, getrandom.
  * Then the calls args.py's rows declare with plain kinds (ints, checked
  * buffers and structs, paths), as their rows and do_* functions check them:
@@ -26,12 +26,15 @@
  * ioctl's terminal reads, uname, sysinfo, getrusage, getrlimit, prlimit64
  * reads, sched_yield, socket, kill's signal 0, nanosleep of zero; and while
  * alone, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
+ * rt_sigprocmask and rt_sigaction change the task's mask and its process's
+ * actions, which Python shares (syscall-signal.c).
  * A path is served only as Path decodes it unchanged: no -L prefix
  * (syscall_fast_paths), all of it readable before its NUL within PATH_MAX;
  * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
- * uaccess.c (internal.h), cpus-common.c (cpu.h) and libc only.
+ * syscall-signal.c, uaccess.c (internal.h), cpus-common.c (cpu.h) and libc
+ * only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -572,6 +575,15 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
         }
         r = syscall(SYS_getrandom, a[0], a[1], (unsigned int)a[2]);
         break;
+    case SYS_rt_sigprocmask:
+    case SYS_rt_sigaction:
+        /* the task's signal state (syscall-signal.c): the answer is never -1 and errno */
+        if (!syscall_fast_signal(cpu, (int32_t)num, a, alone, &r)) {
+            return false;
+        }
+        *ret = r;
+        __atomic_fetch_add(&fast_count, 1, __ATOMIC_RELAXED);
+        return true;
     default:
         if (!syscall_fast_plain((int32_t)num, a, alone, &r)) {
             return false;

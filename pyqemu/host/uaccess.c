@@ -125,10 +125,10 @@ out:
 }
 
 /*
- * May the guest itself access all of [addr, addr + size) with rights @need?
- * (mmap.py's access_ok: an empty range always; nothing at or above TASK_SIZE.)
+ * Does every range of [addr, addr + size) have all of @need's bits, none of
+ * @forbid's?
  */
-bool guest_range_ok(uint64_t addr, uint64_t size, int need)
+static bool range_has(uint64_t addr, uint64_t size, int need, int forbid)
 {
     uint64_t cursor = addr;
     bool ok = false;
@@ -141,7 +141,8 @@ bool guest_range_ok(uint64_t addr, uint64_t size, int need)
     }
     pthread_mutex_lock(&ranges_lock);
     for (size_t i = first_ending_after(addr); i < n_ranges; i++) {
-        if (ranges[i].start > cursor || !(ranges[i].prot & need)) {
+        if (ranges[i].start > cursor || (ranges[i].prot & need) != need ||
+            (ranges[i].prot & forbid)) {
             break;
         }
         cursor = ranges[i].end;
@@ -152,6 +153,25 @@ bool guest_range_ok(uint64_t addr, uint64_t size, int need)
     }
     pthread_mutex_unlock(&ranges_lock);
     return ok;
+}
+
+/*
+ * May the guest itself access all of [addr, addr + size) with rights @need?
+ * (mmap.py's access_ok: an empty range always; nothing at or above TASK_SIZE.)
+ */
+bool guest_range_ok(uint64_t addr, uint64_t size, int need)
+{
+    return range_has(addr, size, need, 0);
+}
+
+/*
+ * guest_range_ok, and no page of the range maps a file: the C host may load
+ * and store there itself (a file mapping's page past the end of its file is
+ * a SIGBUS, which syscall_host_copy's copy turns into a false return).
+ */
+bool guest_range_direct_ok(uint64_t addr, uint64_t size, int need)
+{
+    return range_has(addr, size, need, GUEST_RIGHTS_FILE);
 }
 
 /*

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -26,52 +25,77 @@ if TYPE_CHECKING:
 TARGETS = ("x86_64", "aarch64", "riscv64")
 
 
-@dataclass(frozen=True)
-class TargetArch:
-    """One guest architecture, as linux-user/<arch>/ and target/<arch>/ describe it."""
+def _no_overrides() -> Mapping[str, Any]:
+    return {}
 
-    name: str
-    elf_machine: int
-    #: AT_HWCAP, AT_HWCAP2 (None: not in the aux vector) and AT_PLATFORM (None: absent)
-    hwcap: int
-    hwcap2: int | None
-    platform: bytes | None
-    #: where non-fixed mappings start (QEMU's TASK_UNMAPPED_BASE for the target)
-    mmap_base: int
-    #: the engine's register-id prefix in pyqemu.host.lib (UC_X86_REG_, ...)
-    reg_prefix: str
-    pc_reg: str
-    sp_reg: str
-    #: registers a new thread copies from its parent (QEMU's cpu_copy), 8 bytes each
-    state_regs: tuple[str, ...]
-    #: wide (vector) registers a new thread copies, and their size in bytes
-    wide_regs: tuple[str, ...]
-    wide_size: int
-    syscall_nr: ModuleType
-    #: the syscall's result register; a clone child gets 0 there
-    ret_reg: str
-    #: bytes the pc must move past the syscall instruction for a new thread (0: already past)
-    syscall_insn_skip: int
-    #: clone's arguments: (flags, newsp, parent_tid, tls, child_tid) instead of x86's order
-    clone_backwards: bool
-    #: struct sigaction has sa_restorer (SA_RESTORER exists)
-    sigaction_has_restorer: bool
-    set_tls: Callable[[Any, int], None]
-    #: signal frames: setup_rt_frame(cpu, mem, sig, handler, restorer, siginfo, old_mask,
-    #: stack_top, altstack, trapno, cr2) and restore_rt_frame(cpu, mem) -> mask
-    setup_rt_frame: Callable[..., None]
-    restore_rt_frame: Callable[[Any, Any], int]
-    #: a CPU exception as a guest signal: (task, reason) -> None (delivers or raises); the
-    #: task is a qemu.TaskState, which carries this object (so it is not imported here)
-    deliver_fault: Callable[[Any, int], None]
-    #: the sigreturn trampoline QEMU 7.2 maps one page for (setup_sigtramp), or None
-    sigtramp_code: bytes | None = None
-    #: anonymous pages qemu-<arch> maps after loading (x86_64: the IDT and the GDT)
-    pages_after_load: int = 0
-    #: CPU models -cpu accepts
-    cpu_models: tuple[str, ...] = ()
-    #: syscall rows this architecture serves differently, by syscall name
-    syscall_overrides: Callable[[], Mapping[str, Any]] = field(default=lambda: {})
+
+class TargetArch:
+    """One guest architecture, as linux-user/<arch>/ and target/<arch>/ describe it.
+
+    Read-only once made (one per target, a module constant); a plain class, since the
+    start path imports no ``dataclasses`` (issue 19).
+    """
+
+    __slots__ = ("name", "elf_machine", "hwcap", "hwcap2", "platform", "mmap_base", "reg_prefix",
+                 "pc_reg", "sp_reg", "state_regs", "wide_regs", "wide_size", "syscall_nr",
+                 "ret_reg", "syscall_insn_skip", "clone_backwards", "sigaction_has_restorer",
+                 "set_tls", "setup_rt_frame", "restore_rt_frame", "deliver_fault",
+                 "sigtramp_code", "pages_after_load", "cpu_models", "syscall_overrides")
+
+    def __init__(self, *, name: str, elf_machine: int, hwcap: int, hwcap2: int | None,
+                 platform: bytes | None, mmap_base: int, reg_prefix: str, pc_reg: str,
+                 sp_reg: str, state_regs: tuple[str, ...], wide_regs: tuple[str, ...],
+                 wide_size: int, syscall_nr: ModuleType, ret_reg: str, syscall_insn_skip: int,
+                 clone_backwards: bool, sigaction_has_restorer: bool,
+                 set_tls: Callable[[Any, int], None],
+                 setup_rt_frame: Callable[..., None],
+                 restore_rt_frame: Callable[[Any, Any], int],
+                 deliver_fault: Callable[[Any, int], None],
+                 sigtramp_code: bytes | None = None, pages_after_load: int = 0,
+                 cpu_models: tuple[str, ...] = (),
+                 syscall_overrides: Callable[[], Mapping[str, Any]] = _no_overrides) -> None:
+        self.name = name
+        self.elf_machine = elf_machine
+        #: AT_HWCAP, AT_HWCAP2 (None: not in the aux vector) and AT_PLATFORM (None: absent)
+        self.hwcap = hwcap
+        self.hwcap2 = hwcap2
+        self.platform = platform
+        #: where non-fixed mappings start (QEMU's TASK_UNMAPPED_BASE for the target)
+        self.mmap_base = mmap_base
+        #: the engine's register-id prefix in pyqemu.host.lib (UC_X86_REG_, ...)
+        self.reg_prefix = reg_prefix
+        self.pc_reg = pc_reg
+        self.sp_reg = sp_reg
+        #: registers a new thread copies from its parent (QEMU's cpu_copy), 8 bytes each
+        self.state_regs = state_regs
+        #: wide (vector) registers a new thread copies, and their size in bytes
+        self.wide_regs = wide_regs
+        self.wide_size = wide_size
+        self.syscall_nr = syscall_nr
+        #: the syscall's result register; a clone child gets 0 there
+        self.ret_reg = ret_reg
+        #: bytes the pc must move past the syscall instruction for a new thread (0: already past)
+        self.syscall_insn_skip = syscall_insn_skip
+        #: clone's arguments: (flags, newsp, parent_tid, tls, child_tid) instead of x86's order
+        self.clone_backwards = clone_backwards
+        #: struct sigaction has sa_restorer (SA_RESTORER exists)
+        self.sigaction_has_restorer = sigaction_has_restorer
+        self.set_tls = set_tls
+        #: signal frames: setup_rt_frame(cpu, mem, sig, handler, restorer, siginfo, old_mask,
+        #: stack_top, altstack, trapno, cr2) and restore_rt_frame(cpu, mem) -> mask
+        self.setup_rt_frame = setup_rt_frame
+        self.restore_rt_frame = restore_rt_frame
+        #: a CPU exception as a guest signal: (task, reason) -> None (delivers or raises); the
+        #: task is a qemu.TaskState, which carries this object (so it is not imported here)
+        self.deliver_fault = deliver_fault
+        #: the sigreturn trampoline QEMU 7.2 maps one page for (setup_sigtramp), or None
+        self.sigtramp_code = sigtramp_code
+        #: anonymous pages qemu-<arch> maps after loading (x86_64: the IDT and the GDT)
+        self.pages_after_load = pages_after_load
+        #: CPU models -cpu accepts
+        self.cpu_models = cpu_models
+        #: syscall rows this architecture serves differently, by syscall name
+        self.syscall_overrides = syscall_overrides
 
 
 def get(name: str) -> TargetArch:

@@ -148,6 +148,7 @@ def start_fast_syscalls(task: TaskState) -> None:
     lib.syscall_fast_paths(not task.path_prefix,
                            os.fsencode(task.exe_path) if task.exe_path else None)
     lib.syscall_fast_enable(fast_syscalls_allowed(task))
+    lib.cpu_set_task_signals(task.cpu.handle, task.signals)
 
 
 def cpu_loop(task: TaskState) -> None:

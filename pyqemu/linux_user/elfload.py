@@ -16,7 +16,6 @@ import signal
 import stat
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pyqemu.errors import GuestFault, LoadError
 from pyqemu.linux_user.mmap import (
@@ -136,7 +135,6 @@ class StackSetupError(LoadError):
     stream = "stderr"
 
 
-@dataclass
 class ImageInfo:
     """What the loader leaves behind, like QEMU's struct image_info.
 
@@ -145,50 +143,68 @@ class ImageInfo:
     (AT_EXECFN and argv-independent); interp_path is the interpreter's host path.
     """
 
-    load_bias: int
-    load_addr: int
-    start_code: int
-    end_code: int
-    start_data: int
-    end_data: int
-    start_brk: int
-    brk: int
-    entry: int
-    phdr: int
-    phnum: int
-    phent: int
-    interp_base: int
-    interp_entry: int
-    start_stack: int
-    path: str
-    exec_path: str
-    interp_path: str = ""
-    saved_auxv: int = 0
-    auxv_len: int = 0
+    __slots__ = ("load_bias", "load_addr", "start_code", "end_code", "start_data", "end_data",
+                 "start_brk", "brk", "entry", "phdr", "phnum", "phent", "interp_base",
+                 "interp_entry", "start_stack", "path", "exec_path", "interp_path", "saved_auxv",
+                 "auxv_len")
+
+    def __init__(self, *, load_bias: int, load_addr: int, start_code: int, end_code: int,
+                 start_data: int, end_data: int, start_brk: int, brk: int, entry: int, phdr: int,
+                 phnum: int, phent: int, interp_base: int, interp_entry: int, start_stack: int,
+                 path: str, exec_path: str, interp_path: str = "", saved_auxv: int = 0,
+                 auxv_len: int = 0) -> None:
+        self.load_bias = load_bias
+        self.load_addr = load_addr
+        self.start_code = start_code
+        self.end_code = end_code
+        self.start_data = start_data
+        self.end_data = end_data
+        self.start_brk = start_brk
+        self.brk = brk
+        self.entry = entry
+        self.phdr = phdr
+        self.phnum = phnum
+        self.phent = phent
+        self.interp_base = interp_base
+        self.interp_entry = interp_entry
+        self.start_stack = start_stack
+        self.path = path
+        self.exec_path = exec_path
+        self.interp_path = interp_path
+        self.saved_auxv = saved_auxv
+        self.auxv_len = auxv_len
 
 
-@dataclass
 class _ImageSource:
-    name: str  # as qemu names it in messages
-    fd: int
-    header: bytes  # the first BPRM_BUF_SIZE bytes, zero padded like qemu's bprm buffer
-    size: int
+    __slots__ = ("name", "fd", "header", "size")
+
+    def __init__(self, name: str, fd: int, header: bytes, size: int) -> None:
+        self.name = name  # as qemu names it in messages
+        self.fd = fd
+        # the first BPRM_BUF_SIZE bytes, zero padded like qemu's bprm buffer
+        self.header = header
+        self.size = size
 
 
-@dataclass
 class _LoadedImage:
-    load_bias: int
-    load_addr: int
-    entry: int
-    phdr: int
-    phnum: int
-    start_code: int
-    end_code: int
-    start_data: int
-    end_data: int
-    brk: int
-    interp_name: str | None
-    exec_stack: bool
+    __slots__ = ("load_bias", "load_addr", "entry", "phdr", "phnum", "start_code", "end_code",
+                 "start_data", "end_data", "brk", "interp_name", "exec_stack")
+
+    def __init__(self, *, load_bias: int, load_addr: int, entry: int, phdr: int, phnum: int,
+                 start_code: int, end_code: int, start_data: int, end_data: int, brk: int,
+                 interp_name: str | None, exec_stack: bool) -> None:
+        self.load_bias = load_bias
+        self.load_addr = load_addr
+        self.entry = entry
+        self.phdr = phdr
+        self.phnum = phnum
+        self.start_code = start_code
+        self.end_code = end_code
+        self.start_data = start_data
+        self.end_data = end_data
+        self.brk = brk
+        self.interp_name = interp_name
+        self.exec_stack = exec_stack
 
 
 def _page_align(value: int) -> int:
@@ -472,12 +488,14 @@ def _setup_arg_pages(mem: GuestMemory, stack_size: int, exec_stack: bool) -> tup
     return base + PAGE_SIZE, base + PAGE_SIZE + size
 
 
-@dataclass
 class _StackStrings:
-    lowest: int  # where the strings begin (qemu's bprm->p afterwards)
-    argv: list[int]
-    envp: list[int]
-    execfn: int
+    __slots__ = ("lowest", "argv", "envp", "execfn")
+
+    def __init__(self, lowest: int, argv: list[int], envp: list[int], execfn: int) -> None:
+        self.lowest = lowest  # where the strings begin (qemu's bprm->p afterwards)
+        self.argv = argv
+        self.envp = envp
+        self.execfn = execfn
 
 
 def _copy_strings(mem: GuestMemory, name: str, limit: int, top: int, argv: list[str],

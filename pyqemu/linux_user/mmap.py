@@ -15,7 +15,6 @@ import ctypes
 import errno
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
 from typing import Protocol
 
 from pyqemu.errors import GuestFault
@@ -231,20 +230,40 @@ def _guest_range_valid(start: int, length: int) -> bool:
 
 # --- the guest's view ---------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
 class Region:
     """One guest mapping, like a kernel VMA: [start, end) with the guest's rights.
 
     flags keeps MAP_SHARED/MAP_PRIVATE and MAP_ANONYMOUS; path is the mapped file's host
-    path ("" for anonymous memory) and offset the file offset of start.
+    path ("" for anonymous memory) and offset the file offset of start.  A value: never
+    changed once made, equal to a Region of the same fields (a plain class with what a
+    frozen dataclass would give it, as the start path imports no ``dataclasses``).
     """
 
-    start: int
-    end: int
-    prot: int
-    flags: int
-    path: str = ""
-    offset: int = 0
+    __slots__ = ("start", "end", "prot", "flags", "path", "offset")
+
+    def __init__(self, start: int, end: int, prot: int, flags: int, path: str = "",
+                 offset: int = 0) -> None:
+        self.start = start
+        self.end = end
+        self.prot = prot
+        self.flags = flags
+        self.path = path
+        self.offset = offset
+
+    def _fields(self) -> tuple[int, int, int, int, str, int]:
+        return self.start, self.end, self.prot, self.flags, self.path, self.offset
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Region):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"Region(start={self.start:#x}, end={self.end:#x}, prot={self.prot}, "
+                f"flags={self.flags:#x}, path={self.path!r}, offset={self.offset:#x})")
 
     @property
     def size(self) -> int:
@@ -258,7 +277,6 @@ class Region:
     def clip(self, start: int, end: int) -> Region:
         start, end = max(start, self.start), min(end, self.end)
         offset = self.offset + (start - self.start) if self.path else 0
-        # the constructor itself: dataclasses.replace costs more than the whole clip
         return Region(start, end, self.prot, self.flags, self.path, offset)
 
     def continues(self, before: Region) -> bool:
@@ -306,6 +324,16 @@ def guest_rights(prot: int) -> int:
 def _region_flags(flags: int) -> int:
     kind = MAP_SHARED if flags & MAP_TYPE in (MAP_SHARED, MAP_SHARED_VALIDATE) else MAP_PRIVATE
     return kind | flags & MAP_ANONYMOUS
+
+
+#: in the rights the C host mirrors: the range maps a file (uaccess.c's GUEST_RIGHTS_FILE),
+#: where the C host copies through the kernel, not by loads and stores (a page past the
+#: file's end is a SIGBUS)
+RIGHTS_FILE = 0x10000
+
+
+def _mirrored_rights(region: Region) -> int:
+    return region.prot | (RIGHTS_FILE if region.path else 0)
 
 
 #: the GuestMemory whose rights the C host mirrors (GuestMemory.mirror_rights), if any
@@ -412,7 +440,7 @@ class GuestMemory:
         reset()
         self._set_rights = set_rights
         for region in self._regions:
-            set_rights(region.start, region.end, region.prot)
+            set_rights(region.start, region.end, _mirrored_rights(region))
         self._rights_ok = rights_ok
 
     @property
@@ -495,7 +523,7 @@ class GuestMemory:
                             region.flags, region.path, region.offset)
         self._regions.insert(index, region)
         if self._set_rights is not None:
-            self._set_rights(region.start, region.end, region.prot)
+            self._set_rights(region.start, region.end, _mirrored_rights(region))
 
     def _record(self, region: Region) -> None:
         self._insert(region)
@@ -788,7 +816,8 @@ class GuestMemory:
             # the host grows in place only if it has nothing there either
             if _host_mremap(old_addr, old_len, new_len, 0, 0) == old_addr:
                 offset = region.offset + (grow_from - region.start) if region.path else 0
-                self._record(replace(region, start=grow_from, end=grow_to, offset=offset))
+                self._record(Region(grow_from, grow_to, region.prot, region.flags, region.path,
+                                    offset))
                 return old_addr
         if not may_move:
             return -errno.ENOMEM
@@ -819,7 +848,8 @@ class GuestMemory:
         if not keep_old:
             self._forget(old_addr, old_addr + old_len)
         moved = region.clip(old_addr, old_addr + old_len)
-        self._record(replace(moved, start=target, end=target + new_len))
+        self._record(Region(target, target + new_len, moved.prot, moved.flags, moved.path,
+                            moved.offset))
         return target
 
     # -- brk --------------------------------------------------------------------------------

@@ -9,42 +9,57 @@ This module sits below both: it imports nothing of pyqemu.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_STACK_SIZE = 8 * 1024 * 1024
 
 
-@dataclass
 class Options:
     """What the argument table collects (QEMU keeps these in globals), and what a caller
-    that has no command line gives ``pyqemu.linux_user.run`` instead."""
+    that has no command line gives ``pyqemu.linux_user.run`` instead.
 
-    target: str = "x86_64"
-    #: the name messages start with (qemu's argv[0]); "" is pyqemu-<target>
-    prog: str = ""
-    #: the environment the guest's starts from (before -E/-U); None: this process's, as
-    #: it was started (guest_base_environ)
-    environ: dict[str, str] | None = None
-    ld_prefix: str = "/"
-    stack_size: int = DEFAULT_STACK_SIZE
-    page_size: int = 4096
-    set_env: list[str] = field(default_factory=list)
-    unset_env: list[str] = field(default_factory=list)
-    argv0: str | None = None
-    log_items: set[str] = field(default_factory=set)
-    log_file: str | None = None
-    strace: bool = False
-    cpu_model: str | None = None
-    #: x86_64: the parsed -cpu (cpu_models.CpuConfig), made by main() after the options
-    cpu_config: Any = None
-    plugin_opts: list[str] = field(default_factory=list)
-    #: -plugin-api (QEMU_PLUGIN_API): the plugin API level of the host the run loads
-    #: (pyqemu.host.load), QEMU 7.2's or 5.2's
-    plugin_api: str = "7.2"
-    program: list[str] = field(default_factory=list)
-    show_help: bool = False
-    show_version: bool = False
+    A plain class, not a dataclass: the start path imports no ``dataclasses`` (issue 19).
+    Every field may be given by keyword.
+
+    Attributes:
+        prog: the name messages start with (qemu's argv[0]); "" is pyqemu-<target>.
+        environ: the environment the guest's starts from (before -E/-U); None: this
+            process's, as it was started (guest_base_environ).
+        cpu_config: x86_64: the parsed -cpu (cpu_models.CpuConfig), made by main() after
+            the options.
+        plugin_api: -plugin-api (QEMU_PLUGIN_API): the plugin API level of the host the
+            run loads (pyqemu.host.load), QEMU 7.2's or 5.2's.
+    """
+
+    def __init__(self, *, target: str = "x86_64", prog: str = "",
+                 environ: dict[str, str] | None = None, ld_prefix: str = "/",
+                 stack_size: int = DEFAULT_STACK_SIZE, page_size: int = 4096,
+                 set_env: list[str] | None = None, unset_env: list[str] | None = None,
+                 argv0: str | None = None, log_items: set[str] | None = None,
+                 log_file: str | None = None, strace: bool = False,
+                 cpu_model: str | None = None, cpu_config: Any = None,
+                 plugin_opts: list[str] | None = None, plugin_api: str = "7.2",
+                 program: list[str] | None = None, show_help: bool = False,
+                 show_version: bool = False) -> None:
+        self.target = target
+        self.prog = prog
+        self.environ = environ
+        self.ld_prefix = ld_prefix
+        self.stack_size = stack_size
+        self.page_size = page_size
+        self.set_env: list[str] = [] if set_env is None else set_env
+        self.unset_env: list[str] = [] if unset_env is None else unset_env
+        self.argv0 = argv0
+        self.log_items: set[str] = set() if log_items is None else log_items
+        self.log_file = log_file
+        self.strace = strace
+        self.cpu_model = cpu_model
+        self.cpu_config = cpu_config
+        self.plugin_opts: list[str] = [] if plugin_opts is None else plugin_opts
+        self.plugin_api = plugin_api
+        self.program: list[str] = [] if program is None else program
+        self.show_help = show_help
+        self.show_version = show_version
 
 
 def target_environ(opts: Options, environ: dict[str, str]) -> list[str]:

@@ -15,8 +15,7 @@ import errno
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from pyqemu.accel.cpu import X86CPU
@@ -54,30 +53,108 @@ class CpuState(Protocol):
     def write_reg(self, name: str, value: int) -> None: ...
 
 
-@dataclass
 class TargetSigaction:
     """One guest ``struct sigaction`` as the x86_64 rt_sigaction ABI lays it out."""
 
-    handler: int = 0  # SIG_DFL
-    flags: int = 0
-    restorer: int = 0
-    mask: int = 0
+    __slots__ = ("handler", "flags", "restorer", "mask")
+
+    def __init__(self, handler: int = 0, flags: int = 0, restorer: int = 0,
+                 mask: int = 0) -> None:
+        self.handler = handler  # SIG_DFL
+        self.flags = flags
+        self.restorer = restorer
+        self.mask = mask
 
 
-@dataclass
 class TargetSigaltstack:
     """The guest's alternate signal stack (``stack_t``)."""
 
-    sp: int = 0
-    flags: int = SS_DISABLE
-    size: int = 0
+    __slots__ = ("sp", "flags", "size")
+
+    def __init__(self, sp: int = 0, flags: int = SS_DISABLE, size: int = 0) -> None:
+        self.sp = sp
+        self.flags = flags
+        self.size = size
 
 
-@dataclass
+#: the guest's signal numbers, 1..TARGET_NSIG
+TARGET_NSIG = 64
+
+
+class SigactTable:
+    """A process's signal actions (QEMU's sigact_table), shared by its threads, in C
+    memory: 64 host.h ``target_sigaction``s, signal n's at [n - 1], which the C host's
+    rt_sigaction (syscall-signal.c) reads and changes too."""
+
+    __slots__ = ("c_table",)
+
+    def __init__(self) -> None:
+        from pyqemu.host import ffi
+
+        self.c_table = ffi.new("target_sigaction[]", TARGET_NSIG)
+
+    def get(self, sig: int) -> TargetSigaction:
+        """The action for ``sig`` (SIG_DFL, all zero, when never set)."""
+        entry = self.c_table[sig - 1]
+        return TargetSigaction(entry.handler, entry.flags, entry.restorer, entry.mask)
+
+    def set(self, sig: int, action: TargetSigaction) -> None:
+        entry = self.c_table[sig - 1]
+        entry.handler, entry.flags = action.handler, action.flags
+        entry.restorer, entry.mask = action.restorer, action.mask
+
+    def reset(self, sig: int) -> None:
+        """Back to SIG_DFL (SA_RESETHAND)."""
+        self.set(sig, TargetSigaction())
+
+
+def new_task_signals() -> Any:
+    """A task's signal state in C memory (host.h's TaskSignals: the mask, the queued
+    signals), which syscalls served in C read and change too: one mask for both."""
+    from pyqemu.host import ffi
+
+    return ffi.new("TaskSignals *")
+
+
 class PendingSignals:
-    """Signals queued for the task, each with its siginfo bytes (QEMU's sigtab)."""
+    """Signals queued for the task, each with its siginfo bytes (QEMU's sigtab).
 
-    queue: list[tuple[int, bytes]] = field(default_factory=list)
+    The C host reads which signals are queued (TaskSignals.queued) to leave an
+    rt_sigprocmask that unblocks one to Python, which then delivers it: so the
+    queue changes only through ``add``, ``take`` and assigning ``queue``.
+    """
+
+    __slots__ = ("_queue", "_signals")
+
+    def __init__(self, signals: Any) -> None:
+        self._queue: list[tuple[int, bytes]] = []
+        self._signals = signals
+
+    @property
+    def queue(self) -> list[tuple[int, bytes]]:
+        """The queued signals in order (read it; change it through the methods)."""
+        return self._queue
+
+    @queue.setter
+    def queue(self, entries: list[tuple[int, bytes]]) -> None:
+        self._queue = entries
+        bits = 0
+        for sig, _info in entries:
+            bits |= 1 << (sig - 1)
+        self._signals.queued = bits
+
+    def holds(self, sig: int) -> bool:
+        """Is sig queued?"""
+        return bool(self._signals.queued & 1 << (sig - 1))
+
+    def add(self, sig: int, info: bytes) -> None:
+        self._queue.append((sig, info))
+        self._signals.queued |= 1 << (sig - 1)
+
+    def take(self, index: int) -> tuple[int, bytes]:
+        entry = self._queue.pop(index)
+        self.queue = self._queue
+        return entry
 
 
 def _new_cpu_list() -> CpuList:
@@ -86,15 +163,21 @@ def _new_cpu_list() -> CpuList:
     return CpuList()
 
 
-@dataclass
 class GuestProcess:
-    """What the threads of one guest process share."""
+    """What the threads of one guest process share.
 
-    cpus: CpuList = field(default_factory=_new_cpu_list)
-    live_threads: int = 1
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    #: called by a non-main thread that ends the process: (status or -signal)
-    end_process: Callable[[int], None] | None = None
+    Attributes:
+        end_process: called by a non-main thread that ends the process: (status or
+            -signal).
+    """
+
+    __slots__ = ("cpus", "live_threads", "lock", "end_process")
+
+    def __init__(self, end_process: Callable[[int], None] | None = None) -> None:
+        self.cpus: CpuList = _new_cpu_list()
+        self.live_threads = 1
+        self.lock = threading.Lock()
+        self.end_process = end_process
 
 
 def _default_target() -> TargetArch:
@@ -119,7 +202,6 @@ def _no_clone_thread(flags: int, newsp: int, parent_tid: int, child_tid: int, tl
     return -errno.ENOSYS
 
 
-@dataclass
 class TaskState:
     """State of one guest task (QEMU: ``TaskState``).
 
@@ -132,7 +214,7 @@ class TaskState:
         image: the loader's ImageInfo (start_brk, brk, ...), or None.
         child_tidptr: where CLONE_CHILD_SETTID asked the child's tid be stored.
         clear_child_tid: set_tid_address / CLONE_CHILD_CLEARTID address, 0 if none.
-        sigactions: the guest's rt_sigaction table, by signal number.
+        sigactions: the guest's rt_sigaction table, by signal number (its process's).
         sigmask: the guest's blocked-signal mask (bit n-1 for signal n).
         sigaltstack: the guest's alternate signal stack.
         sigsuspend_mask: while rt_sigsuspend's temporary mask is in place, the mask it
@@ -154,27 +236,48 @@ class TaskState:
             acts on once the vCPU has stopped (GuestExit or GuestSignal), else None.
     """
 
-    mem: GuestMemory
-    cpu: X86CPU
-    exe_path: str
-    argv: list[str] = field(default_factory=list)
-    image: ImageInfo | None = None
-    child_tidptr: int = 0
-    clear_child_tid: int = 0
-    sigactions: dict[int, TargetSigaction] = field(default_factory=dict)
-    sigmask: int = 0
-    sigaltstack: TargetSigaltstack = field(default_factory=TargetSigaltstack)
-    sigsuspend_mask: int | None = None
-    strace: bool = False
-    unimp_log: bool = False
-    log_write: Callable[[str], None] = _write_stderr
-    sigreturn: Callable[[], int] = _no_sigreturn
-    clone_thread: Callable[[int, int, int, int, int], int] = _no_clone_thread
-    path_prefix: bytes = b""
-    target: TargetArch = field(default_factory=_default_target)
-    process: GuestProcess = field(default_factory=GuestProcess)
-    pending_signals: PendingSignals = field(default_factory=PendingSignals)
-    exit_request: Exception | None = None
+    def __init__(self, *, mem: GuestMemory, cpu: X86CPU, exe_path: str,
+                 argv: list[str] | None = None, image: ImageInfo | None = None,
+                 child_tidptr: int = 0, clear_child_tid: int = 0,
+                 sigactions: SigactTable | None = None, sigmask: int = 0,
+                 strace: bool = False, unimp_log: bool = False,
+                 log_write: Callable[[str], None] = _write_stderr,
+                 path_prefix: bytes = b"", target: TargetArch | None = None,
+                 process: GuestProcess | None = None) -> None:
+        self.mem = mem
+        self.cpu = cpu
+        self.exe_path = exe_path
+        self.argv: list[str] = [] if argv is None else argv
+        self.image = image
+        self.child_tidptr = child_tidptr
+        self.clear_child_tid = clear_child_tid
+        self.sigactions = SigactTable() if sigactions is None else sigactions
+        #: the signal state C shares (TaskSignals): sigmask reads and writes its mask
+        self.signals = new_task_signals()
+        self.signals.actions = self.sigactions.c_table
+        self.sigmask = sigmask
+        self.sigaltstack = TargetSigaltstack()
+        self.sigsuspend_mask: int | None = None
+        self.strace = strace
+        self.unimp_log = unimp_log
+        self.log_write = log_write
+        self.sigreturn: Callable[[], int] = _no_sigreturn
+        self.clone_thread: Callable[[int, int, int, int, int], int] = _no_clone_thread
+        self.path_prefix = path_prefix
+        self.target: TargetArch = _default_target() if target is None else target
+        self.process: GuestProcess = GuestProcess() if process is None else process
+        self.pending_signals = PendingSignals(self.signals)
+        self.exit_request: Exception | None = None
+
+    @property
+    def sigmask(self) -> int:
+        """The guest's blocked-signal mask (bit n-1 for signal n), kept in C memory."""
+        mask: int = self.signals.mask
+        return mask
+
+    @sigmask.setter
+    def sigmask(self, mask: int) -> None:
+        self.signals.mask = mask
 
     def log(self, line: str) -> None:
         """Write one line to qemu's log (an instance may replace this callable)."""
@@ -182,4 +285,4 @@ class TaskState:
 
     def get_sigaction(self, sig: int) -> TargetSigaction:
         """The guest's action for ``sig`` (SIG_DFL when never set)."""
-        return self.sigactions.get(sig) or TargetSigaction()
+        return self.sigactions.get(sig)

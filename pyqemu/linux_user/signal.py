@@ -39,6 +39,11 @@ TRAP_BRKPT = 1
 #: (QEMU's -QEMU_ESIGRETURN).
 QEMU_ESIGRETURN = 513
 SIGINFO_SIZE = 128
+#: bits a handler's sa_mask never adds to the mask: SIGKILL, SIGSTOP, 63 and 64
+NEVER_BLOCKED = ((1 << (signal.SIGKILL - 1)) | (1 << (signal.SIGSTOP - 1)) | (1 << (63 - 1))
+                 | (1 << (64 - 1)))
+#: the first real-time signal: those below it are queued once (Linux's SIGRTMIN)
+TARGET_SIGRTMIN = 32
 
 # Signals whose default action is to do nothing.
 DEFAULT_IGNORE = {signal.SIGCHLD, signal.SIGURG, signal.SIGWINCH, signal.SIGCONT}
@@ -74,7 +79,16 @@ def host_signal_init() -> None:
 
 
 def queue_signal(task: TaskState, sig: int, info: bytes) -> None:
-    task.pending_signals.queue.append((sig, info))
+    """Queue sig for the task; a standard signal (below SIGRTMIN) already queued is not
+    queued twice, as Linux keeps one of each pending (and QEMU's sigtab one per signal).
+
+    Without that, a timer faster than the guest's handler grew the queue without end
+    (tests/linux_user/test_signals_after_sigreturn.py hung on a loaded machine).
+    """
+    pending = task.pending_signals
+    if sig < TARGET_SIGRTMIN and pending.holds(sig):
+        return
+    pending.add(sig, info)
 
 
 def take_host_signals(task: TaskState) -> None:
@@ -125,11 +139,13 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
                               trapno, cr2)
     except GuestFault:
         raise GuestSignal(signal.SIGSEGV) from None
-    task.sigmask |= action.mask
+    # sa_mask as qemu applies it, through a host sigset: never SIGKILL, SIGSTOP or the
+    # signals without a host signal (syscall/signal.py's QEMU_UNMAPPED_SIGNALS)
+    task.sigmask |= action.mask & ~NEVER_BLOCKED
     if not action.flags & SA_NODEFER:
         task.sigmask |= 1 << (sig - 1)
     if action.flags & SA_RESETHAND:
-        task.sigactions.pop(sig, None)
+        task.sigactions.reset(sig)
 
 
 def signal_ignored(task: TaskState, sig: int) -> bool:
@@ -152,11 +168,11 @@ def has_deliverable(task: TaskState) -> bool:
 def process_pending_signals(task: TaskState) -> None:
     """Deliver every queued signal that the guest does not block."""
     pending = task.pending_signals
-    kept: list[tuple[int, bytes]] = []
-    queue, pending.queue = pending.queue, kept
+    queue = pending.queue
+    pending.queue = []
     for sig, info in queue:
         if task.sigmask & (1 << (sig - 1)):
-            kept.append((sig, info))
+            pending.add(sig, info)
         else:
             deliver_signal(task, sig, info)
     if task.sigsuspend_mask is not None:     # no handler ran: the caller's mask comes back

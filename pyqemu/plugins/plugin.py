@@ -9,25 +9,28 @@ Python modules) so that neither loader imports the other's module for its types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 
-@dataclass
 class QemuPluginDesc:
     """One ``-plugin`` entry: the path and the argv its install receives."""
 
-    path: str
-    argv: list[str] = field(default_factory=list)
+    __slots__ = ("path", "argv")
+
+    def __init__(self, path: str, argv: list[str] | None = None) -> None:
+        self.path = path
+        self.argv: list[str] = [] if argv is None else argv
 
 
-@dataclass
 class QemuPluginList:
     """The pending plugins, in command-line order (``QEMU_PLUGIN`` first)."""
 
-    descs: list[QemuPluginDesc] = field(default_factory=list)
-    #: C strings handed to the plugins; kept alive for the plugins' lifetime
-    keepalive: list[object] = field(default_factory=list)
+    __slots__ = ("descs", "keepalive")
+
+    def __init__(self) -> None:
+        self.descs: list[QemuPluginDesc] = []
+        #: C strings handed to the plugins; kept alive for the plugins' lifetime
+        self.keepalive: list[object] = []
 
 
 class LoadedImage(Protocol):

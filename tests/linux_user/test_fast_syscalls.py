@@ -10,6 +10,10 @@ path must hand to Python (buffers without the rights the call needs, NULL pointe
 Compared with qemu: its stdout (every result), the syscall plugin's log
 (tests/plugin/syscall.c: each call and result, in order) and the -strace lines.  A driver
 that counts the calls reaching Python's do_syscall shows which ones the C host served.
+tests/linux_user/guests/fast_plain_syscalls.c does the same for the plainly-typed calls,
+and guests/fast_signal_state.c for rt_sigprocmask and rt_sigaction (the state C and Python
+share), with a signal queued while blocked, an action installed and used, and the cases
+Python answers.
 """
 
 from __future__ import annotations
@@ -214,8 +218,10 @@ def test_the_loop_is_served_in_c(guest: Path, tmp_path: Path, plugin_lib) -> Non
     assert calls[nr.TARGET_NR_writev] == 2
     assert calls[nr.TARGET_NR_futex] == 1
     assert calls[nr.TARGET_NR_readv] == 0
-    # kill, and what has no row in the C table, stay in Python
-    assert calls[nr.TARGET_NR_kill] == 1 and calls[nr.TARGET_NR_rt_sigaction] >= 1
+    # kill, and what has no row in the C table, stay in Python; the handler's
+    # rt_sigaction is served in C (syscall-signal.c)
+    assert calls[nr.TARGET_NR_kill] == 1 and calls[nr.TARGET_NR_rt_sigreturn] == 1
+    assert calls[nr.TARGET_NR_rt_sigaction] == 0
     assert fast >= 4 * ROUNDS
 
 
@@ -343,3 +349,56 @@ def test_a_path_under_an_ld_prefix_stays_in_python(plain_guest: Path, tmp_path: 
     assert calls[nr.TARGET_NR_lstat] == PLAIN_REPEAT
     assert calls[nr.TARGET_NR_access] == 2 * PLAIN_REPEAT
     assert calls[nr.TARGET_NR_getrusage] == 0 and fast > 0
+
+
+# --- rt_sigprocmask and rt_sigaction (syscall-signal.c): state shared with Python ---
+
+SIGMASK_GUEST = Path(__file__).resolve().parent / "guests" / "fast_signal_state.c"
+SIGMASK_ROUNDS = 50  # the guest's ROUNDS
+
+
+@pytest.fixture(scope="module")
+def sigmask_guest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sigmask") / "fast_signal_state"
+    return compile_guest(SIGMASK_GUEST, out, "musl-static")
+
+
+def test_signal_state_results_and_plugin_sequence_are_qemus(sigmask_guest: Path,
+                                                            plugin_lib) -> None:
+    plugin = str(plugin_lib("syscall"))
+    qemu = run_qemu([sigmask_guest], plugins=[plugin], extra=["-d", "plugin"])
+    pyqemu = run_pyqemu([sigmask_guest], plugins=[plugin], extra=["-d", "plugin"])
+    assert qemu.returncode == 0, qemu.describe()
+    assert pyqemu.returncode == 0, pyqemu.describe()
+    # the blocked signal waits, and runs as the mask lets it go
+    assert "block again 0 old 200 handled 0\nunblock 0 old 200 handled 1\n" in qemu.stdout
+    assert "usr2 handled 1\n" in qemu.stdout
+    assert pyqemu.stdout == qemu.stdout
+    q_log = plugin_log(qemu.stderr)
+    assert q_log.count(f"syscall {nr.TARGET_NR_rt_sigprocmask}") >= 2 * SIGMASK_ROUNDS
+    assert q_log.count(f"syscall {nr.TARGET_NR_rt_sigaction}") >= 2 * SIGMASK_ROUNDS
+    assert plugin_log(pyqemu.stderr) == q_log
+
+
+def test_signal_state_strace_lines_are_qemus(sigmask_guest: Path) -> None:
+    qemu = run_qemu([sigmask_guest], extra=["-strace"])
+    pyqemu = run_pyqemu([sigmask_guest], extra=["-strace"])
+    assert qemu.returncode == 0 and pyqemu.returncode == 0, pyqemu.describe()
+    q_lines = strace_lines(qemu.stderr)
+    assert sum(line.startswith("--- SIGUSR1") for line in q_lines) == 2
+    assert sum(line.startswith("--- SIGUSR2") for line in q_lines) == 1
+    assert strace_lines(pyqemu.stderr) == q_lines
+    assert pyqemu.stdout == qemu.stdout
+
+
+def test_signal_state_is_served_in_c(sigmask_guest: Path, tmp_path: Path, plugin_lib) -> None:
+    calls, fast, stdout = python_calls(
+        tmp_path, ["-plugin", str(plugin_lib("syscall")), str(sigmask_guest)])
+    assert "unblock 0 old 200 handled 1\n" in stdout
+    # Python serves only the two unblocks of a queued signal, the bad how and size, the
+    # unreadable set and the read-only old set; every other call (the rounds) is C's
+    assert calls[nr.TARGET_NR_rt_sigprocmask] == 6
+    # and of rt_sigaction: signals 65 and 0, the bad size, an action for SIGKILL, the
+    # unreadable act and the read-only oldact
+    assert calls[nr.TARGET_NR_rt_sigaction] == 6
+    assert fast >= 4 * SIGMASK_ROUNDS

@@ -7,8 +7,10 @@ the start path's).  Modules that serve only an option or another entry point mus
 capstone's and unicorn's Python packages (the C host disassembles and binds the engine
 itself), Dask and numpy (clusters only), pyelftools (pyqemu-cov only; the loader unpacks
 ELF headers with struct), the embedding API and its tempfile/shutil, subprocess, argparse,
-platform, pathlib, and the -strace printer.  Not a timing test (benchmarks/startup.py
-times it).  The garbage collector, paused while pyqemu starts, runs again afterwards.
+platform, pathlib, and the -strace printer; and `dataclasses` (with the `inspect`, `ast`,
+`dis` and `tokenize` it imports): the start path's records are plain `__slots__` classes.
+Not a timing test (benchmarks/startup.py times it).  The garbage collector, paused while
+pyqemu starts, runs again afterwards.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ NOT_ON_START_PATH = (
     "capstone", "unicorn", "dask", "distributed", "numpy", "elftools", "pyqemu.embed",
     "pyqemu.cov", "pyqemu.linux_user.strace", "tempfile", "shutil", "subprocess", "argparse",
     "platform", "importlib.resources", "pathlib", "urllib",
-    "pyqemu.linux_user.x86_64.cpu_models",
+    "pyqemu.linux_user.x86_64.cpu_models", "dataclasses", "inspect", "ast", "dis", "tokenize",
 )
 
 DRIVER = """

@@ -16,7 +16,6 @@ import errno
 import os
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
@@ -123,39 +122,49 @@ def prefixed_path(task: TaskState, path: bytes) -> bytes:
 
 
 class Arg:
-    """One syscall argument kind; subclasses decode and check a raw register value."""
+    """One syscall argument kind; subclasses decode and check a raw register value.
+
+    Plain classes with __slots__, not dataclasses: the syscall tables build hundreds of
+    them at start-up, and dataclasses cost an import and a class build each (issue 19).
+    """
+
+    __slots__ = ()
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> object:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
 class Int(Arg):
     """A C ``int`` (fds, flags, modes, signal numbers...)."""
+
+    __slots__ = ()
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         return to_s32(raw[index])
 
 
-@dataclass(frozen=True)
 class UInt(Arg):
     """A C ``unsigned int``."""
+
+    __slots__ = ()
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         return to_u32(raw[index])
 
 
-@dataclass(frozen=True)
 class Long(Arg):
     """A C ``long`` (offsets, pids in wide registers...)."""
+
+    __slots__ = ()
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         return to_s64(raw[index])
 
 
-@dataclass(frozen=True)
 class ULong(Arg):
     """A C ``unsigned long`` / ``size_t``, or a guest address the callee checks itself."""
+
+    __slots__ = ()
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         return to_u64(raw[index])
@@ -167,11 +176,13 @@ Off = Long
 Addr = ULong
 
 
-@dataclass(frozen=True)
 class Path(Arg):
     """A NUL-terminated guest string, decoded to bytes (None for an allowed NULL)."""
 
-    nullable: bool = False
+    __slots__ = ("nullable",)
+
+    def __init__(self, nullable: bool = False) -> None:
+        self.nullable = nullable
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> bytes | None:
         addr = to_u64(raw[index])
@@ -180,17 +191,20 @@ class Path(Arg):
         return prefixed_path(task, read_guest_path(task, addr))
 
 
-@dataclass(frozen=True)
 class Buf(Arg):
     """A guest buffer whose byte size is argument ``size_arg`` times ``scale``.
 
     ``write`` says the kernel stores into it.  Decodes to the checked address.
     """
 
-    size_arg: int
-    write: bool
-    nullable: bool = False
-    scale: int = 1
+    __slots__ = ("size_arg", "write", "nullable", "scale")
+
+    def __init__(self, size_arg: int, write: bool, nullable: bool = False,
+                 scale: int = 1) -> None:
+        self.size_arg = size_arg
+        self.write = write
+        self.nullable = nullable
+        self.scale = scale
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         addr = to_u64(raw[index])
@@ -210,13 +224,15 @@ def OutBuf(size_arg: int, nullable: bool = False) -> Buf:  # noqa: N802
     return Buf(size_arg, write=True, nullable=nullable)
 
 
-@dataclass(frozen=True)
 class Struct(Arg):
     """A pointer to a guest struct of fixed ``size`` bytes; decodes to the checked address."""
 
-    size: int
-    write: bool
-    nullable: bool = False
+    __slots__ = ("size", "write", "nullable")
+
+    def __init__(self, size: int, write: bool, nullable: bool = False) -> None:
+        self.size = size
+        self.write = write
+        self.nullable = nullable
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         addr = to_u64(raw[index])
@@ -261,12 +277,14 @@ class OutBounce:
         write_guest(task, self.addr, self.buffer.raw)
 
 
-@dataclass(frozen=True)
 class Out(Arg):
     """A struct the kernel only writes: filled in a host buffer, copied out on success."""
 
-    size: int
-    nullable: bool = False
+    __slots__ = ("size", "nullable")
+
+    def __init__(self, size: int, nullable: bool = False) -> None:
+        self.size = size
+        self.nullable = nullable
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> OutBounce | int:
         addr = to_u64(raw[index])
@@ -275,15 +293,17 @@ class Out(Arg):
         return OutBounce(addr, self.size)
 
 
-@dataclass(frozen=True)
 class IoVec(Arg):
     """An array of ``struct iovec`` of argument ``count_arg`` entries.
 
     Checks the array and every buffer in it (``write``: readv-like calls).
     """
 
-    count_arg: int
-    write: bool
+    __slots__ = ("count_arg", "write")
+
+    def __init__(self, count_arg: int, write: bool) -> None:
+        self.count_arg = count_arg
+        self.write = write
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         addr = to_u64(raw[index])
@@ -303,11 +323,13 @@ def check_iovec(task: TaskState, addr: int, count: int, write: bool) -> None:
         check_guest_range(task, base, length, write)
 
 
-@dataclass(frozen=True)
 class FdSet(Arg):
     """An optional ``fd_set`` for select, as long as argument ``nfds_arg`` needs."""
 
-    nfds_arg: int
+    __slots__ = ("nfds_arg",)
+
+    def __init__(self, nfds_arg: int) -> None:
+        self.nfds_arg = nfds_arg
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         addr = to_u64(raw[index])
@@ -321,7 +343,6 @@ class FdSet(Arg):
         return addr
 
 
-@dataclass(frozen=True)
 class SockAddrOut(Arg):
     """An optional buffer the kernel fills, sized by ``*argument len_ptr_arg``.
 
@@ -329,8 +350,11 @@ class SockAddrOut(Arg):
     getsockname, getsockopt's value...).
     """
 
-    len_ptr_arg: int
-    nullable: bool = True
+    __slots__ = ("len_ptr_arg", "nullable")
+
+    def __init__(self, len_ptr_arg: int, nullable: bool = True) -> None:
+        self.len_ptr_arg = len_ptr_arg
+        self.nullable = nullable
 
     def decode(self, task: TaskState, raw: Sequence[int], index: int) -> int:
         addr = to_u64(raw[index])

@@ -9,7 +9,6 @@ host kernel under the same number".
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyqemu.linux_user.syscall.args import Arg, OutBounce, is_error
@@ -22,12 +21,14 @@ if TYPE_CHECKING:
 SyscallImpl = Callable[..., int]
 
 
-@dataclass(frozen=True)
 class SyscallDef:
-    """How one guest syscall is served."""
+    """How one guest syscall is served (a plain class: hundreds are made at start-up)."""
 
-    args: tuple[Arg, ...]
-    impl: SyscallImpl | None = None
+    __slots__ = ("args", "impl")
+
+    def __init__(self, args: tuple[Arg, ...], impl: SyscallImpl | None = None) -> None:
+        self.args = args
+        self.impl = impl
 
     def run(self, task: TaskState, nr: int, values: list[Any]) -> int:
         """Call the special implementation, or the host syscall ``nr``.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import struct
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -61,13 +60,15 @@ class IoctlDir(Enum):
     OUT = "out"  # a struct the kernel writes
 
 
-@dataclass(frozen=True)
 class IoctlDef:
     """One supported ioctl request (a row of QEMU's ioctls.h)."""
 
-    name: str
-    direction: IoctlDir
-    size: int = 0
+    __slots__ = ("name", "direction", "size")
+
+    def __init__(self, name: str, direction: IoctlDir, size: int = 0) -> None:
+        self.name = name
+        self.direction = direction
+        self.size = size
 
 
 #: Terminal and generic-fd ioctls simple tools use.  Sizes are the x86_64
