@@ -70,6 +70,8 @@ class TargetArch:
     pages_after_load: int = 0
     #: CPU models -cpu accepts
     cpu_models: tuple[str, ...] = ()
+    #: x86: the XSAVE components of XCR0 for the CPU model (read as each vCPU is made)
+    xstate_features: Callable[[], int] = field(default=lambda: 0)
     #: syscall rows this architecture serves differently, by syscall name
     syscall_overrides: Callable[[], Mapping[str, Any]] = field(default=lambda: {})
 
