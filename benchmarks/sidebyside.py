@@ -2,8 +2,9 @@
 """What the side-by-side benchmarks share: which qemu and which pyqemu they run, and
 timing a guest that reports its own loop.
 
-Each benchmark (syscall_loop, syscall_cost, real_programs, mappings, threads) runs the same
-guest under qemu-x86_64 and under pyqemu in one run; these options say which of each.
+Each benchmark (syscall_loop, syscall_cost, real_programs, mappings, threads, avx2_loop)
+runs the same guest under qemu-x86_64 and under pyqemu in one run; these options say which
+of each.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -60,3 +62,21 @@ def run_reporting_loop(command: list[str], script: str) -> tuple[float, float, s
     loop = next(float(line.split()[1]) for line in done.stderr.splitlines()
                 if line.startswith("loop "))
     return wall, loop, done.stdout
+
+
+def median_loops(commands: dict[str, list[str]], repeat: int,
+                 script: str) -> dict[str, tuple[float, float]]:
+    """Each command run @repeat times, interleaved: the median wall seconds and the median
+    seconds the guest measured, by name.  Every run must print the same stdout (else the
+    benchmark ends with one line naming @script)."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    outputs = set()
+    for _ in range(repeat):
+        for name, command in commands.items():
+            wall, loop, out = run_reporting_loop(command, script)
+            samples[name].append((wall, loop))
+            outputs.add(out)
+    if len(outputs) != 1:
+        sys.exit(f"{script}: the emulators disagree: {sorted(outputs)}")
+    return {name: (statistics.median(w for w, _ in runs), statistics.median(s for _, s in runs))
+            for name, runs in samples.items()}

@@ -20,12 +20,11 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from sidebyside import add_emulator_arguments, build_musl_guest, pyqemu_command, run_reporting_loop
+from sidebyside import add_emulator_arguments, build_musl_guest, median_loops, pyqemu_command
 
 
 def main() -> int:
@@ -37,18 +36,10 @@ def main() -> int:
     pyqemu = pyqemu_command(args)
     with tempfile.TemporaryDirectory(prefix="pyqemu-syscalls-") as tmp:
         guest = str(build_musl_guest("syscall_loop", Path(tmp)))
-        samples: dict[str, list[tuple[float, float]]] = {"qemu": [], "pyqemu": []}
-        outputs = set()
-        for _ in range(args.repeat):
-            for name, command in (("qemu", [args.qemu]), ("pyqemu", pyqemu)):
-                wall, loop, out = run_reporting_loop(command + [guest, str(args.rounds)],
-                                                     "syscall_loop.py")
-                samples[name].append((wall, loop))
-                outputs.add(out)
-        if len(outputs) != 1:
-            sys.exit(f"syscall_loop.py: the emulators disagree: {sorted(outputs)}")
-        q_wall, q_loop = (statistics.median(s[i] for s in samples["qemu"]) for i in (0, 1))
-        p_wall, p_loop = (statistics.median(s[i] for s in samples["pyqemu"]) for i in (0, 1))
+        medians = median_loops({"qemu": [args.qemu, guest, str(args.rounds)],
+                                "pyqemu": pyqemu + [guest, str(args.rounds)]},
+                               args.repeat, "syscall_loop.py")
+        (q_wall, q_loop), (p_wall, p_loop) = medians["qemu"], medians["pyqemu"]
         print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
               f"{4 * args.rounds} syscalls; {os.cpu_count()} CPUs; "
               f"load {os.getloadavg()[0]:.1f}")

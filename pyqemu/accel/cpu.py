@@ -12,7 +12,8 @@ syscall that stops, a fault, an interrupt).  The syscall hook in C calls
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from pyqemu.host import ffi, lib
@@ -21,6 +22,8 @@ from pyqemu.host import ffi, lib
 UC_PROT_MASK = 7
 # The engine's uc_x86_mmr (LDTR's value): selector, base, limit, flags.
 X86_MMR_SIZE = 24
+# The widest register value the engine writes (x86's zmm: 64 bytes).
+REG_MAX_SIZE = 64
 
 
 
@@ -45,6 +48,8 @@ class CpuTarget(Protocol):
     def wide_regs(self) -> tuple[str, ...]: ...
     @property
     def wide_size(self) -> int: ...
+    @property
+    def xstate_features(self) -> Callable[[], int]: ...
 
 
 def select_target(target: CpuTarget) -> None:
@@ -96,6 +101,9 @@ class X86CPU:
         #: an exception raised by Python while C was running, re-raised by exec
         self.pending_exception: BaseException | None = None
         self.exit_info = ffi.new("cpu_exit_info *")
+        #: x86: the XSAVE state components of the guest's XCR0 (those Linux enables for
+        #: the CPU model), which its signal frames hold; 0 on the other targets
+        self.xstate_features = target.xstate_features()
 
     @property
     def handle(self) -> object:
@@ -122,9 +130,37 @@ class X86CPU:
         self._check(lib.cpu_reg_write_bytes(self._cpu, self._regs[name], buf),
                     f"write {name}")
 
+    def read_regs_bytes(self, names: Sequence[str], stride: int) -> bytes:
+        """Registers ``names`` in one call, each in a slot of ``stride`` bytes (zero past a
+        register narrower than the slot)."""
+        ids = ffi.new("int[]", [self._regs[name] for name in names])
+        buf = ffi.new("uint8_t[]", len(names) * stride + REG_MAX_SIZE)
+        self._check(lib.cpu_reg_read_many(self._cpu, ids, len(names), stride, buf),
+                    f"read {', '.join(names)}")
+        return bytes(ffi.buffer(buf, len(names) * stride))
+
+    def write_regs_bytes(self, names: Sequence[str], stride: int, data: bytes) -> None:
+        """Write registers ``names``, in order, from slots of ``stride`` bytes of ``data``."""
+        ids = ffi.new("int[]", [self._regs[name] for name in names])
+        buf = ffi.new("uint8_t[]", data.ljust(len(names) * stride + REG_MAX_SIZE, b"\0"))
+        self._check(lib.cpu_reg_write_many(self._cpu, ids, len(names), stride, buf),
+                    f"write {', '.join(names)}")
+
+    def read_regs(self, names: Sequence[str]) -> list[int]:
+        """The values of registers ``names`` (at most 8 bytes each), in one call."""
+        data = self.read_regs_bytes(names, 8)
+        return list(struct.unpack(f"<{len(names)}Q", data))
+
+    def write_regs(self, names: Sequence[str], values: Sequence[int]) -> None:
+        """Write registers ``names`` (at most 8 bytes each), in order, in one call."""
+        self.write_regs_bytes(names, 8, struct.pack(f"<{len(names)}Q",
+                                                    *(v & (2**64 - 1) for v in values)))
+
     def copy_state_from(self, other: X86CPU) -> None:
         """Registers a new thread inherits (QEMU's cpu_copy): all of user state, the
-        FPU's included (Linux's clone copies the parent's FPU state, flags and all)."""
+        FPU's included (Linux's clone copies the parent's FPU state, flags and all, and
+        on x86 the whole of each YMM register)."""
+        self.xstate_features = other.xstate_features
         for name in self.target.state_regs:
             self.write_reg(name, other.read_reg(name))
         for name in self.target.wide_regs:

@@ -483,7 +483,7 @@ int cpu_reg_write(CPUState *cpu, int regid, uint64_t value)
     return uc_reg_write(cpu->uc, regid, &value);
 }
 
-/* Wide registers (xmm: 16 bytes, fp: 10 bytes); buf must hold 64 bytes. */
+/* Wide registers (ymm: 32 bytes, xmm: 16, fp: 10); buf must hold 64 bytes. */
 int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf)
 {
     return uc_reg_read(cpu->uc, regid, buf);
@@ -492,6 +492,38 @@ int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf)
 int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf)
 {
     return uc_reg_write(cpu->uc, regid, buf);
+}
+
+/*
+ * Many registers in one call (a signal frame's): register i is read into, or written
+ * from, buf + i * stride.  A register narrower than stride leaves the rest of its slot
+ * alone; a wider one spills into the next slot, so the caller gives buf 64 bytes more.
+ * Returns 0 or the first engine error.
+ */
+int cpu_reg_read_many(CPUState *cpu, const int *regids, size_t count, size_t stride,
+                      uint8_t *buf)
+{
+    for (size_t i = 0; i < count; i++) {
+        int err = uc_reg_read(cpu->uc, regids[i], buf + i * stride);
+
+        if (err != UC_ERR_OK) {
+            return err;
+        }
+    }
+    return UC_ERR_OK;
+}
+
+int cpu_reg_write_many(CPUState *cpu, const int *regids, size_t count, size_t stride,
+                       const uint8_t *buf)
+{
+    for (size_t i = 0; i < count; i++) {
+        int err = uc_reg_write(cpu->uc, regids[i], buf + i * stride);
+
+        if (err != UC_ERR_OK) {
+            return err;
+        }
+    }
+    return UC_ERR_OK;
 }
 
 /*

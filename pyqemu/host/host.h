@@ -47,6 +47,12 @@ typedef struct {
 int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uint32_t xlevel,
                       uint32_t xlevel2, bool topology);
 
+/*
+ * x86_64: the XSAVE components (CPUID leaf 0xd subleaf 0 EDX:EAX) of the -cpu table, 0 when
+ * the model has no XSAVE, -1 without a table (the engine's own model).
+ */
+int64_t cpu_x86_xsave_components(void);
+
 /* -cpu: the engine's CPU model (UC_CPU_*) for the vCPUs created after this call. */
 void cpu_set_engine_model(int model);
 
@@ -86,6 +92,11 @@ bool cpu_in_guest(CPUState *cpu);
 const char *cpu_strerror(int err);
 int cpu_reg_read_bytes(CPUState *cpu, int regid, uint8_t *buf);
 int cpu_reg_write_bytes(CPUState *cpu, int regid, const uint8_t *buf);
+/* Registers i = 0..count-1 in buf + i * stride (buf: 64 bytes more, for a wider one). */
+int cpu_reg_read_many(CPUState *cpu, const int *regids, size_t count, size_t stride,
+                      uint8_t *buf);
+int cpu_reg_write_many(CPUState *cpu, const int *regids, size_t count, size_t stride,
+                       const uint8_t *buf);
 
 /*
  * Pass-through syscalls served in C (syscall.c): on only when nothing needs to

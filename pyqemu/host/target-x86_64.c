@@ -131,6 +131,26 @@ static void cpuid_answer(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
     }
 }
 
+/*
+ * The XSAVE state components the -cpu model supports, as Linux finds them at boot and
+ * enables in XCR0 (and so saves in signal frames): none without CPUID.1:ECX.XSAVE or
+ * leaf 0xd, else leaf 0xd subleaf 0's EDX:EAX.  -1 without a table: the engine's own model.
+ */
+int64_t cpu_x86_xsave_components(void)
+{
+    uint32_t regs[4];
+
+    if (!cpuid_model.entries) {
+        return -1;
+    }
+    cpuid_answer(1, 0, regs);
+    if (!(regs[2] & (1u << 26)) || cpuid_model.level < 0xd) {
+        return 0;
+    }
+    cpuid_answer(0xd, 0, regs);
+    return (int64_t)(((uint64_t)regs[3] << 32 | regs[0]) & INT64_MAX);
+}
+
 /* UC_X86_INS_CPUID hook: answer, and tell the engine to skip its own CPUID. */
 static bool x86_hook_cpuid(uc_engine *uc, void *opaque)
 {

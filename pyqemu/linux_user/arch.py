@@ -29,6 +29,10 @@ def _no_overrides() -> Mapping[str, Any]:
     return {}
 
 
+def _no_xstate() -> int:
+    return 0
+
+
 class TargetArch:
     """One guest architecture, as linux-user/<arch>/ and target/<arch>/ describe it.
 
@@ -40,7 +44,8 @@ class TargetArch:
                  "pc_reg", "sp_reg", "state_regs", "wide_regs", "wide_size", "syscall_nr",
                  "ret_reg", "syscall_insn_skip", "clone_backwards", "sigaction_has_restorer",
                  "set_tls", "setup_rt_frame", "restore_rt_frame", "deliver_fault",
-                 "sigtramp_code", "pages_after_load", "cpu_models", "syscall_overrides")
+                 "sigtramp_code", "pages_after_load", "cpu_models", "xstate_features",
+                 "syscall_overrides")
 
     def __init__(self, *, name: str, elf_machine: int, hwcap: int, hwcap2: int | None,
                  platform: bytes | None, mmap_base: int, reg_prefix: str, pc_reg: str,
@@ -53,6 +58,7 @@ class TargetArch:
                  deliver_fault: Callable[[Any, int], None],
                  sigtramp_code: bytes | None = None, pages_after_load: int = 0,
                  cpu_models: tuple[str, ...] = (),
+                 xstate_features: Callable[[], int] = _no_xstate,
                  syscall_overrides: Callable[[], Mapping[str, Any]] = _no_overrides) -> None:
         self.name = name
         self.elf_machine = elf_machine
@@ -94,6 +100,8 @@ class TargetArch:
         self.pages_after_load = pages_after_load
         #: CPU models -cpu accepts
         self.cpu_models = cpu_models
+        #: x86: the XSAVE components of XCR0 for the CPU model (read as each vCPU is made)
+        self.xstate_features = xstate_features
         #: syscall rows this architecture serves differently, by syscall name
         self.syscall_overrides = syscall_overrides
 

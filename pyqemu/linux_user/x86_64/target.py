@@ -24,6 +24,20 @@ CPU_MODELS = (
 )
 
 
+#: XCR0 of the engine's own model (no -cpu): its leaf 0xd lists x87, SSE and AVX's YMM state,
+#: and it executes AVX
+OWN_MODEL_XCR0 = 0x7
+
+
+def xstate_features() -> int:
+    """XCR0 as Linux sets it for the CPU model the vCPUs run: every XSAVE component its
+    CPUID leaf 0xd lists (none without XSAVE)."""
+    from pyqemu.host import lib
+
+    components = int(lib.cpu_x86_xsave_components())
+    return OWN_MODEL_XCR0 if components < 0 else components
+
+
 def set_tls(cpu: Any, value: int) -> None:
     """CLONE_SETTLS on x86_64: the FS segment base."""
     cpu.set_fs_base(value)
@@ -42,9 +56,10 @@ TARGET = TargetArch(
     state_regs=("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
                 "r11", "r12", "r13", "r14", "r15", "rip", "eflags", "fs_base", "gs_base",
                 "fpcw", "fpsw", "fptag", "mxcsr"),
-    # the x87 registers (10 bytes each, physical order) travel with the xmm ones
-    wide_regs=tuple(f"xmm{i}" for i in range(16)) + tuple(f"fp{i}" for i in range(8)),
-    wide_size=16,
+    # ymm0-15 whole (Linux copies every XSAVE component), and the x87 registers (10 bytes
+    # each, physical order)
+    wide_regs=tuple(f"ymm{i}" for i in range(16)) + tuple(f"fp{i}" for i in range(8)),
+    wide_size=32,
     syscall_nr=syscall_nr,
     ret_reg="rax",
     syscall_insn_skip=2,
@@ -56,4 +71,5 @@ TARGET = TargetArch(
     deliver_fault=cpu_loop.deliver_fault,
     pages_after_load=2,   # qemu-x86_64 maps the IDT and the GDT, one page each
     cpu_models=CPU_MODELS,
+    xstate_features=xstate_features,
 )
