@@ -15,37 +15,24 @@ Usage: benchmarks/avx2_loop.py [--rounds 10000] [--repeat 3]
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import sys
-import tempfile
-from pathlib import Path
 
-from sidebyside import add_emulator_arguments, build_musl_guest, median_loops, pyqemu_command
+from sidebyside import guest_loop_medians
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=10000)
-    parser.add_argument("--repeat", type=int, default=3)
-    add_emulator_arguments(parser)
-    args = parser.parse_args()
-    pyqemu = pyqemu_command(args)
-    with tempfile.TemporaryDirectory(prefix="pyqemu-avx2-") as tmp:
-        guest = str(build_musl_guest("avx2_loop", Path(tmp), "-mavx2", "-mfma"))
-        medians = median_loops({"qemu": [args.qemu, guest, str(args.rounds)],
-                                "pyqemu": pyqemu + [guest, str(args.rounds)]},
-                               args.repeat, "avx2_loop.py")
-        (q_wall, q_loop), (p_wall, p_loop) = medians["qemu"], medians["pyqemu"]
-        print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
-              f"{args.rounds} rounds; {os.cpu_count()} CPUs; "
-              f"load {os.getloadavg()[0]:.1f}")
-        print("| qemu wall s | pyqemu wall s | wall ratio | qemu loop CPU s "
-              "| pyqemu loop CPU s | loop ratio |")
-        print("|--:|--:|--:|--:|--:|--:|")
-        print(f"| {q_wall:.3f} | {p_wall:.3f} | {p_wall / q_wall:.2f} | {q_loop:.3f} "
-              f"| {p_loop:.3f} | {p_loop / q_loop:.2f} |")
+    args, pyqemu, (q_wall, q_loop), (p_wall, p_loop) = guest_loop_medians(
+        __doc__.split("\n\n")[0], "avx2_loop", 10000, "avx2_loop.py", "-mavx2", "-mfma")
+    print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
+          f"{args.rounds} rounds; {os.cpu_count()} CPUs; "
+          f"load {os.getloadavg()[0]:.1f}")
+    print("| qemu wall s | pyqemu wall s | wall ratio | qemu loop CPU s "
+          "| pyqemu loop CPU s | loop ratio |")
+    print("|--:|--:|--:|--:|--:|--:|")
+    print(f"| {q_wall:.3f} | {p_wall:.3f} | {p_wall / q_wall:.2f} | {q_loop:.3f} "
+          f"| {p_loop:.3f} | {p_loop / q_loop:.2f} |")
     return 0
 
 

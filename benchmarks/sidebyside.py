@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -80,3 +81,23 @@ def median_loops(commands: dict[str, list[str]], repeat: int,
         sys.exit(f"{script}: the emulators disagree: {sorted(outputs)}")
     return {name: (statistics.median(w for w, _ in runs), statistics.median(s for _, s in runs))
             for name, runs in samples.items()}
+
+
+def guest_loop_medians(description: str, guest_name: str, rounds: int, script: str,
+                       *cflags: str) -> tuple[argparse.Namespace, list[str],
+                                              tuple[float, float], tuple[float, float]]:
+    """The command line of a benchmark that runs one looping guest (--rounds, --repeat and
+    the emulator options), the guest built with @cflags and run under both emulators
+    interleaved: (args, the pyqemu command, qemu's and pyqemu's (wall, loop) medians)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--repeat", type=int, default=3)
+    add_emulator_arguments(parser)
+    args = parser.parse_args()
+    pyqemu = pyqemu_command(args)
+    with tempfile.TemporaryDirectory(prefix=f"pyqemu-{guest_name}-") as tmp:
+        guest = str(build_musl_guest(guest_name, Path(tmp), *cflags))
+        medians = median_loops({"qemu": [args.qemu, guest, str(args.rounds)],
+                                "pyqemu": pyqemu + [guest, str(args.rounds)]},
+                               args.repeat, script)
+    return args, pyqemu, medians["qemu"], medians["pyqemu"]

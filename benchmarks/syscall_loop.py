@@ -17,38 +17,25 @@ Usage: benchmarks/syscall_loop.py [--rounds 200000] [--repeat 3]
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import sys
-import tempfile
-from pathlib import Path
 
-from sidebyside import add_emulator_arguments, build_musl_guest, median_loops, pyqemu_command
+from sidebyside import guest_loop_medians
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=200000)
-    parser.add_argument("--repeat", type=int, default=3)
-    add_emulator_arguments(parser)
-    args = parser.parse_args()
-    pyqemu = pyqemu_command(args)
-    with tempfile.TemporaryDirectory(prefix="pyqemu-syscalls-") as tmp:
-        guest = str(build_musl_guest("syscall_loop", Path(tmp)))
-        medians = median_loops({"qemu": [args.qemu, guest, str(args.rounds)],
-                                "pyqemu": pyqemu + [guest, str(args.rounds)]},
-                               args.repeat, "syscall_loop.py")
-        (q_wall, q_loop), (p_wall, p_loop) = medians["qemu"], medians["pyqemu"]
-        print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
-              f"{4 * args.rounds} syscalls; {os.cpu_count()} CPUs; "
-              f"load {os.getloadavg()[0]:.1f}")
-        print("| qemu wall s | pyqemu wall s | wall ratio | qemu loop s | pyqemu loop s "
-              "| loop ratio | pyqemu us/syscall over qemu |")
-        print("|--:|--:|--:|--:|--:|--:|--:|")
-        per_call = (p_loop - q_loop) / (4 * args.rounds) * 1e6
-        print(f"| {q_wall:.3f} | {p_wall:.3f} | {p_wall / q_wall:.1f} | {q_loop:.3f} "
-              f"| {p_loop:.3f} | {p_loop / q_loop:.1f} | {per_call:.2f} |")
+    args, pyqemu, (q_wall, q_loop), (p_wall, p_loop) = guest_loop_medians(
+        __doc__.split("\n\n")[0], "syscall_loop", 200000, "syscall_loop.py")
+    print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
+          f"{4 * args.rounds} syscalls; {os.cpu_count()} CPUs; "
+          f"load {os.getloadavg()[0]:.1f}")
+    print("| qemu wall s | pyqemu wall s | wall ratio | qemu loop s | pyqemu loop s "
+          "| loop ratio | pyqemu us/syscall over qemu |")
+    print("|--:|--:|--:|--:|--:|--:|--:|")
+    per_call = (p_loop - q_loop) / (4 * args.rounds) * 1e6
+    print(f"| {q_wall:.3f} | {p_wall:.3f} | {p_wall / q_wall:.1f} | {q_loop:.3f} "
+          f"| {p_loop:.3f} | {p_loop / q_loop:.1f} | {per_call:.2f} |")
     return 0
 
 
