@@ -38,6 +38,34 @@ const char *cpu_strerror(int err)
 }
 
 /*
+ * Patch 0021: the engine runs an atomic it cannot make one host atomic as
+ * one instruction of its own (patch 0020's step); with other vCPUs running
+ * that step must be alone, as QEMU's cpu_exec_step_atomic runs it between
+ * start_exclusive and end_exclusive.  Called on the vCPU's thread, inside
+ * uc_emu_start.
+ */
+static void cpu_exclusive_step(uc_engine *uc, bool start)
+{
+    CPUState *cpu = current_cpu;
+
+    (void)uc;
+    if (start) {
+        cpu_exec_end(cpu);
+        start_exclusive();
+    } else {
+        end_exclusive();
+        cpu_exec_start(cpu);
+    }
+}
+
+bool cpu_runs_parallel(void)
+{
+    engine_init();
+    return engine.stop_async && engine.tb_instrument && engine.tb_parallel &&
+           engine.exclusive_step;
+}
+
+/*
  * The process's first thread is being created: as QEMU's do_fork sets
  * CF_PARALLEL, translate for parallel execution from now on (atomics are
  * reported as QEMU's parallel code reports them) and flush what was made.
@@ -49,6 +77,9 @@ void cpu_enable_parallel(void)
     }
     parallel_cpus = true;
     page_watch_enable();
+    if (engine.exclusive_step) {
+        engine.exclusive_step(cpu_exclusive_step);
+    }
     for (CPUState *c = cpu_list; c && engine.tb_parallel; c = c->next) {
         engine.tb_parallel(c->uc, true);
     }
@@ -437,13 +468,22 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
              * such stops at one pc and died of SIGSEGV as if at hlt.
              */
             cpu->unexplained_pc = UINT64_MAX;
-            process_queued_cpu_work(cpu);
         }
         if (process_queued_safe_work(cpu)) {
             cpu->want_code_hook = cpu->want_mem_hooks = false;
         }
+        /*
+         * From here the vCPU changes its engine (its queued work, hooks,
+         * dropped code) and reads the records: safe work, which flushes every
+         * engine, waits until cpu_exec_end.
+         */
+        cpu_exec_start(cpu);
+        if (exit_request) {
+            process_queued_cpu_work(cpu);
+        }
         signal_pending = signal_any || cpu->thread_signal_any;
         if (signal_pending || exit_request) {
+            cpu_exec_end(cpu);
             uc_reg_read(cpu->uc, target->pc_reg, &pc);
             memset(info, 0, sizeof(*info));
             info->pc = pc;
@@ -456,6 +496,7 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         page_watch_sync(cpu);
         err = cpu_sync_hooks(cpu);
         if (err != UC_ERR_OK) {
+            cpu_exec_end(cpu);
             uc_reg_read(cpu->uc, target->pc_reg, &pc);
             memset(info, 0, sizeof(*info));
             info->uc_err = err;
@@ -470,7 +511,6 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         memset(&cpu->stop, 0, sizeof(cpu->stop));
         uc_reg_read(cpu->uc, target->pc_reg, &pc);
         async_stops = cpu->async_stops;
-        cpu_exec_start(cpu);
         cpu_running = cpu;
         err = uc_emu_start(cpu->uc, pc, 0, 0, 0);
         cpu_running = NULL;

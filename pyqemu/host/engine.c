@@ -26,6 +26,7 @@ void engine_init(void)
     engine.tb_parallel = (uc_tb_sites_parallel_fn)dlsym(RTLD_DEFAULT, "uc_tb_sites_parallel");
     engine.x86_cpuid_features = (uc_x86_cpuid_features_fn)dlsym(RTLD_DEFAULT,
                                                                 "uc_x86_cpuid_features");
+    engine.exclusive_step = (uc_exclusive_step_fn)dlsym(RTLD_DEFAULT, "uc_exclusive_step");
     if (!engine.tb_sites || !engine.stop_async) {
         engine.tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
     }

@@ -147,6 +147,9 @@ static int signal_take_from(volatile sig_atomic_t *any, volatile sig_atomic_t *p
     return found;
 }
 
+/* the takers of process-directed signals: vCPUs take them at once */
+static pthread_mutex_t signal_take_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* The next host signal for this thread: its own first, then the process's. */
 int cpu_signal_take(uint8_t *info)
 {
@@ -165,7 +168,9 @@ int cpu_signal_take(uint8_t *info)
                                  cpu->thread_signal_info, info);
     }
     if (!found) {
+        pthread_mutex_lock(&signal_take_lock);
         found = signal_take_from(&signal_any, signal_pending, signal_info, info);
+        pthread_mutex_unlock(&signal_take_lock);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return found;
