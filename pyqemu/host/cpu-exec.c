@@ -58,6 +58,12 @@ static void cpu_exclusive_step(uc_engine *uc, bool start)
     }
 }
 
+void cpu_thread_init(void)
+{
+    engine_init();
+    engine_thread_init();
+}
+
 bool cpu_runs_parallel(void)
 {
     engine_init();
@@ -412,7 +418,8 @@ static int cpu_exec_stopped(CPUState *cpu, uc_err err, sig_atomic_t async_stops,
     }
     uc_reg_read(cpu->uc, target->pc_reg, pc);
     if (!cpu->exit_reason && err == UC_ERR_OK &&
-        (cpu_exit_requested(cpu) || cpu->async_stops != async_stops)) {
+        (cpu_exit_requested(cpu) ||
+         __atomic_load_n(&cpu->async_stops, __ATOMIC_RELAXED) != async_stops)) {
         return -1;  /* reported at the top of the loop, or a stale stop request */
     }
     if (!cpu->exit_reason && err == UC_ERR_OK && cpu->unexplained_pc != *pc) {
@@ -454,11 +461,11 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
          * here, as QEMU's cpu_loop does after cpu_exec: the work queued on
          * it, the safe work, a pending host signal, else a kick.
          */
-        bool exit_request = cpu->exit_request;
+        bool exit_request = cpu_exit_requested(cpu);
         bool signal_pending;
 
         if (exit_request) {
-            cpu->exit_request = 0;
+            __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
             /*
              * A kick whose request this takes may still stop the next run
              * (its uc_emu_stop_async lands after): that stop is not the
@@ -481,7 +488,8 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         if (exit_request) {
             process_queued_cpu_work(cpu);
         }
-        signal_pending = signal_any || cpu->thread_signal_any;
+        signal_pending = __atomic_load_n(&signal_any, __ATOMIC_ACQUIRE) ||
+                         __atomic_load_n(&cpu->thread_signal_any, __ATOMIC_ACQUIRE);
         if (signal_pending || exit_request) {
             cpu_exec_end(cpu);
             uc_reg_read(cpu->uc, target->pc_reg, &pc);
@@ -510,10 +518,10 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         cpu->mem_insn = NULL;
         memset(&cpu->stop, 0, sizeof(cpu->stop));
         uc_reg_read(cpu->uc, target->pc_reg, &pc);
-        async_stops = cpu->async_stops;
-        cpu_running = cpu;
+        async_stops = __atomic_load_n(&cpu->async_stops, __ATOMIC_RELAXED);
+        __atomic_store_n(&cpu_running, cpu, __ATOMIC_RELAXED);
         err = uc_emu_start(cpu->uc, pc, 0, 0, 0);
-        cpu_running = NULL;
+        __atomic_store_n(&cpu_running, NULL, __ATOMIC_RELAXED);
         /*
          * Still in guest code for exclusive sections while the vCPU looks at
          * the records it stopped in (safe work may free them): cpu_exec_end

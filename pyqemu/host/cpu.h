@@ -164,7 +164,7 @@ static inline void plugin_store_done(CPUState *cpu)
  */
 static inline bool cpu_exit_requested(const CPUState *cpu)
 {
-    return cpu->exit_request;
+    return __atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE);
 }
 
 /* Leave the engine before the block that is about to run; cpu_exec runs it again. */

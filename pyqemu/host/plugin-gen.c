@@ -318,7 +318,7 @@ static void site_fill_block(uc_tb_site_fill *fill, CPUState *cpu, struct qemu_pl
     if (tb->folds && !cpu->sites_track_tb) {
         cpu->sites_track_tb = true;
         cpu->engine_flush = true;
-        cpu->async_stops++;
+        __atomic_fetch_add(&cpu->async_stops, 1, __ATOMIC_RELAXED);
         engine.stop_async(cpu->uc);
     }
     if (cpu->sites_track_tb) {
