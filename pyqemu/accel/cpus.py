@@ -1,20 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The list of vCPUs and exclusive sections: mirrors QEMU's cpus-common.c.
 
-Each guest thread runs its own engine on its own host thread.  Changing the
-address space (mmap, munmap, mprotect, ...) or the list of vCPUs while other
-engines execute guest code would race with them, so such work runs in an
-exclusive section, as QEMU's start_exclusive/end_exclusive: every other vCPU
-is kicked out of guest code and waits until the section ends.  A vCPU that
-is in a syscall (or otherwise in Python) counts as out of guest code.
+Each guest thread runs its own engine on its own host thread, and the
+vCPUs run guest code at the same time, as under QEMU's multi-threaded TCG
+(cffi lets go of the GIL while C runs).  Changing the address space (mmap,
+munmap, mprotect, ...) or the list of vCPUs while other engines execute
+guest code would race with them, so such work runs in an exclusive section,
+as QEMU's start_exclusive/end_exclusive: every other vCPU is kicked out of
+guest code and waits until the section ends.  A vCPU that is in a syscall
+served by Python counts as out of guest code; one in a syscall the C host
+serves (host/syscall.c) does not, so a section also waits for that call.
 
-As QEMU did before MTTCG, one vCPU at a time runs guest code, in turns: a
-vCPU that waits kicks the running one, which yields at its next block
-boundary.  Threads blocked in syscalls do not hold the turn.  Our engine
-translates atomics as host atomics from the first thread on (patch 0020), but
-stock Unicorn generates them as plain load/op/store, and the C host's
-callback registry and block records are shared by every vCPU without locks:
-both still need the turns (issue 24).
+What the C host shares between vCPUs is kept safe for them (issue 24): the
+plugins' callback lists are read without a lock and freed by safe work
+(host/core.c), the block records are searched and changed under tb_lock
+(host/tb-maint.c), code one vCPU writes is dropped from the others' engines
+(host/user-exec.c), and an atomic the engine cannot make one host atomic
+runs in an exclusive section of the C host (engine patch 0021).
+
+An engine without pyqemu's patches (the stock wheel) lacks the parallel
+atomics and the stops this needs: there the vCPUs take turns, as QEMU did
+before MTTCG; a vCPU that waits kicks the running one, which yields at its
+next block boundary.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ class CpuList:
         self._cond = threading.Condition()
         self._exclusive_owner: X86CPU | None = None
         self._in_guest: set[int] = set()
+        #: the vCPUs run at once (the engine has the patches it takes), else in turns
+        self.parallel = bool(lib.cpu_runs_parallel())
         self._running: X86CPU | None = None
         self._waiting: list[X86CPU] = []
 
@@ -61,24 +70,33 @@ class CpuList:
             return max((cpu.cpu_index for cpu in self.cpus), default=-1) + 1
 
     def exec_start(self, cpu: X86CPU) -> None:
-        """About to run guest code: wait for an exclusive section and for the turn."""
+        """About to run guest code: wait while another vCPU's exclusive section runs
+        (and, on the stock engine, for the turn)."""
         with self._cond:
-            self._waiting.append(cpu)
-            while ((self._exclusive_owner is not None and self._exclusive_owner is not cpu)
-                   or self._running is not None or self._waiting[0] is not cpu):
-                if self._running is not None and self._exclusive_owner is None:
-                    self._cond.wait(_KICK_INTERVAL)
-                    if self._running is not None and self._waiting[0] is cpu:
-                        lib.qemu_cpu_kick(self._running.handle)   # take the turn
-                else:
+            if self.parallel:
+                while self._exclusive_owner is not None and self._exclusive_owner is not cpu:
                     self._cond.wait()
-            self._waiting.pop(0)
-            self._running = cpu
-            self._in_guest.add(id(cpu))
-            # the next in line may be asleep in the untimed wait above (it saw no vCPU
-            # running): wake it, so that it starts kicking this one for the turn;
-            # otherwise a vCPU that spins in guest code keeps the turn for ever
-            self._cond.notify_all()
+                self._in_guest.add(id(cpu))
+                return
+            self._take_turn(cpu)
+
+    def _take_turn(self, cpu: X86CPU) -> None:
+        self._waiting.append(cpu)
+        while ((self._exclusive_owner is not None and self._exclusive_owner is not cpu)
+               or self._running is not None or self._waiting[0] is not cpu):
+            if self._running is not None and self._exclusive_owner is None:
+                self._cond.wait(_KICK_INTERVAL)
+                if self._running is not None and self._waiting[0] is cpu:
+                    lib.qemu_cpu_kick(self._running.handle)   # take the turn
+            else:
+                self._cond.wait()
+        self._waiting.pop(0)
+        self._running = cpu
+        self._in_guest.add(id(cpu))
+        # the next in line may be asleep in the untimed wait above (it saw no vCPU
+        # running): wake it, so that it starts kicking this one for the turn;
+        # otherwise a vCPU that spins in guest code keeps the turn for ever
+        self._cond.notify_all()
 
     def exec_end(self, cpu: X86CPU) -> None:
         with self._cond:

@@ -11,8 +11,13 @@
  * translated block is given the batches' appends once the tb_trans
  * callbacks have run.
  *
+ * Every vCPU reads the event lists while others may register callbacks: see
+ * struct qemu_plugin_state for how the lists are kept safe without a lock
+ * on the readers' side.
+ *
  * Layer: the bottom of the plugin side, called by everything that raises an
- * event; calls only cpus-common.c (cpu_index_of) and plugin-batch.c.
+ * event; calls only cpus-common.c (cpu_index_of, async_safe_run_on_cpu) and
+ * plugin-batch.c.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -20,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "cpu.h"
 
 struct qemu_plugin_state plugin = { .log_fd = -1 };
 __thread struct plugin_cb_context plugin_cb_context;
@@ -72,7 +77,24 @@ static void plugin_mask_update__locked(void)
             mask |= 1u << ev;
         }
     }
-    plugin.mask = mask;
+    __atomic_store_n(&plugin.mask, mask, __ATOMIC_RELAXED);
+}
+
+/* Safe work: no vCPU is in guest code, so none still walks a retired node. */
+static void plugin_cb_reclaim(CPUState *cpu, uintptr_t unused)
+{
+    struct qemu_plugin_cb *cb, *next;
+
+    (void)cpu;
+    (void)unused;
+    plugin_lock();
+    cb = plugin.retired;
+    plugin.retired = NULL;
+    plugin_unlock();
+    for (; cb; cb = next) {
+        next = cb->retire_next;
+        free(cb);
+    }
 }
 
 void plugin_unregister_cb__locked(struct qemu_plugin_ctx *ctx, enum qemu_plugin_event ev)
@@ -85,13 +107,16 @@ void plugin_unregister_cb__locked(struct qemu_plugin_ctx *ctx, enum qemu_plugin_
     }
     for (link = &plugin.cb_lists[ev]; *link; link = &(*link)->next) {
         if (*link == cb) {
-            *link = cb->next;
+            qatomic_rcu_set(link, cb->next);
             break;
         }
     }
-    free(cb);
     ctx->callbacks[ev] = NULL;
     plugin_mask_update__locked();
+    /* a vCPU may be at this node now: its next link stays until the safe work frees it */
+    cb->retire_next = plugin.retired;
+    plugin.retired = cb;
+    async_safe_run_on_cpu(current_cpu, plugin_cb_reclaim, 0);
 }
 
 /*
@@ -115,8 +140,9 @@ static void do_plugin_register_cb(qemu_plugin_id_t id, enum qemu_plugin_event ev
         struct qemu_plugin_cb *cb = ctx->callbacks[ev];
 
         if (cb) {
-            cb->f.generic = func;
-            cb->udata = udata;
+            /* in place, as QEMU: a vCPU calling it now gets the old or the new one */
+            __atomic_store_n(&cb->f.generic, func, __ATOMIC_RELAXED);
+            __atomic_store_n(&cb->udata, udata, __ATOMIC_RELAXED);
         } else {
             cb = calloc(1, sizeof(*cb));
             if (!cb) {
@@ -126,7 +152,7 @@ static void do_plugin_register_cb(qemu_plugin_id_t id, enum qemu_plugin_event ev
             cb->f.generic = func;
             cb->udata = udata;
             cb->next = plugin.cb_lists[ev];
-            plugin.cb_lists[ev] = cb;
+            qatomic_rcu_set(&plugin.cb_lists[ev], cb);
             ctx->callbacks[ev] = cb;
             plugin_mask_update__locked();
         }
@@ -156,8 +182,8 @@ void plugin_vcpu_cb__simple(CPUState *cpu, enum qemu_plugin_event ev)
     struct qemu_plugin_cb *cb, *next;
     unsigned int index = cpu_index_of(cpu);
 
-    for (cb = plugin.cb_lists[ev]; cb; cb = next) {
-        next = cb->next;
+    for (cb = qatomic_rcu_read(&plugin.cb_lists[ev]); cb; cb = next) {
+        next = qatomic_rcu_read(&cb->next);
         if (plugin_ctx_batched(cb->ctx)) {
             plugin_batch_flush_ctx(cb->ctx, index);
         }
@@ -169,26 +195,34 @@ void plugin_cb__simple(enum qemu_plugin_event ev)
 {
     struct qemu_plugin_cb *cb, *next;
 
-    for (cb = plugin.cb_lists[ev]; cb; cb = next) {
-        next = cb->next;
+    for (cb = qatomic_rcu_read(&plugin.cb_lists[ev]); cb; cb = next) {
+        next = qatomic_rcu_read(&cb->next);
         PLUGIN_CALL(cb->ctx, plugin_event_names[ev], cb->f.simple(cb->ctx->id));
     }
 }
 
+/*
+ * Called by Python, on no vCPU's guest code: the vCPU counts as in guest
+ * code meanwhile, so that no safe work frees the lists under the loop.
+ */
 void qemu_plugin_vcpu_init_hook(CPUState *cpu)
 {
+    cpu_exec_start(cpu);
     plugin_vcpu_cb__simple(cpu, QEMU_PLUGIN_EV_VCPU_INIT);
+    cpu_exec_end(cpu);
 }
 
 /* A vCPU that leaves delivers every plugin's buffers: its index may be reused. */
 void qemu_plugin_vcpu_exit_hook(CPUState *cpu)
 {
+    cpu_exec_start(cpu);    /* as qemu_plugin_vcpu_init_hook */
     for (struct qemu_plugin_ctx *ctx = plugin.ctxs; ctx; ctx = ctx->next) {
         if (plugin_ctx_batched(ctx) && !ctx->crashed) {
             plugin_batch_flush_ctx(ctx, cpu_index_of(cpu));
         }
     }
     plugin_vcpu_cb__simple(cpu, QEMU_PLUGIN_EV_VCPU_EXIT);
+    cpu_exec_end(cpu);
 }
 
 void qemu_plugin_flush_cb(void)
@@ -206,8 +240,8 @@ void qemu_plugin_atexit_cb(void)
             plugin_batch_flush_ctx_all(ctx);
         }
     }
-    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_ATEXIT]; cb; cb = next) {
-        next = cb->next;
+    for (cb = qatomic_rcu_read(&plugin.cb_lists[QEMU_PLUGIN_EV_ATEXIT]); cb; cb = next) {
+        next = qatomic_rcu_read(&cb->next);
         if (cb->ctx->crashed) {
             continue;   /* its plugin faulted (plugin-crash.c): its state is not to be trusted */
         }
@@ -251,8 +285,8 @@ void qemu_plugin_tb_trans_cb(CPUState *cpu, struct qemu_plugin_tb *tb)
     struct qemu_plugin_cb *cb, *next;
     unsigned int index = cpu_index_of(cpu);
 
-    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_TB_TRANS]; cb; cb = next) {
-        next = cb->next;
+    for (cb = qatomic_rcu_read(&plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_TB_TRANS]); cb; cb = next) {
+        next = qatomic_rcu_read(&cb->next);
         if (plugin_ctx_batched(cb->ctx) && cb->f.vcpu_tb_trans != plugin_batch_tb_trans) {
             plugin_batch_flush_ctx(cb->ctx, index);
         }
@@ -269,8 +303,8 @@ void qemu_plugin_vcpu_syscall(CPUState *cpu, int64_t num, uint64_t a1, uint64_t 
     struct qemu_plugin_cb *cb, *next;
     unsigned int index = cpu_index_of(cpu);
 
-    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL]; cb; cb = next) {
-        next = cb->next;
+    for (cb = qatomic_rcu_read(&plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL]); cb; cb = next) {
+        next = qatomic_rcu_read(&cb->next);
         if (plugin_ctx_batched(cb->ctx)) {
             plugin_batch_flush_ctx(cb->ctx, index);
         }
@@ -284,8 +318,9 @@ void qemu_plugin_vcpu_syscall_ret(CPUState *cpu, int64_t num, int64_t ret)
     struct qemu_plugin_cb *cb, *next;
     unsigned int index = cpu_index_of(cpu);
 
-    for (cb = plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL_RET]; cb; cb = next) {
-        next = cb->next;
+    cb = qatomic_rcu_read(&plugin.cb_lists[QEMU_PLUGIN_EV_VCPU_SYSCALL_RET]);
+    for (; cb; cb = next) {
+        next = qatomic_rcu_read(&cb->next);
         if (plugin_ctx_batched(cb->ctx)) {
             plugin_batch_flush_ctx(cb->ctx, index);
         }

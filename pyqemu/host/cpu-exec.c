@@ -38,6 +38,40 @@ const char *cpu_strerror(int err)
 }
 
 /*
+ * Patch 0021: the engine runs an atomic it cannot make one host atomic as
+ * one instruction of its own (patch 0020's step); with other vCPUs running
+ * that step must be alone, as QEMU's cpu_exec_step_atomic runs it between
+ * start_exclusive and end_exclusive.  Called on the vCPU's thread, inside
+ * uc_emu_start.
+ */
+static void cpu_exclusive_step(uc_engine *uc, bool start)
+{
+    CPUState *cpu = current_cpu;
+
+    (void)uc;
+    if (start) {
+        cpu_exec_end(cpu);
+        start_exclusive();
+    } else {
+        end_exclusive();
+        cpu_exec_start(cpu);
+    }
+}
+
+void cpu_thread_init(void)
+{
+    engine_init();
+    engine_thread_init();
+}
+
+bool cpu_runs_parallel(void)
+{
+    engine_init();
+    return engine.stop_async && engine.tb_instrument && engine.tb_parallel &&
+           engine.exclusive_step;
+}
+
+/*
  * The process's first thread is being created: as QEMU's do_fork sets
  * CF_PARALLEL, translate for parallel execution from now on (atomics are
  * reported as QEMU's parallel code reports them) and flush what was made.
@@ -48,6 +82,10 @@ void cpu_enable_parallel(void)
         return;
     }
     parallel_cpus = true;
+    page_watch_enable();
+    if (engine.exclusive_step) {
+        engine.exclusive_step(cpu_exclusive_step);
+    }
     for (CPUState *c = cpu_list; c && engine.tb_parallel; c = c->next) {
         engine.tb_parallel(c->uc, true);
     }
@@ -67,24 +105,29 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
     int action;
 
     plugin_store_done(cpu);
-    /* out of guest code until the syscall is done: an exclusive section need not wait */
-    cpu_exec_end(cpu);
     for (int i = 0; i < 7; i++) {
         ptrs[i] = &vals[i];
     }
     uc_reg_read_batch(uc, (int *)target->syscall_regs, ptrs, 7);
     num = (int64_t)vals[0];
-    if (plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL)) {
+    if (plugin_mask_has(EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL))) {
         qemu_plugin_vcpu_syscall(cpu, num, vals[1], vals[2], vals[3], vals[4], vals[5],
                                  vals[6], 0, 0);
     }
+    /*
+     * Out of guest code until the syscall is done: an exclusive section need
+     * not wait for it.  The plugins' syscall callbacks run inside, as the
+     * safe work that frees their lists and records waits for them.
+     */
+    cpu_exec_end(cpu);
     /* a pass-through call is served in C (syscall.c), anything else in Python */
     action = syscall_fast(cpu, num, &vals[1], &ret) ? SYSCALL_SET_RET
                                                     : pyqemu_syscall(cpu, num, &vals[1], &ret);
+    cpu_exec_start(cpu);
     switch (action) {
     case SYSCALL_SET_RET:
         uc_reg_write(uc, target->ret_reg, &ret);
-        if (plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL_RET)) {
+        if (plugin_mask_has(EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL_RET))) {
             qemu_plugin_vcpu_syscall_ret(cpu, num, ret);
         }
         break;
@@ -98,7 +141,7 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
             uc_reg_write(uc, target->pc_reg, &pc);
         }
         /* sigreturn: QEMU reports its result, -QEMU_ESIGRETURN, like any other */
-        if (plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL_RET)) {
+        if (plugin_mask_has(EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL_RET))) {
             qemu_plugin_vcpu_syscall_ret(cpu, num, -QEMU_ESIGRETURN);
         }
         break;
@@ -108,7 +151,6 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
         uc_emu_stop(uc);
         break;
     }
-    cpu_exec_start(cpu);
     /*
      * A host signal or a kick that came while the syscall ran (in Python, or
      * blocked in the host kernel) may have found another vCPU in cpu_running,
@@ -232,8 +274,11 @@ void cpu_destroy(CPUState *cpu)
 {
     cpu_list_remove(cpu);
     if (!cpu_list) {
+        tb_lock();
         tb_records_clear();     /* the last vCPU: the records are nobody's any more */
+        tb_unlock();
     }
+    page_watch_free(cpu);
     free(cpu->decoded);
     free(cpu->split_hooks);
     free(cpu->split_addrs);
@@ -267,22 +312,28 @@ static uc_err hook_add(CPUState *cpu, uc_hook *hook, int type, void *fn, uint64_
  */
 static uc_err cpu_sync_hooks(CPUState *cpu)
 {
-    bool want_block = plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS);
+    bool want_block = plugin_mask_has(EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS));
     bool instrument = want_block && engine.tb_instrument;
+    /* with threads, each translation may watch its pages (user-exec.c) */
+    bool notify = instrument || (page_watch_enabled() && engine.tb_instrument);
     bool block_hook = (want_block && !instrument) || !engine.stop_async;
     bool changed = false;
     uc_err err = UC_ERR_OK;
 
-    if (instrument != cpu->instrumented) {
-        /* both flush the engine's translations themselves */
-        if (instrument) {
+    if (instrument != cpu->instrumented || notify != cpu->notified) {
+        /*
+         * Both flush the engine's translations themselves.  The engine calls
+         * tb_translated only with sites; without records, they fill nothing.
+         */
+        cpu->instrumented = instrument;
+        cpu->notified = notify;
+        if (notify) {
             engine.tb_sites(cpu->uc, tb_site, tb_helper_mem, cpu->cpu_index);
             engine.tb_instrument(cpu->uc, tb_translated, NULL, cpu);
         } else {
             engine.tb_instrument(cpu->uc, NULL, NULL, NULL);
             engine.tb_sites(cpu->uc, NULL, NULL, 0);
         }
-        cpu->instrumented = instrument;
     }
     /*
      * The block hook serves tb_trans subscribers when the engine cannot
@@ -345,11 +396,62 @@ static uc_err cpu_sync_hooks(CPUState *cpu)
     return err;
 }
 
+/*
+ * The engine returned @err after a run begun with @async_stops stops made:
+ * why it stopped (the exit reason, in the vCPU too), or -1 to run again.
+ * Called in guest code (before cpu_exec_end): it reads the vCPU's records.
+ */
+static int cpu_exec_stopped(CPUState *cpu, uc_err err, sig_atomic_t async_stops, uint64_t *pc)
+{
+    /* a store still announced was made: the engine stopped after it */
+    plugin_store_done(cpu);
+    if (cpu->uncache_end) {
+        uc_ctl_remove_cache(cpu->uc, cpu->uncache_start, cpu->uncache_end);
+        cpu->uncache_start = cpu->uncache_end = 0;
+    }
+    if (cpu->engine_flush) {
+        cpu->engine_flush = false;
+        uc_ctl_flush_tb(cpu->uc);
+    }
+    if (cpu->restart) {
+        return -1;
+    }
+    uc_reg_read(cpu->uc, target->pc_reg, pc);
+    if (!cpu->exit_reason && err == UC_ERR_OK &&
+        (cpu_exit_requested(cpu) ||
+         __atomic_load_n(&cpu->async_stops, __ATOMIC_RELAXED) != async_stops)) {
+        return -1;  /* reported at the top of the loop, or a stale stop request */
+    }
+    if (!cpu->exit_reason && err == UC_ERR_OK && cpu->unexplained_pc != *pc) {
+        /*
+         * A stop with no reason: a kick's uc_emu_stop_async that landed
+         * between the async_stops snapshot and uc_emu_start (the two steps
+         * of cpu_stop_async are not one), or hlt and the like.  Run again
+         * once: a stale request does not come back, hlt stops here again.
+         */
+        cpu->unexplained_pc = *pc;
+        return -1;
+    }
+    cpu->unexplained_pc = UINT64_MAX;
+    if (!cpu->exit_reason) {
+        /* stopped with no hook saying why: an engine error, or hlt and the like */
+        cpu->exit_reason = err == UC_ERR_INSN_INVALID ? EXCP_ILL : EXCP_ENGINE;
+    }
+    /* a block cut short: take back the folded adds it never earned */
+    if (cpu->exit_reason != EXCP_SYSCALL_STOP && cpu->cur_tb &&
+        (cpu->instrumented ? cpu->cur_tb->folds : !cpu->h_code) &&
+        tb_contains(cpu->cur_tb, *pc)) {
+        unfold_insn_inline(cpu->cur_tb, *pc);
+    }
+    return cpu->exit_reason;
+}
+
 int cpu_exec(CPUState *cpu, cpu_exit_info *info)
 {
     uint64_t pc;
     uc_err err;
     sig_atomic_t async_stops;
+    int reason;
 
     current_cpu = thread_cpu = cpu;
     for (;;) {
@@ -359,11 +461,11 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
          * here, as QEMU's cpu_loop does after cpu_exec: the work queued on
          * it, the safe work, a pending host signal, else a kick.
          */
-        bool exit_request = cpu->exit_request;
+        bool exit_request = cpu_exit_requested(cpu);
         bool signal_pending;
 
         if (exit_request) {
-            cpu->exit_request = 0;
+            __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
             /*
              * A kick whose request this takes may still stop the next run
              * (its uc_emu_stop_async lands after): that stop is not the
@@ -373,13 +475,23 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
              * such stops at one pc and died of SIGSEGV as if at hlt.
              */
             cpu->unexplained_pc = UINT64_MAX;
-            process_queued_cpu_work(cpu);
         }
         if (process_queued_safe_work(cpu)) {
             cpu->want_code_hook = cpu->want_mem_hooks = false;
         }
-        signal_pending = signal_any || cpu->thread_signal_any;
+        /*
+         * From here the vCPU changes its engine (its queued work, hooks,
+         * dropped code) and reads the records: safe work, which flushes every
+         * engine, waits until cpu_exec_end.
+         */
+        cpu_exec_start(cpu);
+        if (exit_request) {
+            process_queued_cpu_work(cpu);
+        }
+        signal_pending = __atomic_load_n(&signal_any, __ATOMIC_ACQUIRE) ||
+                         __atomic_load_n(&cpu->thread_signal_any, __ATOMIC_ACQUIRE);
         if (signal_pending || exit_request) {
+            cpu_exec_end(cpu);
             uc_reg_read(cpu->uc, target->pc_reg, &pc);
             memset(info, 0, sizeof(*info));
             info->pc = pc;
@@ -389,8 +501,10 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         cpu->cur_tb = NULL;     /* in no block: what was dropped may go (tb_reclaim) */
         cpu->mem_insn = NULL;
         tb_reclaim(cpu, 0, 0);
+        page_watch_sync(cpu);
         err = cpu_sync_hooks(cpu);
         if (err != UC_ERR_OK) {
+            cpu_exec_end(cpu);
             uc_reg_read(cpu->uc, target->pc_reg, &pc);
             memset(info, 0, sizeof(*info));
             info->uc_err = err;
@@ -404,56 +518,25 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
         cpu->mem_insn = NULL;
         memset(&cpu->stop, 0, sizeof(cpu->stop));
         uc_reg_read(cpu->uc, target->pc_reg, &pc);
-        async_stops = cpu->async_stops;
-        cpu_exec_start(cpu);
-        cpu_running = cpu;
+        async_stops = __atomic_load_n(&cpu->async_stops, __ATOMIC_RELAXED);
+        __atomic_store_n(&cpu_running, cpu, __ATOMIC_RELAXED);
         err = uc_emu_start(cpu->uc, pc, 0, 0, 0);
-        cpu_running = NULL;
+        __atomic_store_n(&cpu_running, NULL, __ATOMIC_RELAXED);
+        /*
+         * Still in guest code for exclusive sections while the vCPU looks at
+         * the records it stopped in (safe work may free them): cpu_exec_end
+         * comes after.
+         */
+        reason = cpu_exec_stopped(cpu, err, async_stops, &pc);
         cpu_exec_end(cpu);
-        /* a store still announced was made: the engine stopped after it */
-        plugin_store_done(cpu);
-        if (cpu->uncache_end) {
-            uc_ctl_remove_cache(cpu->uc, cpu->uncache_start, cpu->uncache_end);
-            cpu->uncache_start = cpu->uncache_end = 0;
-        }
-        if (cpu->engine_flush) {
-            cpu->engine_flush = false;
-            uc_ctl_flush_tb(cpu->uc);
-        }
-        if (cpu->restart) {
+        if (reason < 0) {
             continue;
-        }
-        uc_reg_read(cpu->uc, target->pc_reg, &pc);
-        if (!cpu->exit_reason && err == UC_ERR_OK &&
-            (cpu_exit_requested(cpu) || cpu->async_stops != async_stops)) {
-            continue;   /* reported at the top of the loop, or a stale stop request */
-        }
-        if (!cpu->exit_reason && err == UC_ERR_OK && cpu->unexplained_pc != pc) {
-            /*
-             * A stop with no reason: a kick's uc_emu_stop_async that landed
-             * between the async_stops snapshot and uc_emu_start (the two steps
-             * of cpu_stop_async are not one), or hlt and the like.  Run again
-             * once: a stale request does not come back, hlt stops here again.
-             */
-            cpu->unexplained_pc = pc;
-            continue;
-        }
-        cpu->unexplained_pc = UINT64_MAX;
-        if (!cpu->exit_reason) {
-            /* stopped with no hook saying why: an engine error, or hlt and the like */
-            cpu->exit_reason = err == UC_ERR_INSN_INVALID ? EXCP_ILL : EXCP_ENGINE;
-        }
-        /* a block cut short: take back the folded adds it never earned */
-        if (cpu->exit_reason != EXCP_SYSCALL_STOP && cpu->cur_tb &&
-            (cpu->instrumented ? cpu->cur_tb->folds : !cpu->h_code) &&
-            tb_contains(cpu->cur_tb, pc)) {
-            unfold_insn_inline(cpu->cur_tb, pc);
         }
         *info = cpu->stop;
         info->uc_err = err;
         info->pc = pc;
         current_cpu = NULL;
-        return cpu->exit_reason;
+        return reason;
     }
 }
 

@@ -39,6 +39,7 @@ struct CPUState {
     uc_hook h_block, h_code, h_mem_read, h_mem_write, h_edge;
     uc_hook h_noncanonical;
     bool instrumented;              /* the engine calls the plugins from its code (0006+0007) */
+    bool notified;                  /* the engine calls tb_translated (0006) */
     uc_hook h_syscall, h_invalid, h_intr;
     bool want_code_hook, want_mem_hooks;
 
@@ -82,6 +83,11 @@ struct CPUState {
     bool restart;
     uint64_t uncache_start, uncache_end;    /* engine code to drop before a restart */
     uint64_t drops_seen;        /* its engine dropped the records dropped up to this one */
+    /* its write hooks on pages with code that other vCPUs may run (user-exec.c) */
+    uc_hook *watch_hooks;
+    uint64_t *watch_pages;
+    size_t n_watch, watch_cap;
+    uint64_t watch_gen;         /* the watched pages' changes its hooks follow */
     int exit_reason;
     cpu_exit_info stop;
 };
@@ -160,7 +166,7 @@ static inline void plugin_store_done(CPUState *cpu)
  */
 static inline bool cpu_exit_requested(const CPUState *cpu)
 {
-    return cpu->exit_request;
+    return __atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE);
 }
 
 /* Leave the engine before the block that is about to run; cpu_exec runs it again. */

@@ -150,7 +150,7 @@ void end_exclusive(void)
 /* Is a vCPU running guest code (inside the engine) on this process now? */
 bool cpu_exec_running(void)
 {
-    return cpu_running != NULL;
+    return cpu_running != NULL;     /* volatile: read by the crash handler, which calls nothing */
 }
 
 /*
@@ -173,7 +173,7 @@ bool cpu_exec_running(void)
 void cpu_stop_async(CPUState *cpu)
 {
     if (cpu && engine.stop_async && !cpu->h_block && !cpu->h_mem_read) {
-        cpu->async_stops++;
+        __atomic_fetch_add(&cpu->async_stops, 1, __ATOMIC_RELAXED);
         engine.stop_async(cpu->uc);
     }
 }
@@ -190,7 +190,7 @@ void cpu_stop_async(CPUState *cpu)
 void qemu_cpu_kick(CPUState *cpu)
 {
     if (cpu) {
-        cpu->exit_request = 1;
+        __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
         cpu_stop_async(cpu);
     }
 }

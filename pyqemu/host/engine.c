@@ -26,7 +26,17 @@ void engine_init(void)
     engine.tb_parallel = (uc_tb_sites_parallel_fn)dlsym(RTLD_DEFAULT, "uc_tb_sites_parallel");
     engine.x86_cpuid_features = (uc_x86_cpuid_features_fn)dlsym(RTLD_DEFAULT,
                                                                 "uc_x86_cpuid_features");
+    engine.exclusive_step = (uc_exclusive_step_fn)dlsym(RTLD_DEFAULT, "uc_exclusive_step");
     if (!engine.tb_sites || !engine.stop_async) {
         engine.tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
     }
+}
+
+void engine_thread_init(void)
+{
+    /*
+     * patch 0003's uc_callback_running, which uc_emu_stop_async reads: dlsym
+     * of a thread-local symbol returns this thread's copy, made if need be
+     */
+    (void)dlsym(RTLD_DEFAULT, "uc_callback_running");
 }

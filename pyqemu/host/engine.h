@@ -60,6 +60,14 @@ typedef uc_err (*uc_tb_sites_parallel_fn)(uc_engine *uc, bool parallel);
 typedef uc_err (*uc_x86_cpuid_features_fn)(uc_engine *uc, const uint32_t *entries,
                                            size_t count);
 
+/*
+ * patch 0021: called on the engine's thread around 0020's one-instruction
+ * atomic step while other engines run (start true before it, false after),
+ * so that the host runs it in an exclusive section.
+ */
+typedef void (*uc_cb_exclusive_step_t)(uc_engine *uc, bool start);
+typedef uc_err (*uc_exclusive_step_fn)(uc_cb_exclusive_step_t cb);
+
 /* The patched engine's entry points; NULL where the running engine lacks the patch. */
 struct pyqemu_engine {
     uc_emu_stop_async_fn stop_async;                /* 0005 */
@@ -67,11 +75,20 @@ struct pyqemu_engine {
     uc_tb_instrument_sites_fn tb_sites;             /* 0007 */
     uc_tb_sites_parallel_fn tb_parallel;            /* 0008 */
     uc_x86_cpuid_features_fn x86_cpuid_features;    /* 0010 */
+    uc_exclusive_step_fn exclusive_step;            /* 0021 */
 };
 
 extern struct pyqemu_engine engine;
 
 /* Fill `engine` from the loaded engine library (once; later calls return at once). */
 void engine_init(void);
+
+/*
+ * Make this thread's copy of the engine's thread-local state now.  The
+ * library is loaded at run time, so glibc makes a thread's copy (with
+ * malloc) at its first use, which a signal handler's uc_emu_stop_async must
+ * not be (a host signal on a new thread inside malloc hung the process).
+ */
+void engine_thread_init(void);
 
 #endif

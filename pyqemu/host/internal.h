@@ -10,6 +10,7 @@
  *   tb-maint.c        the records of translated blocks: lookup, invalidation, flush
  *   syscall.c         pass-through syscalls served in C
  *   uaccess.c         guest memory rights and copies for the syscall paths
+ *   user-exec.c       code written by one vCPU and run by another: watched pages
  *   user-signal.c     host signals caught for the guest
  *   cpus-common.c     vCPU list, stop requests, safe work (cpu.h)
  *   core.c            plugin callbacks and event dispatch (plugin.h)
@@ -41,6 +42,9 @@ void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
 void tb_helper_mem(void *opaque, void *helper_data, uint64_t vaddr, uint32_t info);
 
 /* ---- tb-maint.c ---- */
+/* the lock of the records' table: held to search or change it (see tb-maint.c) */
+void tb_lock(void);
+void tb_unlock(void);
 bool tb_maint_init(CPUState *cpu);
 struct qemu_plugin_tb *tb_lookup(uint64_t vaddr, uint32_t size);
 void tb_hash_insert(struct qemu_plugin_tb *tb);
@@ -52,6 +56,15 @@ void tb_records_clear(void);
 void tb_flush(CPUState *cpu);
 void tb_flush_request(CPUState *cpu);
 unsigned int tb_flush_count(void);
+/* ---- user-exec.c ---- */
+bool page_watch_enabled(void);
+void page_watch_enable(void);
+void page_watch_sync(CPUState *cpu);
+void page_protect_code(CPUState *cpu, uint64_t start, uint64_t end);
+void hook_page_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                     void *opaque);
+void page_watch_free(CPUState *cpu);
+
 /* ---- uaccess.c ---- */
 /* may the guest access all of [addr, addr + size) with rights @need (1 read, 2 write)? */
 bool guest_range_ok(uint64_t addr, uint64_t size, int need);

@@ -83,6 +83,19 @@ static void tb_fold_insn_inline(struct qemu_plugin_tb *tb)
 void plugin_gen_tb_end(struct qemu_plugin_tb *tb)
 {
     tb_fold_insn_inline(tb);
+    /*
+     * The entry of the block when it is cut from an engine block: its block
+     * callbacks, then its first instruction's (tb_site).  Made here, under
+     * tb_lock, as the record is not changed once other vCPUs can see it.
+     */
+    if (tb->n) {
+        for (size_t i = 0; i < tb->exec_cbs.n; i++) {
+            dyn_cb_array_push(&tb->entry_cbs, &tb->exec_cbs.data[i]);
+        }
+        for (size_t i = 0; i < tb->insns[0].exec_cbs.n; i++) {
+            dyn_cb_array_push(&tb->entry_cbs, &tb->insns[0].exec_cbs.data[i]);
+        }
+    }
 
     tb->folds = tb->n_folded > 0;
     for (size_t i = 0; i < tb->n; i++) {
@@ -305,7 +318,7 @@ static void site_fill_block(uc_tb_site_fill *fill, CPUState *cpu, struct qemu_pl
     if (tb->folds && !cpu->sites_track_tb) {
         cpu->sites_track_tb = true;
         cpu->engine_flush = true;
-        cpu->async_stops++;
+        __atomic_fetch_add(&cpu->async_stops, 1, __ATOMIC_RELAXED);
         engine.stop_async(cpu->uc);
     }
     if (cpu->sites_track_tb) {
@@ -405,20 +418,6 @@ static const struct qemu_plugin_insn *site_next_insn(CPUState *cpu, uint64_t pc,
     return &piece->insns[i];
 }
 
-/* The entry of a cut block: its block callbacks, then its first instruction's. */
-static const struct dyn_cb_array *tb_entry_cbs(struct qemu_plugin_tb *tb)
-{
-    if (!tb->entry_cbs.n) {
-        for (size_t i = 0; i < tb->exec_cbs.n; i++) {
-            dyn_cb_array_push(&tb->entry_cbs, &tb->exec_cbs.data[i]);
-        }
-        for (size_t i = 0; i < tb->insns[0].exec_cbs.n; i++) {
-            dyn_cb_array_push(&tb->entry_cbs, &tb->insns[0].exec_cbs.data[i]);
-        }
-    }
-    return &tb->entry_cbs;
-}
-
 /* uc_tb_instrument_sites: what the generated code does at one site of a block. */
 void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
              uc_tb_site_fill *fill)
@@ -442,7 +441,7 @@ void tb_site(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
             break;
         }
         if (starts) {
-            site_fill_exec(fill, tb_entry_cbs(starts));
+            site_fill_exec(fill, &starts->entry_cbs);
         } else if (!(cpu->site_piece == cpu->site_head && cpu->site_head->folds)) {
             site_fill_exec(fill, &insn->exec_cbs);
         }

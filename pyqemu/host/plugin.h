@@ -57,6 +57,7 @@ struct qemu_plugin_cb {
     union qemu_plugin_cb_sig f;
     void *udata;
     struct qemu_plugin_cb *next;
+    struct qemu_plugin_cb *retire_next;     /* in plugin.retired, once unlinked */
 };
 
 /* One installed plugin (QEMU's struct qemu_plugin_ctx). */
@@ -76,16 +77,36 @@ struct qemu_plugin_ctx {
     struct qemu_plugin_ctx *next;
 };
 
-/* The host's global plugin state (QEMU's struct qemu_plugin_state). */
+/*
+ * The host's global plugin state (QEMU's struct qemu_plugin_state).
+ *
+ * vCPUs run at once, and each reads the event lists and the mask without a
+ * lock while any thread registers callbacks (QEMU: RCU lists).  A writer
+ * holds the lock, fills a node in before it links it (qatomic_rcu_set), and
+ * never frees a node it unlinks at once: it goes to @retired and is freed
+ * by safe work (plugin_cb_reclaim), once no vCPU is in guest code, where
+ * every read of the lists happens (cpu_exec_start..cpu_exec_end).
+ */
 struct qemu_plugin_state {
     struct qemu_plugin_ctx *ctxs;       /* in load order */
     struct qemu_plugin_cb *cb_lists[QEMU_PLUGIN_EV_MAX];
+    struct qemu_plugin_cb *retired;     /* unlinked, freed once no vCPU can reach them */
     uint32_t mask;                      /* bit per event with a subscriber */
     pthread_mutex_t lock;               /* recursive: callbacks may register callbacks */
     int log_fd;                         /* -d plugin target, or -1 when plugin logging is off */
 };
 
 extern struct qemu_plugin_state plugin;
+
+/* QEMU's qatomic_rcu_read/qatomic_rcu_set: a pointer published to readers without a lock */
+#define qatomic_rcu_read(ptr) __atomic_load_n((ptr), __ATOMIC_ACQUIRE)
+#define qatomic_rcu_set(ptr, val) __atomic_store_n((ptr), (val), __ATOMIC_RELEASE)
+
+/* Does some plugin subscribe to @ev (a bit of EV_BIT)?  Read by every vCPU. */
+static inline bool plugin_mask_has(uint32_t ev_bit)
+{
+    return __atomic_load_n(&plugin.mask, __ATOMIC_RELAXED) & ev_bit;
+}
 
 /* ---- dynamic callbacks: registered on one block or one instruction ---- */
 

@@ -7,16 +7,40 @@
  *
  * One table for the process, as QEMU's tb_ctx: a block is translated, and
  * the plugins' tb_trans callbacks run, once, whichever vCPU runs it first;
- * each vCPU's engine still generates its own code from the record.  vCPUs
- * take turns at guest code (accel/cpus.py), so only the running one, or
- * Python in an exclusive section, uses it.
+ * each vCPU's engine still generates its own code from the record.
+ *
+ * vCPUs translate at once, so the table and its lists are changed and
+ * searched under tb_lock (QEMU's user mode translates under mmap_lock): a
+ * translation (translator.c takes it for the whole of tb_gen_code, the
+ * plugins' tb_trans callbacks included), an invalidation, a reclaim, a
+ * flush.  Only these cold paths take it: the generated code and the hooks
+ * reach a record through the engine's translation, never through the
+ * table, and a record, once made, is not changed.  A record leaves the
+ * table before it is freed, and is freed only once every engine has dropped
+ * the code made from it (tb_reclaim) or with every vCPU out of guest code
+ * (tb_flush is safe work).
  *
  * Layer: calls cpus-common.c (cpu.h), core.c (plugin.h) and the engine.
  */
+#define _GNU_SOURCE         /* PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* recursive: a plugin's tb_trans callback may flush the code of a range (Python plugins) */
+static pthread_mutex_t tb_lock_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void tb_lock(void)
+{
+    pthread_mutex_lock(&tb_lock_mutex);
+}
+
+void tb_unlock(void)
+{
+    pthread_mutex_unlock(&tb_lock_mutex);
+}
 
 static struct {
     struct qemu_plugin_tb **hash;       /* keyed by (vaddr, size) */
@@ -231,13 +255,17 @@ static void tb_remove_range(CPUState *cpu, uint64_t start, uint64_t end,
  */
 void tb_invalidate_phys_range(CPUState *cpu, uint64_t start, uint64_t end)
 {
-    uint64_t gen = tb_ctx.drop_gen + 1;
-    struct qemu_plugin_tb *before = tb_ctx.dropped;
+    uint64_t gen;
+    struct qemu_plugin_tb *before;
 
+    tb_lock();
+    gen = tb_ctx.drop_gen + 1;
+    before = tb_ctx.dropped;
     tb_remove_range(cpu, start, end, &tb_ctx.dropped, gen);
     if (tb_ctx.dropped != before) {
         tb_ctx.drop_gen = gen;
     }
+    tb_unlock();
 }
 
 /*
@@ -291,9 +319,10 @@ void tb_reclaim(CPUState *cpu, uint64_t done_start, uint64_t done_end)
 {
     uint64_t oldest = UINT64_MAX;
 
-    if (!tb_ctx.dropped) {
-        return;
+    if (!__atomic_load_n(&tb_ctx.dropped, __ATOMIC_RELAXED)) {
+        return;     /* as a rule: no lock taken on the way into guest code */
     }
+    tb_lock();
     for (struct qemu_plugin_tb *tb = tb_ctx.dropped; tb; tb = tb->hash_next) {
         /* [done_start, done_end): what the caller has just dropped from cpu's engine */
         if (tb->drop_gen > cpu->drops_seen &&
@@ -317,6 +346,7 @@ void tb_reclaim(CPUState *cpu, uint64_t done_start, uint64_t done_end)
             link = &tb->hash_next;
         }
     }
+    tb_unlock();
 }
 
 bool tb_code_changed(const struct qemu_plugin_tb *tb)
@@ -334,7 +364,7 @@ bool tb_code_changed(const struct qemu_plugin_tb *tb)
     return false;
 }
 
-/* Free every record; no engine may hold code made from them any more. */
+/* Free every record; no engine may hold code made from them any more.  Under tb_lock. */
 void tb_records_clear(void)
 {
     for (CPUState *c = cpu_list; c; c = c->next) {
@@ -361,30 +391,32 @@ void tb_records_clear(void)
         next = tb->hash_next;
         tb_free(tb);
     }
-    tb_ctx.dropped = NULL;
+    __atomic_store_n(&tb_ctx.dropped, NULL, __ATOMIC_RELAXED);
 }
 
 /* QEMU's tb_flush: drop all generated code; plugins see blocks translated anew. */
 void tb_flush(CPUState *cpu)
 {
+    tb_lock();
     for (CPUState *c = cpu_list; c; c = c->next) {
         uc_ctl_flush_tb(c->uc);
     }
     tb_records_clear();
-    tb_ctx.flush_count++;
+    __atomic_store_n(&tb_ctx.flush_count, tb_ctx.flush_count + 1, __ATOMIC_RELAXED);
+    tb_unlock();
     (void)cpu;
     qemu_plugin_flush_cb();
 }
 
 unsigned int tb_flush_count(void)
 {
-    return tb_ctx.flush_count;
+    return __atomic_load_n(&tb_ctx.flush_count, __ATOMIC_RELAXED);
 }
 
 /* The queued flush: none if another flush came since it was asked for. */
 static void do_tb_flush(CPUState *cpu, uintptr_t flush_count)
 {
-    if (tb_ctx.flush_count == (unsigned int)flush_count) {
+    if (tb_flush_count() == (unsigned int)flush_count) {
         tb_flush(cpu);
     }
 }
@@ -392,5 +424,5 @@ static void do_tb_flush(CPUState *cpu, uintptr_t flush_count)
 /* A flush asked for while guest code may run: done with the vCPUs stopped. */
 void tb_flush_request(CPUState *cpu)
 {
-    async_safe_run_on_cpu(cpu, do_tb_flush, tb_ctx.flush_count);
+    async_safe_run_on_cpu(cpu, do_tb_flush, tb_flush_count());
 }

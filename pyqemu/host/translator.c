@@ -18,6 +18,9 @@
  * - a block translated again whose bytes changed drops the records of its
  *   range, so plugins see a new translation (hook_edge_generated).
  *
+ * Each looks up, makes or drops records under tb_lock (tb-maint.c): other
+ * vCPUs translate at the same time.
+ *
  * Layer: called by cpu-exec.c (which installs these hooks); calls
  * plugin-gen.c, tb-maint.c, cpus-common.c (cpu.h), core.c (plugin.h).
  */
@@ -251,13 +254,16 @@ static struct qemu_plugin_tb *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t s
 void hook_edge_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 {
     CPUState *cpu = opaque;
-    struct qemu_plugin_tb *tb = tb_lookup(cur->pc, cur->size);
+    struct qemu_plugin_tb *tb;
 
     (void)uc;
     (void)prev;
+    tb_lock();
+    tb = tb_lookup(cur->pc, cur->size);
     if (tb && tb_code_changed(tb)) {
         tb_invalidate_code_changed(cpu, cur->pc, cur->pc + cur->size);
     }
+    tb_unlock();
 }
 
 /* Can the vCPU fetch here (x86-64: a canonical address; see target-<arch>.c)? */
@@ -297,14 +303,23 @@ void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     if (!tb_may_start(cpu, uc)) {
         return;
     }
-    if (!(plugin.mask & EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS))) {
+    if (!(plugin_mask_has(EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS)))) {
         return;
     }
+    tb_lock();
     tb = tb_lookup(pc, size);
-    tb_enter(cpu, uc, tb ? tb : tb_gen_code(cpu, pc, size));
+    if (!tb) {
+        tb = tb_gen_code(cpu, pc, size);
+    }
+    page_protect_code(cpu, pc, pc + size);
+    tb_unlock();
+    tb_enter(cpu, uc, tb);
 }
 
-/* uc_tb_instrument: the engine translated [pc, pc + size); give it the block's record. */
+/*
+ * uc_tb_instrument: the engine translated [pc, pc + size); give it the
+ * block's record, and watch its pages once there are threads (user-exec.c).
+ */
 void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
 {
     CPUState *cpu = opaque;
@@ -313,10 +328,22 @@ void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
     if (!pc_is_canonical(pc)) {
         return NULL;    /* hook_noncanonical faults it */
     }
+    tb_lock();
+    if (!cpu->instrumented) {
+        /* no plugin translates blocks: the engine tells only for the watch */
+        page_protect_code(cpu, pc, pc + size);
+        tb_unlock();
+        return NULL;
+    }
     tb = tb_lookup(pc, size);
     if (tb && tb_code_changed(tb)) {
         tb_invalidate_code_changed(cpu, pc, pc + size);
         tb = NULL;
     }
-    return tb ? tb : tb_gen_code(cpu, pc, size);
+    if (!tb) {
+        tb = tb_gen_code(cpu, pc, size);
+    }
+    page_protect_code(cpu, pc, pc + size);
+    tb_unlock();
+    return tb;
 }

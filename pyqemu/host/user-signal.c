@@ -31,7 +31,8 @@ static bool signal_pending_here(void)
 {
     CPUState *cpu = thread_cpu;
 
-    return signal_any || (cpu && cpu->thread_signal_any);
+    return __atomic_load_n(&signal_any, __ATOMIC_ACQUIRE) ||
+           (cpu && __atomic_load_n(&cpu->thread_signal_any, __ATOMIC_ACQUIRE));
 }
 
 /*
@@ -55,18 +56,20 @@ static bool signal_pending_here(void)
 static void host_signal_handler(int sig, siginfo_t *info, void *uc)
 {
     CPUState *cpu = thread_cpu;
+    int saved_errno = errno;    /* the interrupted code's (the kick may set it) */
 
     (void)uc;
     if (cpu && info->si_code == SI_TKILL) {
         cpu->thread_signal_info[sig] = *info;
-        cpu->thread_signal_pending[sig] = 1;
-        cpu->thread_signal_any = 1;
+        __atomic_store_n(&cpu->thread_signal_pending[sig], 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&cpu->thread_signal_any, 1, __ATOMIC_RELEASE);
     } else {
         signal_info[sig] = *info;
-        signal_pending[sig] = 1;
-        signal_any = 1;
+        __atomic_store_n(&signal_pending[sig], 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&signal_any, 1, __ATOMIC_RELEASE);
     }
-    qemu_cpu_kick(cpu ? cpu : cpu_running);
+    qemu_cpu_kick(cpu ? cpu : __atomic_load_n(&cpu_running, __ATOMIC_RELAXED));
+    errno = saved_errno;
 }
 
 int cpu_signal_catch(int sig)
@@ -128,24 +131,27 @@ static int signal_take_from(volatile sig_atomic_t *any, volatile sig_atomic_t *p
 {
     int found = 0;
 
-    if (!*any) {
+    if (!__atomic_load_n(any, __ATOMIC_ACQUIRE)) {
         return 0;
     }
-    *any = 0;
+    __atomic_store_n(any, 0, __ATOMIC_RELAXED);
     for (int sig = 1; sig < HOST_NSIG; sig++) {
-        if (!pending[sig]) {
+        if (!__atomic_load_n(&pending[sig], __ATOMIC_ACQUIRE)) {
             continue;
         }
         if (found) {
-            *any = 1;
+            __atomic_store_n(any, 1, __ATOMIC_RELAXED);
             break;
         }
-        pending[sig] = 0;
+        __atomic_store_n(&pending[sig], 0, __ATOMIC_RELAXED);
         memcpy(info, &infos[sig], sizeof(siginfo_t));
         found = sig;
     }
     return found;
 }
+
+/* the takers of process-directed signals: vCPUs take them at once */
+static pthread_mutex_t signal_take_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The next host signal for this thread: its own first, then the process's. */
 int cpu_signal_take(uint8_t *info)
@@ -165,7 +171,9 @@ int cpu_signal_take(uint8_t *info)
                                  cpu->thread_signal_info, info);
     }
     if (!found) {
+        pthread_mutex_lock(&signal_take_lock);
         found = signal_take_from(&signal_any, signal_pending, signal_info, info);
+        pthread_mutex_unlock(&signal_take_lock);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return found;
