@@ -16,7 +16,7 @@ plugins' callback lists are read without a lock and freed by safe work
 (host/core.c), the block records are searched and changed under tb_lock
 (host/tb-maint.c), code one vCPU writes is dropped from the others' engines
 (host/user-exec.c), and an atomic the engine cannot make one host atomic
-runs in an exclusive section of the C host (engine patch 0021).
+runs in an exclusive section of the C host (engine patch 0024).
 
 An engine without pyqemu's patches (the stock wheel) lacks the parallel
 atomics and the stops this needs: there the vCPUs take turns, as QEMU did

@@ -38,7 +38,7 @@ const char *cpu_strerror(int err)
 }
 
 /*
- * Patch 0021: the engine runs an atomic it cannot make one host atomic as
+ * Patch 0024: the engine runs an atomic it cannot make one host atomic as
  * one instruction of its own (patch 0020's step); with other vCPUs running
  * that step must be alone, as QEMU's cpu_exec_step_atomic runs it between
  * start_exclusive and end_exclusive.  Called on the vCPU's thread, inside

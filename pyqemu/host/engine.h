@@ -61,7 +61,7 @@ typedef uc_err (*uc_x86_cpuid_features_fn)(uc_engine *uc, const uint32_t *entrie
                                            size_t count);
 
 /*
- * patch 0021: called on the engine's thread around 0020's one-instruction
+ * patch 0024: called on the engine's thread around 0020's one-instruction
  * atomic step while other engines run (start true before it, false after),
  * so that the host runs it in an exclusive section.
  */
@@ -75,7 +75,7 @@ struct pyqemu_engine {
     uc_tb_instrument_sites_fn tb_sites;             /* 0007 */
     uc_tb_sites_parallel_fn tb_parallel;            /* 0008 */
     uc_x86_cpuid_features_fn x86_cpuid_features;    /* 0010 */
-    uc_exclusive_step_fn exclusive_step;            /* 0021 */
+    uc_exclusive_step_fn exclusive_step;            /* 0024 */
 };
 
 extern struct pyqemu_engine engine;

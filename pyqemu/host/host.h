@@ -156,7 +156,7 @@ void qemu_plugin_atexit_cb(void);
 void qemu_plugin_flush_cb(void);
 /* The first thread: translate for parallel execution (CF_PARALLEL) and flush. */
 void cpu_enable_parallel(void);
-/* May the vCPUs run guest code at once (the engine has patches 0005-0008, 0020, 0021)? */
+/* May the vCPUs run guest code at once (the engine has patches 0005-0008, 0020, 0024)? */
 bool cpu_runs_parallel(void);
 /* A new guest thread's host thread, before it takes host signals: see engine_thread_init. */
 void cpu_thread_init(void);

@@ -138,6 +138,6 @@ def test_split_lock_add_from_threads_running_at_once(guest_builder) -> None:
     """atomics_split.c: lock add on a word across two cache lines from two threads at once.
     The engine cannot make it one host atomic and runs it as one instruction alone (engine
     patch 0020); with vCPUs running at once that step needs every other vCPU stopped
-    (patch 0021, QEMU's cpu_exec_step_atomic).  Without the stop, 1 run in 2 lost adds
+    (patch 0024, QEMU's cpu_exec_step_atomic).  Without the stop, 1 run in 2 lost adds
     (599392 of 600000)."""
     runs_as_natively_and_under_qemu(guest_builder, "atomics_split", "split 600000\n")
