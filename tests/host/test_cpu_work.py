@@ -169,22 +169,25 @@ def test_safe_work_from_no_vcpu_stops_every_vcpu_and_runs_exclusive(spinning) ->
 
 def test_exclusive_section_keeps_vcpus_out_of_guest_code(spinning) -> None:
     """start_exclusive returns once the running vCPU has left guest code; until
-    end_exclusive a vCPU that wants to run waits outside it, then runs."""
+    end_exclusive the kicked vCPU and a vCPU that wants to run wait outside it (at the top
+    of their loops, in cpu_exec_start, as QEMU's vCPU threads), then the kicked one
+    returns with the kick and the other runs."""
     cpu, other, _addr = spinning
     first = Runner(cpu)
     first.start_spinning()
     lib.start_exclusive()
     try:
         assert not lib.cpu_in_guest(cpu.handle)
-        first.join(TIMEOUT)
-        assert not first.is_alive() and first.reason == lib.EXCP_KICK
         second = Runner(other)
         second.start()
         time.sleep(0.2)
         assert second.is_alive() and not lib.cpu_in_guest(other.handle), \
             "a vCPU entered guest code during an exclusive section"
+        assert not lib.cpu_in_guest(cpu.handle), "the kicked vCPU went back to guest code"
     finally:
         lib.end_exclusive()
+    first.join(TIMEOUT)
+    assert not first.is_alive() and first.reason == lib.EXCP_KICK
     deadline = time.monotonic() + TIMEOUT
     while not lib.cpu_in_guest(other.handle):
         assert time.monotonic() < deadline, "the vCPU never ran after the section"

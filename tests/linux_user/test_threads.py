@@ -125,6 +125,8 @@ def test_thread_directed_signal_runs_on_its_thread(guest_builder) -> None:
     runs_as_natively_and_under_qemu(guest_builder, "thread_kill", "worker 20 main 0 other 0\n")
 
 
+@pytest.mark.patched_engine("the stock engine keeps running another thread's stale "
+                             "translation: the page watch across engines needs pyqemu's engine")
 def test_code_written_by_one_thread_runs_in_another(guest_builder) -> None:
     """thread_jit.c: two threads take turns rewriting a function on a read-write-execute
     page that both have run; each time the other thread must run the new code, as on the
