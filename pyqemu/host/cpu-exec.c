@@ -173,6 +173,12 @@ void cpu_set_engine_model(int model)
     engine_cpu_model = model;
 }
 
+void cpu_thread_init(void)
+{
+    engine_init();
+    engine_thread_init();
+}
+
 CPUState *cpu_create(unsigned int cpu_index)
 {
     CPUState *cpu = calloc(1, sizeof(*cpu));

@@ -29,4 +29,14 @@ void engine_init(void)
     if (!engine.tb_sites || !engine.stop_async) {
         engine.tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
     }
+    engine_thread_init();   /* the first thread's copy (see engine.h) */
+}
+
+void engine_thread_init(void)
+{
+    /*
+     * patch 0003's uc_callback_running, which uc_emu_stop_async reads: dlsym
+     * of a thread-local symbol returns this thread's copy, made if need be
+     */
+    (void)dlsym(RTLD_DEFAULT, "uc_callback_running");
 }

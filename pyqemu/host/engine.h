@@ -74,4 +74,12 @@ extern struct pyqemu_engine engine;
 /* Fill `engine` from the loaded engine library (once; later calls return at once). */
 void engine_init(void);
 
+/*
+ * Make this thread's copy of the engine's thread-local state now.  The
+ * library is loaded at run time, so glibc makes a thread's copy (with
+ * malloc) at its first use, which a signal handler's uc_emu_stop_async must
+ * not be (a host signal on a new thread inside malloc hung the process).
+ */
+void engine_thread_init(void);
+
 #endif

@@ -156,6 +156,8 @@ void qemu_plugin_atexit_cb(void);
 void qemu_plugin_flush_cb(void);
 /* The first thread: translate for parallel execution (CF_PARALLEL) and flush. */
 void cpu_enable_parallel(void);
+/* A new guest thread's host thread, before it takes host signals: see engine_thread_init. */
+void cpu_thread_init(void);
 void plugin_set_log_fd(int fd);
 int plugin_count(void);
 int plugin_version_min(void);

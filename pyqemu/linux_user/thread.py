@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import struct
 import threading
 
@@ -99,9 +100,13 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
     tid_box: list[int] = []
 
     def thread_main() -> None:
-        # both tid words are stored before the child runs, as the kernel does:
-        # a child that exits at once must find its tid there to clear it
         try:
+            # the engine's thread-local state is made before host signals may come
+            # here (a handler must not be the first to use it: it would call malloc)
+            lib.cpu_thread_init()
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            # both tid words are stored before the child runs, as the kernel does:
+            # a child that exits at once must find its tid there to clear it
             tid = gettid()
             tid_box.append(tid)
             for wanted, addr in ((CLONE_PARENT_SETTID, parent_tid),
@@ -117,7 +122,13 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
             started.set()   # the parent waits for this, whatever happened
         run_thread(child)
 
-    threading.Thread(target=thread_main, name=f"vcpu{child_cpu.cpu_index}", daemon=True).start()
+    # the new host thread starts with every signal blocked; it restores this mask
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    try:
+        threading.Thread(target=thread_main, name=f"vcpu{child_cpu.cpu_index}",
+                         daemon=True).start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     started.wait()
     return tid_box[0]
 
