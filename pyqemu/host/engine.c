@@ -30,6 +30,7 @@ void engine_init(void)
     if (!engine.tb_sites || !engine.stop_async) {
         engine.tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
     }
+    engine_thread_init();   /* the first thread's copy (see engine.h) */
 }
 
 void engine_thread_init(void)

@@ -136,6 +136,15 @@ def _set_cpuid(flat: Sequence[int], level: int, xlevel: int, xlevel2: int,
         raise MemoryError("cpu_x86_set_cpuid")
 
 
+def _stock_engine() -> bool:
+    """Whether the engine is the unicorn wheel's, without pyqemu's patches (no AVX, no
+    CPUID-driven features): x86_64 models with AVX are refused there, and without -cpu
+    it keeps its own model."""
+    from pyqemu import host
+
+    return host.engine_kind == "stock"
+
+
 def _apply_cpu_model(cfg: Any, prog: str) -> int:
     """-cpu on x86_64: qemu's warnings for the features its TCG drops, the model's CPUID
     table for every vCPU to answer from, and the AT_HWCAP it gives (CPUID.1 EDX)."""
@@ -178,11 +187,9 @@ def parse_cpu_model(opts: Options) -> None:
     elif opts.target == "riscv64":
         from pyqemu.linux_user.riscv64.cpu_models import parse_cpu
     elif opts.target == "x86_64":
-        from pyqemu import host
         from pyqemu.linux_user.x86_64.cpu_models import STOCK_ENGINE_LACKS, parse_cpu
 
-        # the stock engine lacks AVX and what builds on it: refuse models that have it
-        lacks = STOCK_ENGINE_LACKS if host.engine_kind == "stock" else frozenset()
+        lacks = STOCK_ENGINE_LACKS if _stock_engine() else frozenset()
         opts.cpu_config = parse_cpu(opts.cpu_model, lacks)
         return
     else:
@@ -216,7 +223,6 @@ def cpu_init(opts: Options, prog: str) -> tuple[TargetArch, X86CPU, GuestMemory,
                                                  int | None]:
     """The target, its -cpu model, the guest address space and vCPU 0 (whose creation
     fires the plugins' vcpu_init); returns them with the AT_HWCAP/AT_HWCAP2 to give."""
-    from pyqemu import host
     from pyqemu.accel.cpu import X86CPU
     from pyqemu.host import lib
     from pyqemu.linux_user import arch
@@ -231,7 +237,7 @@ def cpu_init(opts: Options, prog: str) -> tuple[TargetArch, X86CPU, GuestMemory,
         hwcap = opts.cpu_config.hwcap
     elif opts.cpu_config is not None:
         hwcap = _apply_cpu_model(opts.cpu_config, prog)
-    elif target.name == "x86_64" and host.engine_kind != "stock":
+    elif target.name == "x86_64" and not _stock_engine():
         hwcap = _apply_default_x86_model()
     mem = GuestMemory(mmap_base=target.mmap_base)
     cpu = X86CPU(0, target)

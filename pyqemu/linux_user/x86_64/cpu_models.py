@@ -165,8 +165,8 @@ XSAVE_COMPONENTS = {
 }
 XSAVE_LEGACY_SIZE = 0x240   # the legacy region (512 bytes) and the XSAVE header (64)
 
-#: The cache descriptions qemu-x86_64 7.2 answers (CPUID leaves 2 and 4 for Intel
-#: vendors, 0x80000005, 0x80000006 and 0x8000001d for every vendor) come in sets: the
+#: The cache descriptions qemu-x86_64 7.2 answers (CPUID leaves 2 and 4 for every vendor
+#: but AMD, 0x80000005, 0x80000006 and 0x8000001d for every vendor) come in sets: the
 #: legacy one most models share, and the EPYC families' own (cpu_model_data.CACHES).
 #: qemu's paravirtual leaf under TCG: the highest such leaf and "TCGTCGTCGTCG"
 LEAF_40000000 = (0x40000001, 0x54474354, 0x43544743, 0x47435447)
@@ -194,7 +194,7 @@ def _model(vendor: str, fms: tuple[int, int, int], level: int, xlevel: int, mode
                     cache)
 
 
-# -- the models qemu-x86_64 7.2 runs in 64-bit mode without AVX (observed definitions) ----
+# -- the models qemu-x86_64 7.2 runs in 64-bit mode (observed definitions) -----------------
 MODELS: dict[str, ModelDef] = {}  # filled by cpu_model_table below
 
 #: unversioned names -> the version they stand for in user mode (v1), and qemu's named
