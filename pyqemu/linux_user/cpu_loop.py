@@ -143,8 +143,7 @@ def start_fast_syscalls(task: TaskState) -> None:
     """Give the C host the guest's rights (once per address space) and switch its
     pass-through table on or off for this process."""
     if not task.mem.rights_mirrored:
-        task.mem.mirror_rights(lib.syscall_rights_set, lib.syscall_rights_reset,
-                               lib.syscall_rights_ok)
+        task.mem.mirror_rights()
     lib.syscall_fast_paths(not task.path_prefix,
                            os.fsencode(task.exe_path) if task.exe_path else None)
     lib.syscall_fast_enable(fast_syscalls_allowed(task))
