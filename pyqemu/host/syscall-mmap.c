@@ -251,7 +251,10 @@ static bool host_writable_locked(GuestMap *map, uint64_t start, uint64_t end)
     return true;
 }
 
-/* target_brk: the new break, or the current one when it cannot move. */
+/*
+ * target_brk: the new break, or the current one when it cannot move; pages
+ * are mapped as it grows, never given back (qemu 7.2's brk_page).
+ */
 static bool brk_fast(GuestMap *map, CPUState *cpu, uint64_t new_brk, long *ret)
 {
     GuestBrk *b = &map->brk;
@@ -294,10 +297,8 @@ static bool brk_fast(GuestMap *map, CPUState *cpu, uint64_t new_brk, long *ret)
             munmap((void *)(uintptr_t)old_top, new_top - old_top);
             return false;
         }
-    } else if (new_top < old_top) {
-        unmap_runs_locked(map, cpu, new_top, old_top);    /* its result is not brk's */
+        b->brk_top = new_top;
     }
-    b->brk_top = new_top;
     if (new_brk > b->brk && b->brk < old_top) {
         memset((void *)(uintptr_t)b->brk, 0, zero_end - b->brk);
     }

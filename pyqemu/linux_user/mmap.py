@@ -839,7 +839,8 @@ class GuestMemory:
         state.start_brk = state.brk = state.brk_top = _page_align(start)
 
     def target_brk(self, new_brk: int) -> int:
-        """brk(2): the new break, or the current one when it cannot move."""
+        """brk(2): the new break, or the current one when it cannot move (qemu 7.2's
+        do_brk: pages are mapped as the break grows and never given back)."""
         state = self._brk_state
         if new_brk == 0 or new_brk < state.start_brk or state.start_brk == 0:
             return state.brk
@@ -855,9 +856,10 @@ class GuestMemory:
             if _host_place(old_top, new_top - old_top, rw, flags, -1, 0) < 0:
                 return state.brk
             self._record(Region(old_top, new_top, rw, flags))
-        elif new_top < old_top:
-            self.target_munmap(new_top, old_top - new_top)
-        state.brk_top = new_top
+            state.brk_top = new_top
+        # a lower break keeps its pages mapped, as qemu 7.2's do_brk keeps brk_page (Linux
+        # unmaps them): the guest may still touch them, and they read as zero once the
+        # break grows over them again
         if new_brk > state.brk and state.brk < old_top:
             # memory given back and taken again reads as zero, as under QEMU
             try:
