@@ -430,15 +430,15 @@ class GuestMemory:
             for region in new:
                 listener.on_map(region.start, region.size, guest_rights(region.prot))
 
-    def mirror_rights(self) -> None:
+    def make_current(self) -> None:
         """Make this address space the one the C host's syscalls check guest buffers
-        against and serve mmap, munmap and mprotect on (its region list is this one's);
+        against and serve mmap, munmap, mprotect and brk on (its region list is this one's);
         one per process, so the address space that takes it over leaves the previous
         one out."""
         self._lib.guest_map_use(self._map)
 
     @property
-    def rights_mirrored(self) -> bool:
+    def is_current(self) -> bool:
         return self._lib.guest_map_current() == self._map
 
     # -- region list --------------------------------------------------------------------
@@ -949,7 +949,7 @@ class GuestMemory:
 
     def close(self) -> None:
         """Unmap every guest mapping (tests, or a second guest in one process)."""
-        if self.rights_mirrored:
+        if self.is_current:
             self._lib.guest_map_use(self._ffi.NULL)
         for region in self.regions():
             _host_munmap(region.start, region.size)

@@ -258,7 +258,7 @@ def test_the_c_rights_check_answers_as_the_region_list(guest_memory) -> None:
     mem = guest_memory
     base = mem.target_mmap(0, 16 * page, 0, 0x22, -1, 0)  # a reserved stretch
     assert base > 0
-    mem.mirror_rights()
+    mem.make_current()
     rng = random.Random(19)
     for _ in range(150):
         at = base + rng.randrange(16) * page
