@@ -62,6 +62,7 @@ def test_results_and_plugin_syscall_sequence_are_qemus(guest: Path, plugin_lib) 
     # the guest saw what it checks: faults where the rights say so, new code after each
     # change, brk's pages given back
     assert "write faults 1\n" in q_out and "read faults 1\n" in q_out
+    assert "write from none -14\n" in q_out
     assert "code says 11\n" in q_out and "code says 22\n" in q_out
     assert "code says 33\n" in q_out and "brk reads 0\n" in q_out
     assert "brk reads again 0\n" in q_out and q_out.endswith("done\n")
