@@ -62,7 +62,8 @@ def test_results_and_plugin_syscall_sequence_are_qemus(guest: Path, plugin_lib) 
     # the guest saw what it checks: faults where the rights say so, new code after each
     # change, brk's pages given back
     assert "write faults 1\n" in q_out and "read faults 1\n" in q_out
-    assert "write from none -14\n" in q_out
+    assert "write from none -14\n" in q_out and "file reads back 1 x\n" in q_out
+    assert "file write faults 1 0\n" in q_out
     assert "code says 11\n" in q_out and "code says 22\n" in q_out
     assert "code says 33\n" in q_out and "brk reads 0\n" in q_out
     assert "brk reads again 0\n" in q_out and q_out.endswith("done\n")
@@ -83,9 +84,9 @@ def test_the_plain_cases_are_served_in_c(guest: Path, tmp_path: Path, plugin_lib
     calls, fast, stdout = python_calls(
         tmp_path, ["-plugin", str(plugin_lib("syscall")), str(guest)])
     assert stdout.endswith("done\n")
-    # Python serves mmap's hint, MAP_FIXED (twice), shared memory, bad offset and
-    # length (and musl's start-up, which maps nothing here)
-    assert calls[nr.TARGET_NR_mmap] == 6
+    # Python serves mmap's hint, MAP_FIXED (twice), shared memory, a file, bad offset
+    # and length (and musl's start-up, which maps nothing here)
+    assert calls[nr.TARGET_NR_mmap] == 7
     # mprotect's misaligned address, bad bits and unmapped range
     assert calls[nr.TARGET_NR_mprotect] == 3
     # munmap's misaligned address and empty length

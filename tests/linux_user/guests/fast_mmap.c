@@ -173,6 +173,30 @@ int main(void)
                                              -1, 100));
     printf("mmap empty %ld\n", sys_mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 
+    /*
+     * a shared file mapping (made in Python), one page of it made writable and then
+     * unmapped in C: a store reaches the file, the other page stays read-only
+     */
+    {
+        int fd = (int)syscall(SYS_memfd_create, "fast_mmap", 0);
+        char *file;
+        char back = 0;
+
+        if (fd < 0 || ftruncate(fd, 2 * PAGE) != 0) {
+            printf("memfd failed\n");
+        }
+        file = (char *)sys_mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+        printf("file mprotect %ld\n",
+               sys_ret(mprotect(file + PAGE, PAGE, PROT_READ | PROT_WRITE)));
+        printf("file write faults %d %d\n", write_faults(file), write_faults(file + PAGE));
+        file[PAGE] = 'x';
+        r = pread(fd, &back, 1, PAGE);
+        printf("file reads back %ld %c\n", r, back);
+        printf("file munmap %ld\n", sys_ret(munmap(file, 2 * PAGE)));
+        printf("file read faults %d\n", read_faults(file + PAGE));
+        close(fd);
+    }
+
     /* code: written, made executable, run; rewritten, run again; unmapped, mapped again */
     {
         unsigned char *code = (unsigned char *)sys_mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
