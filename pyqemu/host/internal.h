@@ -65,7 +65,7 @@ bool syscall_fast_mmap(CPUState *cpu, int32_t num, const uint64_t *args, bool al
 /* host.h's GuestMap: what syscall-mmap.c changes, with lock held */
 struct GuestMap {
     pthread_mutex_t lock;
-    GuestMapRegion *r;          /* sorted, disjoint, merged as mmap.py's Region.continues */
+    GuestMapRegion *r;          /* sorted, disjoint, merged when they continue each other */
     size_t n, cap;
     char **paths;               /* the mapped files' paths, interned: regions point here */
     size_t n_paths;

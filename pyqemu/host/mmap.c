@@ -108,7 +108,10 @@ GuestMapRegion guest_map_clip(const GuestMapRegion *region, uint64_t start, uint
     return piece;
 }
 
-/* Region.continues: @after can merge onto the end of @before. */
+/*
+ * Can @after merge onto the end of @before?  Adjacent, the same rights and
+ * kind, and the same file at the offset that follows on, as Linux merges VMAs.
+ */
 static bool continues(const GuestMapRegion *after, const GuestMapRegion *before)
 {
     return before->end == after->start && before->prot == after->prot &&

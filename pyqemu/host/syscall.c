@@ -34,8 +34,8 @@
  * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
- * syscall-signal.c, mmap.c, uaccess.c (internal.h), cpus-common.c (cpu.h)
- * and libc only.
+ * syscall-signal.c, syscall-mmap.c, uaccess.c (internal.h), cpus-common.c
+ * (cpu.h) and libc only.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -7,8 +7,9 @@ in a region list that the execution engine enforces. Listeners (the engine) hear
 every change so they can mirror the host pages.
 
 The region list is the C host's (pyqemu/host/mmap.c's GuestMap), the one copy: this
-module reads and changes it through cffi, and the C host serves the plain cases of
-mmap, munmap and mprotect on it without Python (see mmap.c's head for which).
+module reads and changes it through cffi (regions merge there as Linux's VMAs do), and
+the C host serves the plain cases of mmap, munmap, mprotect and brk on it without
+Python (pyqemu/host/syscall-mmap.c's head says which).
 """
 
 from __future__ import annotations
@@ -282,12 +283,6 @@ class Region:
         offset = self.offset + (start - self.start) if self.path else 0
         return Region(start, end, self.prot, self.flags, self.path, offset)
 
-    def continues(self, before: Region) -> bool:
-        """True when this region can merge onto the end of before."""
-        return (before.end == self.start and before.prot == self.prot
-                and before.flags == self.flags and before.path == self.path
-                and (not self.path or before.offset + before.size == self.offset))
-
 
 class MemoryListener(Protocol):
     """Told about every change of the guest map (all ranges page aligned).
@@ -295,7 +290,7 @@ class MemoryListener(Protocol):
     Note: each call comes after the host memory has changed.  A listener with an
     ``engine_cpu`` attribute (a CPUState of the C host) does no more than the C host's
     cpu_mem_map_ptr/cpu_mem_unmap/cpu_mem_protect and cpu_flush_code on it, which the
-    C host then also does itself for the calls it serves (pyqemu/host/mmap.c).
+    C host then also does itself for the calls it serves (pyqemu/host/syscall-mmap.c).
     """
 
     def on_map(self, start: int, size: int, prot: int) -> None: ...
