@@ -182,6 +182,12 @@ class X86CPU:
         self.write_reg("gs_base", value)
 
     # ---- memory: a MemoryListener of the guest address space ----
+    @property
+    def engine_cpu(self) -> object:
+        """The CPUState whose engine on_map/on_unmap/on_protect change, and nothing
+        more: the C host makes the same changes for the mmap calls it serves."""
+        return self._cpu
+
     def on_map(self, start: int, size: int, prot: int) -> None:
         err = lib.cpu_mem_map_ptr(self._cpu, start, size, prot & UC_PROT_MASK, start)
         self._check(err, f"map {start:#x}+{size:#x}")

@@ -540,21 +540,6 @@ int cpu_exec(CPUState *cpu, cpu_exit_info *info)
     }
 }
 
-int cpu_mem_map_ptr(CPUState *cpu, uint64_t addr, uint64_t size, uint32_t perms, uint64_t host)
-{
-    return uc_mem_map_ptr(cpu->uc, addr, size, perms, (void *)(uintptr_t)host);
-}
-
-int cpu_mem_unmap(CPUState *cpu, uint64_t addr, uint64_t size)
-{
-    return uc_mem_unmap(cpu->uc, addr, size);
-}
-
-int cpu_mem_protect(CPUState *cpu, uint64_t addr, uint64_t size, uint32_t perms)
-{
-    return uc_mem_protect(cpu->uc, addr, size, perms);
-}
-
 int cpu_reg_read(CPUState *cpu, int regid, uint64_t *value)
 {
     *value = 0;
@@ -609,13 +594,3 @@ int cpu_reg_write_many(CPUState *cpu, const int *regids, size_t count, size_t st
     return UC_ERR_OK;
 }
 
-/*
- * Drop the translations of [addr, addr + size): host-side writes into code
- * and mapping changes (mprotect, munmap) must not leave stale blocks behind.
- */
-void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size)
-{
-    uc_ctl_remove_cache(cpu->uc, addr, addr + size);
-    tb_invalidate_phys_range(cpu, addr, addr + size);
-    tb_reclaim(cpu, addr, addr + size);
-}

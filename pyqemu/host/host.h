@@ -100,17 +100,51 @@ int cpu_reg_write_many(CPUState *cpu, const int *regids, size_t count, size_t st
 
 /*
  * Pass-through syscalls served in C (syscall.c): on only when nothing needs to
- * see them in Python (no -strace; an x86_64 guest on an x86_64 host); the
- * guest's rights per range (mmap.py's Region.prot, 0: none), mirrored for the
- * buffer checks; how many calls C has served.
+ * see them in Python (no -strace; an x86_64 guest on an x86_64 host); how many
+ * calls C has served.
  */
 void syscall_fast_enable(bool on);
 /* plain: no -L prefix, guest paths are host paths; exe: the guest program's path */
 void syscall_fast_paths(bool plain, const char *exe);
-void syscall_rights_reset(void);
-int syscall_rights_set(uint64_t start, uint64_t end, int prot);
-bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write);   /* access_ok's answer */
 uint64_t syscall_fast_count(void);
+
+/*
+ * A guest's address space (mmap.c): its one region list, which mmap.py's
+ * GuestMemory reads and changes here and the syscalls served in C read and
+ * change too.  A region: [start, end) with the guest's rights (prot), its
+ * kind (MAP_SHARED or MAP_PRIVATE, | MAP_ANONYMOUS), the mapped file's path
+ * (NULL: anonymous memory; the map's own copy) and the file offset of start.
+ */
+typedef struct GuestMap GuestMap;
+typedef struct GuestMapRegion {
+    uint64_t start, end, offset;
+    int32_t prot, flags;
+    const char *path;
+} GuestMapRegion;
+GuestMap *guest_map_new(uint64_t mmap_base);
+void guest_map_free(GuestMap *map);
+/* the regions overlapping [start, end): the first max into out; returns how many there are */
+size_t guest_map_find(GuestMap *map, uint64_t start, uint64_t end, GuestMapRegion *out,
+                      size_t max);
+int guest_map_cut(GuestMap *map, uint64_t start, uint64_t end);     /* 0, or -1: no memory */
+int guest_map_insert(GuestMap *map, uint64_t start, uint64_t end, int32_t prot, int32_t flags,
+                     uint64_t offset, const char *path);             /* over a free range */
+/* QEMU's mmap_next_start: default placements go upward from here */
+uint64_t guest_map_next_start(GuestMap *map);
+void guest_map_set_next_start(GuestMap *map, uint64_t next_start);
+/* a listener: cpu's engine (NULL: one only Python can tell); held: listener calls held back */
+void guest_map_listen(GuestMap *map, CPUState *cpu, bool on);
+void guest_map_hold(GuestMap *map, bool held);
+/* the brk area (mmap.py's set_brk, target_brk): start_brk, brk, and brk_top, the end of
+ * the pages mapped for it; the map's own, read and written by Python and by C's brk */
+typedef struct GuestBrk {
+    uint64_t start_brk, brk, brk_top;
+} GuestBrk;
+GuestBrk *guest_map_brk(GuestMap *map);
+/* the map syscalls of this process check and change (NULL: none) */
+void guest_map_use(GuestMap *map);
+GuestMap *guest_map_current(void);
+bool guest_map_access_ok(GuestMap *map, uint64_t addr, uint64_t size, bool write);
 /* syscall/host.py's call (the result or -errno) */
 int64_t syscall_host(int64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                      uint64_t a4, uint64_t a5);

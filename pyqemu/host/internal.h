@@ -11,6 +11,8 @@
  *   syscall.c         pass-through syscalls served in C
  *   uaccess.c         guest memory rights and copies for the syscall paths
  *   user-exec.c       code written by one vCPU and run by another: watched pages
+ *   syscall-mmap.c    mmap, munmap, mprotect and brk served in C; mapping changes' engine side
+ *   mmap.c            the guest's region list
  *   user-signal.c     host signals caught for the guest
  *   cpus-common.c     vCPU list, stop requests, safe work (cpu.h)
  *   core.c            plugin callbacks and event dispatch (plugin.h)
@@ -64,14 +66,44 @@ void page_protect_code(CPUState *cpu, uint64_t start, uint64_t end);
 void hook_page_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                      void *opaque);
 void page_watch_free(CPUState *cpu);
+/* ---- syscall-mmap.c ---- */
+/* mmap, munmap, mprotect, brk (@alone: no other vCPU) served in C: syscall_fast's contract */
+bool syscall_fast_mmap(CPUState *cpu, int32_t num, const uint64_t *args, bool alone, long *ret);
+
+/* ---- mmap.c ---- */
+#define GUEST_PAGE_SIZE 4096ull
+/* first address above x86-64 user space (mmap.py's TASK_SIZE) */
+#define GUEST_TASK_SIZE 0x7FFFFFFFF000ull
+/* host.h's GuestMap: what syscall-mmap.c changes, with lock held */
+struct GuestMap {
+    pthread_mutex_t lock;
+    GuestMapRegion *r;          /* sorted, disjoint, merged when they continue each other */
+    size_t n, cap;
+    char **paths;               /* the mapped files' paths, interned: regions point here */
+    size_t n_paths;
+    uint64_t mmap_base, next_start;     /* QEMU's TASK_UNMAPPED_BASE, mmap_next_start */
+    CPUState **listeners;       /* vCPUs whose engines hear of every change */
+    size_t n_listeners;
+    int python_only;            /* other listeners, or listener calls held back */
+    GuestBrk brk;
+};
+/* has all of [addr, addr + size) the rights @need (1 read, 2 write), and no file if @direct? */
+bool guest_map_range_ok(uint64_t addr, uint64_t size, int need, bool direct);
+/* index of the first region ending after @addr (n if none) */
+size_t guest_map_first_ending_after(const GuestMap *map, uint64_t addr);
+/* room for @more regions; false without memory */
+bool guest_map_reserve(GuestMap *map, size_t more);
+/* @region's part in [start, end), its file offset moved with it (mmap.py's Region.clip) */
+GuestMapRegion guest_map_clip(const GuestMapRegion *region, uint64_t start, uint64_t end);
+/* GuestMemory._cut and _insert (merging) on a locked map; false without memory */
+bool guest_map_cut__locked(GuestMap *map, uint64_t start, uint64_t end);
+bool guest_map_insert__locked(GuestMap *map, GuestMapRegion region);
 
 /* ---- uaccess.c ---- */
 /* may the guest access all of [addr, addr + size) with rights @need (1 read, 2 write)? */
 bool guest_range_ok(uint64_t addr, uint64_t size, int need);
 /* the same, and no file is mapped there: direct loads and stores cannot fault */
 bool guest_range_direct_ok(uint64_t addr, uint64_t size, int need);
-/* in syscall_rights_set's prot: the range maps a file (mmap.py's RIGHTS_FILE) */
-#define GUEST_RIGHTS_FILE 0x10000
 
 /* ---- syscall-signal.c ---- */
 /* rt_sigprocmask and rt_sigaction (@alone: no other vCPU) served in C: syscall_fast's contract */

@@ -12,9 +12,9 @@
  * nothing needs to see a syscall in Python: no -strace, an x86_64 guest on
  * an x86_64 host.
  *
- * The guest's rights per address (mmap.py's Region.prot, what its access_ok
- * checks) are mirrored by Python into uaccess.c (syscall_rights_set), so the
- * check is the one the Python path makes.
+ * The guest's rights per address are those of its one region list (mmap.c),
+ * which mmap.py's access_ok asks too, so the check is the one the Python path
+ * makes.
  *
  * The table: getpid, getppid, gettid, lseek, clock_gettime, gettimeofday,
  * fstat, futex wakes, rt_sigprocmask and rt_sigaction (syscall-signal.c); and, while the vCPU is the process's only one (they
@@ -27,14 +27,15 @@
  * reads, sched_yield, socket, kill's signal 0, nanosleep of zero; and while
  * alone, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
  * rt_sigprocmask and rt_sigaction change the task's mask and its process's
- * actions, which Python shares (syscall-signal.c).
+ * actions, which Python shares (syscall-signal.c); mmap, munmap, mprotect
+ * and brk change the region list Python shares (mmap.c), while alone.
  * A path is served only as Path decodes it unchanged: no -L prefix
  * (syscall_fast_paths), all of it readable before its NUL within PATH_MAX;
  * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
- * syscall-signal.c, uaccess.c (internal.h), cpus-common.c (cpu.h) and libc
- * only.
+ * syscall-signal.c, syscall-mmap.c, uaccess.c (internal.h), cpus-common.c
+ * (cpu.h) and libc only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -575,15 +576,26 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
         }
         r = syscall(SYS_getrandom, a[0], a[1], (unsigned int)a[2]);
         break;
+    case SYS_mmap:
+    case SYS_munmap:
+    case SYS_mprotect:
+    case SYS_brk:
     case SYS_rt_sigprocmask:
-    case SYS_rt_sigaction:
-        /* the task's signal state (syscall-signal.c): the answer is never -1 and errno */
-        if (!syscall_fast_signal(cpu, (int32_t)num, a, alone, &r)) {
+    case SYS_rt_sigaction: {
+        /*
+         * state C shares with Python: the task's signals (syscall-signal.c), the
+         * guest's region list (syscall-mmap.c); the answer is never -1 and errno
+         */
+        bool signal = (int32_t)num == SYS_rt_sigprocmask || (int32_t)num == SYS_rt_sigaction;
+
+        if (!(signal ? syscall_fast_signal(cpu, (int32_t)num, a, alone, &r)
+                     : syscall_fast_mmap(cpu, (int32_t)num, a, alone, &r))) {
             return false;
         }
         *ret = r;
         __atomic_fetch_add(&fast_count, 1, __ATOMIC_RELAXED);
         return true;
+    }
     default:
         if (!syscall_fast_plain((int32_t)num, a, alone, &r)) {
             return false;

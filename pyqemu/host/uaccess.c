@@ -1,22 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Guest memory access from the syscall paths (QEMU's linux-user/uaccess.c:
- * access_ok and the copies to and from the guest).  Python mirrors the
- * guest's rights per address here (mmap.py's Region.prot, through
- * syscall_rights_set), so guest_range_ok answers as mmap.py's access_ok does
- * and syscall.c's fast path makes the check the Python path makes; Python's
- * own syscalls ask the same mirror (syscall_rights_ok) and copy guest memory
- * and make host calls through syscall_host_copy and syscall_host at a cffi
- * call's cost.
+ * access_ok and the copies to and from the guest).  The rights are those of
+ * the guest's one region list (mmap.c), which mmap.py's access_ok asks too,
+ * so syscall.c's fast path makes the check the Python path makes; Python's
+ * own syscalls copy guest memory and make host calls through
+ * syscall_host_copy and syscall_host at a cffi call's cost.
  *
- * Layer: called by syscall.c (internal.h) and Python (host.h); calls libc only.
+ * Layer: called by syscall.c, syscall-signal.c (internal.h) and Python
+ * (host.h); calls mmap.c (internal.h) and libc.
  */
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -26,142 +23,15 @@
 
 #define PROT_R 1
 #define PROT_W 2
-/* first address above x86-64 user space (mmap.py's TASK_SIZE) */
-#define GUEST_TASK_SIZE 0x7FFFFFFFF000ull
-
-typedef struct {
-    uint64_t start, end;
-    int prot;
-} rights_range;
-
-/* sorted, disjoint ranges with rights; an address in none has no rights */
-static rights_range *ranges;
-static size_t n_ranges, cap_ranges;
-static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Index of the first range ending after @addr (n_ranges if none). */
-static size_t first_ending_after(uint64_t addr)
-{
-    size_t lo = 0, hi = n_ranges;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (ranges[mid].end > addr) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    return lo;
-}
-
-void syscall_rights_reset(void)
-{
-    pthread_mutex_lock(&ranges_lock);
-    n_ranges = 0;
-    pthread_mutex_unlock(&ranges_lock);
-}
-
-/*
- * [start, end) now has rights @prot (0: none, or unmapped).  Returns 0, or
- * -1 without memory (the table then answers "no rights" everywhere, which
- * only sends calls to Python).
- */
-int syscall_rights_set(uint64_t start, uint64_t end, int prot)
-{
-    size_t first, last;
-    rights_range pieces[3];
-    size_t n_new = 0;
-    bool has_right = false;
-    rights_range right = {0, 0, 0};
-    int ret = 0;
-
-    if (start >= end) {
-        return 0;
-    }
-    pthread_mutex_lock(&ranges_lock);
-    first = first_ending_after(start);
-    last = first;
-    /* the ranges overlapping [start, end): only the first and the last are cut */
-    while (last < n_ranges && ranges[last].start < end) {
-        if (ranges[last].start < start) {
-            pieces[n_new++] = (rights_range){ranges[last].start, start, ranges[last].prot};
-        }
-        if (ranges[last].end > end) {
-            right = (rights_range){end, ranges[last].end, ranges[last].prot};
-            has_right = true;
-        }
-        last++;
-    }
-    if (prot) {
-        pieces[n_new++] = (rights_range){start, end, prot};
-    }
-    if (has_right) {
-        pieces[n_new++] = right;
-    }
-    if (n_ranges - (last - first) + n_new > cap_ranges) {
-        size_t cap = cap_ranges ? cap_ranges * 2 : 64;
-        rights_range *grown;
-
-        while (cap < n_ranges - (last - first) + n_new) {
-            cap *= 2;
-        }
-        grown = realloc(ranges, cap * sizeof(*ranges));
-        if (!grown) {
-            n_ranges = 0;
-            ret = -1;
-            goto out;
-        }
-        ranges = grown;
-        cap_ranges = cap;
-    }
-    memmove(&ranges[first + n_new], &ranges[last], (n_ranges - last) * sizeof(*ranges));
-    memcpy(&ranges[first], pieces, n_new * sizeof(*ranges));
-    n_ranges = n_ranges - (last - first) + n_new;
-out:
-    pthread_mutex_unlock(&ranges_lock);
-    return ret;
-}
-
-/*
- * Does every range of [addr, addr + size) have all of @need's bits, none of
- * @forbid's?
- */
-static bool range_has(uint64_t addr, uint64_t size, int need, int forbid)
-{
-    uint64_t cursor = addr;
-    bool ok = false;
-
-    if (size == 0) {
-        return true;
-    }
-    if (addr >= GUEST_TASK_SIZE || size > GUEST_TASK_SIZE - addr) {
-        return false;
-    }
-    pthread_mutex_lock(&ranges_lock);
-    for (size_t i = first_ending_after(addr); i < n_ranges; i++) {
-        if (ranges[i].start > cursor || (ranges[i].prot & need) != need ||
-            (ranges[i].prot & forbid)) {
-            break;
-        }
-        cursor = ranges[i].end;
-        if (cursor >= addr + size) {
-            ok = true;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&ranges_lock);
-    return ok;
-}
 
 /*
  * May the guest itself access all of [addr, addr + size) with rights @need?
- * (mmap.py's access_ok: an empty range always; nothing at or above TASK_SIZE.)
+ * (mmap.py's access_ok, on the region list of mmap.c: an empty range always;
+ * nothing at or above TASK_SIZE.)
  */
 bool guest_range_ok(uint64_t addr, uint64_t size, int need)
 {
-    return range_has(addr, size, need, 0);
+    return guest_map_range_ok(addr, size, need, false);
 }
 
 /*
@@ -171,7 +41,7 @@ bool guest_range_ok(uint64_t addr, uint64_t size, int need)
  */
 bool guest_range_direct_ok(uint64_t addr, uint64_t size, int need)
 {
-    return range_has(addr, size, need, GUEST_RIGHTS_FILE);
+    return guest_map_range_ok(addr, size, need, true);
 }
 
 /*
@@ -212,10 +82,4 @@ bool syscall_host_copy(void *local, uint64_t remote, uint64_t size, bool to_remo
         return true;
     }
     return false;
-}
-
-/* guest_range_ok for Python's tests: the mirror must answer as mmap.py's access_ok. */
-bool syscall_rights_ok(uint64_t addr, uint64_t size, bool write)
-{
-    return guest_range_ok(addr, size, write ? PROT_W : PROT_R);
 }

@@ -140,11 +140,10 @@ def fast_syscalls_allowed(task: TaskState) -> bool:
 
 
 def start_fast_syscalls(task: TaskState) -> None:
-    """Give the C host the guest's rights (once per address space) and switch its
+    """Make the guest's address space the C host's (once per address space) and switch its
     pass-through table on or off for this process."""
-    if not task.mem.rights_mirrored:
-        task.mem.mirror_rights(lib.syscall_rights_set, lib.syscall_rights_reset,
-                               lib.syscall_rights_ok)
+    if not task.mem.is_current:
+        task.mem.make_current()
     lib.syscall_fast_paths(not task.path_prefix,
                            os.fsencode(task.exe_path) if task.exe_path else None)
     lib.syscall_fast_enable(fast_syscalls_allowed(task))

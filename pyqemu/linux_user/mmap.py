@@ -5,11 +5,15 @@ Guest memory is host memory at the same address (QEMU's guest_base = 0): every g
 mapping is a real host mapping made here through libc, and the guest's rights are kept
 in a region list that the execution engine enforces. Listeners (the engine) hear about
 every change so they can mirror the host pages.
+
+The region list is the C host's (pyqemu/host/mmap.c's GuestMap), the one copy: this
+module reads and changes it through cffi (regions merge there as Linux's VMAs do), and
+the C host serves the plain cases of mmap, munmap, mprotect and brk on it without
+Python (pyqemu/host/syscall-mmap.c's head says which).
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import ctypes
 import errno
@@ -279,17 +283,14 @@ class Region:
         offset = self.offset + (start - self.start) if self.path else 0
         return Region(start, end, self.prot, self.flags, self.path, offset)
 
-    def continues(self, before: Region) -> bool:
-        """True when this region can merge onto the end of before."""
-        return (before.end == self.start and before.prot == self.prot
-                and before.flags == self.flags and before.path == self.path
-                and (not self.path or before.offset + before.size == self.offset))
-
 
 class MemoryListener(Protocol):
     """Told about every change of the guest map (all ranges page aligned).
 
-    Note: each call comes after the host memory has changed.
+    Note: each call comes after the host memory has changed.  A listener with an
+    ``engine_cpu`` attribute (a CPUState of the C host) does no more than the C host's
+    cpu_mem_map_ptr/cpu_mem_unmap/cpu_mem_protect and cpu_flush_code on it, which the
+    C host then also does itself for the calls it serves (pyqemu/host/syscall-mmap.c).
     """
 
     def on_map(self, start: int, size: int, prot: int) -> None: ...
@@ -326,20 +327,6 @@ def _region_flags(flags: int) -> int:
     return kind | flags & MAP_ANONYMOUS
 
 
-#: in the rights the C host mirrors: the range maps a file (uaccess.c's GUEST_RIGHTS_FILE),
-#: where the C host copies through the kernel, not by loads and stores (a page past the
-#: file's end is a SIGBUS)
-RIGHTS_FILE = 0x10000
-
-
-def _mirrored_rights(region: Region) -> int:
-    return region.prot | (RIGHTS_FILE if region.path else 0)
-
-
-#: the GuestMemory whose rights the C host mirrors (GuestMemory.mirror_rights), if any
-_mirrored: GuestMemory | None = None
-
-
 class GuestMemory:
     """The guest address space: a sorted region list over real host mappings.
 
@@ -348,27 +335,37 @@ class GuestMemory:
     """
 
     def __init__(self, mmap_base: int = MMAP_BASE) -> None:
+        from pyqemu.host import ffi, lib
+
         self.mmap_base = mmap_base
         #: the sigtramp page signal handlers return to (QEMU's default_rt_sigreturn; the
         #: address space keeps it, as Linux's mm keeps its vDSO's), 0 when none is mapped
         self.sigtramp = 0
-        # QEMU's mmap_next_start: default placements go upward from here, holes below
-        # are only reused once the search wraps
-        self._next_start = mmap_base
-        self._regions: list[Region] = []
+        self._ffi, self._lib = ffi, lib
+        # the region list (mmap.c), with QEMU's mmap_next_start: default placements go
+        # upward from there, holes below are only reused once the search wraps
+        self._map = ffi.gc(lib.guest_map_new(mmap_base), lib.guest_map_free)
+        if self._map == ffi.NULL:
+            raise MemoryError("guest_map_new")
+        self._found = ffi.new("GuestMapRegion[]", 64)
+        # mmap.c's interned path pointers -> their text
+        self._path_names: dict[int, str] = {}
         self._listeners: list[MemoryListener] = []
         # the map as listeners last heard it, while their calls are held back
         self._held: list[Region] | None = None
-        self._start_brk = 0
-        self._brk = 0
-        self._brk_top = 0  # end of the pages mapped for brk
+        # the brk area (mmap.c's, which serves brk too): start_brk, brk and brk_top,
+        # the end of the pages mapped for brk
+        self._brk_state = lib.guest_map_brk(self._map)
         # System V shared memory segments attached by the guest: address -> size
         self._shm_segments: dict[int, int] = {}
-        # told (start, end, prot) of every change to the region list: the C host's
-        # copy of the guest's rights, for the syscalls it serves itself (mirror_rights)
-        self._set_rights: Callable[[int, int, int], object] | None = None
-        # the mirror's own check (access_ok's answer in one C call), when it was given
-        self._rights_ok: Callable[[int, int, bool], bool] | None = None
+
+    @property
+    def _next_start(self) -> int:
+        return int(self._lib.guest_map_next_start(self._map))
+
+    @_next_start.setter
+    def _next_start(self, value: int) -> None:
+        self._lib.guest_map_set_next_start(self._map, value)
 
     # -- listeners --------------------------------------------------------------------
 
@@ -376,12 +373,17 @@ class GuestMemory:
         """Subscribe listener and replay the current map to it through on_map."""
         assert self._held is None, "listeners are added outside deferred_listeners()"
         self._listeners.append(listener)
-        for region in self._regions:
+        self._lib.guest_map_listen(self._map, self._engine_cpu(listener), True)
+        for region in self.regions():
             listener.on_map(region.start, region.size, guest_rights(region.prot))
 
     def remove_listener(self, listener: MemoryListener) -> None:
         """Unsubscribe listener (a vCPU whose thread has ended)."""
         self._listeners.remove(listener)
+        self._lib.guest_map_listen(self._map, self._engine_cpu(listener), False)
+
+    def _engine_cpu(self, listener: MemoryListener) -> object:
+        return getattr(listener, "engine_cpu", None) or self._ffi.NULL
 
     @contextlib.contextmanager
     def deferred_listeners(self) -> Iterator[None]:
@@ -401,76 +403,67 @@ class GuestMemory:
         if self._held is not None:
             yield
             return
-        self._held = list(self._regions)
+        self._held = self.regions()
+        self._lib.guest_map_hold(self._map, True)
         try:
             yield
         finally:
             before, self._held = self._held, None
+            self._lib.guest_map_hold(self._map, False)
             self._report_change(before)
 
     def _report_change(self, before: list[Region]) -> None:
         """Bring listeners from the map before to the current one."""
-        after = set(self._regions)
+        now = self.regions()
+        after = set(now)
         gone = [region for region in before if region not in after]
         kept = set(before)
-        new = [region for region in self._regions if region not in kept]
+        new = [region for region in now if region not in kept]
         for listener in self._listeners:
             for region in gone:
                 listener.on_unmap(region.start, region.size)
             for region in new:
                 listener.on_map(region.start, region.size, guest_rights(region.prot))
 
-    def mirror_rights(self, set_rights: Callable[[int, int, int], object],
-                      reset: Callable[[], object],
-                      rights_ok: Callable[[int, int, bool], bool] | None = None) -> None:
-        """Keep a copy of the guest's rights up to date through ``set_rights(start, end,
-        prot)`` (prot 0: none), after ``reset()`` and a replay of the current map.
-
-        The copy is the C host's (syscall.c), which checks the buffers of the syscalls
-        it serves without Python against it, as access_ok does here; it is one per
-        process, so the address space that takes it over leaves the previous one out.
-        ``rights_ok(addr, size, write)``, the copy's own check, then answers access_ok
-        (one C call instead of a walk of the region list in Python).
-        """
-        global _mirrored
-        if _mirrored is not None:
-            _mirrored._set_rights = None
-            _mirrored._rights_ok = None
-        _mirrored = self
-        reset()
-        self._set_rights = set_rights
-        for region in self._regions:
-            set_rights(region.start, region.end, _mirrored_rights(region))
-        self._rights_ok = rights_ok
+    def make_current(self) -> None:
+        """Make this address space the one the C host's syscalls check guest buffers
+        against and serve mmap, munmap, mprotect and brk on (its region list is this one's);
+        one per process, so the address space that takes it over leaves the previous
+        one out."""
+        self._lib.guest_map_use(self._map)
 
     @property
-    def rights_mirrored(self) -> bool:
-        return self._set_rights is not None
+    def is_current(self) -> bool:
+        return self._lib.guest_map_current() == self._map
 
     # -- region list --------------------------------------------------------------------
 
     def regions(self) -> list[Region]:
-        return list(self._regions)
+        return self._overlapping(0, 1 << 64)
 
     def find_region(self, addr: int) -> Region | None:
-        index = self._first_ending_after(addr)
-        if index < len(self._regions) and self._regions[index].start <= addr:
-            return self._regions[index]
-        return None
-
-    def _first_ending_after(self, addr: int) -> int:
-        index = bisect.bisect_right(self._regions, addr, key=lambda r: r.start) - 1
-        if index >= 0 and self._regions[index].end > addr:
-            return index
-        return index + 1
+        found = self._overlapping(addr, addr + 1)
+        return found[0] if found else None
 
     def _overlapping(self, start: int, end: int) -> list[Region]:
-        found = []
-        index = self._first_ending_after(start)
-        while index < len(self._regions) and self._regions[index].start < end:
-            found.append(self._regions[index])
-            index += 1
-        return found
+        """The regions overlapping [start, end), whole, from mmap.c's list."""
+        end = min(end, (1 << 64) - 1)
+        count = self._lib.guest_map_find(self._map, start, end, self._found, len(self._found))
+        if count > len(self._found):
+            self._found = self._ffi.new("GuestMapRegion[]", count * 2)
+            count = self._lib.guest_map_find(self._map, start, end, self._found,
+                                             len(self._found))
+        return [Region(r.start, r.end, r.prot, r.flags, self._path_name(r.path), r.offset)
+                for r in self._found[0:count]]
+
+    def _path_name(self, path: object) -> str:
+        key = int(self._ffi.cast("uintptr_t", path))
+        if not key:
+            return ""
+        name = self._path_names.get(key)
+        if name is None:
+            name = self._path_names[key] = os.fsdecode(self._ffi.string(path))
+        return name
 
     def _runs(self, start: int, end: int) -> list[tuple[int, int]]:
         """Contiguous guest-owned stretches inside [start, end)."""
@@ -496,34 +489,15 @@ class GuestMemory:
 
     def _cut(self, start: int, end: int) -> None:
         """Drop [start, end) from the region list, splitting regions at its edges."""
-        first = self._first_ending_after(start)
-        last = first
-        kept: list[Region] = []
-        while last < len(self._regions) and self._regions[last].start < end:
-            region = self._regions[last]
-            if region.start < start:
-                kept.append(region.clip(region.start, start))
-            if region.end > end:
-                kept.append(region.clip(end, region.end))
-            last += 1
-        self._regions[first:last] = kept
-        if self._set_rights is not None:
-            self._set_rights(start, end, 0)
+        if self._lib.guest_map_cut(self._map, start, end) < 0:
+            raise MemoryError("guest_map_cut")
 
     def _insert(self, region: Region) -> None:
         """Insert a region over a free range, merging with compatible neighbours."""
-        index = bisect.bisect_left(self._regions, region.start, key=lambda r: r.start)
-        if index > 0 and region.continues(self._regions[index - 1]):
-            index -= 1
-            before = self._regions.pop(index)
-            region = Region(before.start, region.end, before.prot, before.flags, before.path,
-                            before.offset)
-        if index < len(self._regions) and self._regions[index].continues(region):
-            region = Region(region.start, self._regions.pop(index).end, region.prot,
-                            region.flags, region.path, region.offset)
-        self._regions.insert(index, region)
-        if self._set_rights is not None:
-            self._set_rights(region.start, region.end, _mirrored_rights(region))
+        path = os.fsencode(region.path) if region.path else self._ffi.NULL
+        if self._lib.guest_map_insert(self._map, region.start, region.end, region.prot,
+                                      region.flags, region.offset, path) < 0:
+            raise MemoryError("guest_map_insert")
 
     def _record(self, region: Region) -> None:
         self._insert(region)
@@ -856,34 +830,38 @@ class GuestMemory:
 
     def set_brk(self, start: int) -> None:
         """Start the brk area at the page after start (the loaded image's bss end)."""
-        self._start_brk = self._brk = self._brk_top = _page_align(start)
+        state = self._brk_state
+        state.start_brk = state.brk = state.brk_top = _page_align(start)
 
     def target_brk(self, new_brk: int) -> int:
-        """brk(2): the new break, or the current one when it cannot move."""
-        if new_brk == 0 or new_brk < self._start_brk or self._start_brk == 0:
-            return self._brk
+        """brk(2): the new break, or the current one when it cannot move (qemu 7.2's
+        do_brk: pages are mapped as the break grows and never given back)."""
+        state = self._brk_state
+        if new_brk == 0 or new_brk < state.start_brk or state.start_brk == 0:
+            return state.brk
         new_top = _page_align(new_brk)
-        old_top = self._brk_top
+        old_top = state.brk_top
         if new_top > TASK_SIZE:
-            return self._brk
+            return state.brk
         if new_top > old_top:
             if self._overlapping(old_top, new_top):
-                return self._brk
+                return state.brk
             flags = MAP_PRIVATE | MAP_ANONYMOUS
             rw = PROT_READ | PROT_WRITE
             if _host_place(old_top, new_top - old_top, rw, flags, -1, 0) < 0:
-                return self._brk
+                return state.brk
             self._record(Region(old_top, new_top, rw, flags))
-        elif new_top < old_top:
-            self.target_munmap(new_top, old_top - new_top)
-        self._brk_top = new_top
-        if new_brk > self._brk and self._brk < old_top:
+            state.brk_top = new_top
+        # a lower break keeps its pages mapped, as qemu 7.2's do_brk keeps brk_page (Linux
+        # unmaps them): the guest may still touch them, and they read as zero once the
+        # break grows over them again
+        if new_brk > state.brk and state.brk < old_top:
             # memory given back and taken again reads as zero, as under QEMU
             try:
-                self.write_force(self._brk, bytes(min(new_brk, old_top) - self._brk))
+                self.write_force(state.brk, bytes(min(new_brk, old_top) - state.brk))
             except GuestFault:
                 pass  # the guest unmapped its own heap: nothing to clear
-        self._brk = new_brk
+        state.brk = new_brk
         return new_brk
 
     # -- access from the emulator --------------------------------------------------------------
@@ -894,15 +872,7 @@ class GuestMemory:
             return True
         if addr < 0 or size < 0 or addr + size > TASK_SIZE:
             return False
-        if self._rights_ok is not None:
-            return self._rights_ok(addr, size, write)
-        need = PROT_WRITE if write else PROT_READ
-        cursor = addr
-        for region in self._overlapping(addr, addr + size):
-            if region.start > cursor or not region.prot & need:
-                return False
-            cursor = region.end
-        return cursor >= addr + size
+        return bool(self._lib.guest_map_access_ok(self._map, addr, size, write))
 
     def read(self, addr: int, size: int) -> bytes:
         """Bytes the guest may read; raises GuestFault otherwise."""
@@ -974,13 +944,11 @@ class GuestMemory:
 
     def close(self) -> None:
         """Unmap every guest mapping (tests, or a second guest in one process)."""
-        global _mirrored
-        if _mirrored is self:
-            _mirrored = None
-            self._set_rights = None
-            self._rights_ok = None
-        for region in list(self._regions):
+        if self.is_current:
+            self._lib.guest_map_use(self._ffi.NULL)
+        for region in self.regions():
             _host_munmap(region.start, region.size)
             self._forget(region.start, region.end)
-        self._start_brk = self._brk = self._brk_top = 0
+        state = self._brk_state
+        state.start_brk = state.brk = state.brk_top = 0
         self._next_start = self.mmap_base

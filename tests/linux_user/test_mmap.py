@@ -325,7 +325,9 @@ def test_brk_grows_shrinks_and_refuses_what_it_cannot_take(guest_memory: GuestMe
     assert guest_memory.target_brk(start + 3 * PAGE_SIZE) == start + 3 * PAGE_SIZE
     guest_memory.write(start + 2 * PAGE_SIZE + 10, b"heap")
     assert guest_memory.target_brk(start + 2 * PAGE_SIZE) == start + 2 * PAGE_SIZE
-    assert guest_memory.find_region(start + 2 * PAGE_SIZE) is None
+    # the page stays mapped, as qemu 7.2's do_brk leaves it (tests/linux_user/
+    # test_fast_mmap.py shows it against qemu)
+    assert guest_memory.find_region(start + 2 * PAGE_SIZE) is not None
     assert guest_memory.target_brk(start + 3 * PAGE_SIZE) == start + 3 * PAGE_SIZE
     assert guest_memory.read(start + 2 * PAGE_SIZE + 10, 4) == bytes(4)
     anon(guest_memory, 1, addr=start + 4 * PAGE_SIZE, flags=MAP_FIXED)
