@@ -21,6 +21,28 @@
 #define EV_BIT(ev) (1u << (ev))
 
 #define HOST_NSIG 65    /* host signal numbers 1..64 */
+#define HOST_SIGRTMIN 32    /* Linux's first real-time signal; those below are standard */
+#define SIGNAL_RT_SLOTS 64  /* real-time signals held at once per queue (more are dropped) */
+
+/*
+ * Host signals caught for the guest and not yet taken (user-signal.c): a
+ * standard signal has one slot, as Linux keeps one of each pending; each
+ * real-time one takes a free slot of rt[], as Linux queues every one.  A
+ * slot's state is claimed by compare-and-swap before its siginfo is
+ * written, so two threads' handlers never write one slot.
+ */
+struct signal_slot {
+    int state;          /* SIGNAL_SLOT_FREE, _WRITING or _READY (user-signal.c) */
+    int sig;
+    uint64_t seq;       /* arrival order of real-time signals */
+    siginfo_t info;
+};
+
+typedef struct SignalQueue {
+    struct signal_slot standard[HOST_SIGRTMIN];     /* by number, 1..31 */
+    struct signal_slot rt[SIGNAL_RT_SLOTS];
+    uint64_t next_seq;
+} SignalQueue;
 
 /* A store the engine announced and has not yet been seen to complete. */
 struct plugin_pending_store {
@@ -72,8 +94,7 @@ struct CPUState {
     volatile sig_atomic_t exit_request;
     /* host signals sent to this vCPU's thread alone (tgkill, tkill): user-signal.c */
     volatile sig_atomic_t thread_signal_any;
-    volatile sig_atomic_t thread_signal_pending[HOST_NSIG];
-    siginfo_t thread_signal_info[HOST_NSIG];
+    SignalQueue thread_signals;
     /* in guest code (cpu_exec_start..cpu_exec_end); an exclusive section waits for it */
     bool running, has_waiter;           /* under qemu_cpu_list_lock */
     struct qemu_work_item *work_first, *work_last;  /* async_run_on_cpu, under the work lock */

@@ -75,6 +75,7 @@
 #define O_LARGEFILE_FLAG 0100000
 #define SOCK_TYPE_KEEP (0xF | 04000 | 02000000)  /* type, SOCK_NONBLOCK, SOCK_CLOEXEC */
 
+/* said again by each guest thread's start while others run syscalls: atomic */
 static bool fast_enabled;
 static bool paths_plain;
 static char *exe_path;      /* the guest program's absolute path (fs.py's task.exe_path) */
@@ -82,7 +83,7 @@ static uint64_t fast_count;
 
 void syscall_fast_enable(bool on)
 {
-    fast_enabled = on;
+    __atomic_store_n(&fast_enabled, on, __ATOMIC_RELAXED);
 }
 
 /*
@@ -92,7 +93,7 @@ void syscall_fast_enable(bool on)
  */
 void syscall_fast_paths(bool plain, const char *exe)
 {
-    paths_plain = plain;
+    __atomic_store_n(&paths_plain, plain, __ATOMIC_RELAXED);
     /* every thread's start says it again: the copy the others may be reading stays */
     if (exe_path && exe && strcmp(exe_path, exe) == 0) {
         return;
@@ -141,7 +142,7 @@ static const char *guest_path(uint64_t addr)
     uint64_t cursor = addr;
     uint64_t seen = 0;
 
-    if (!paths_plain || !addr) {
+    if (!__atomic_load_n(&paths_plain, __ATOMIC_RELAXED) || !addr) {
         return NULL;
     }
     while (seen < PATH_MAX_BYTES) {
@@ -501,7 +502,7 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
     bool alone = cpu_list == cpu && !cpu->next;
     long r;
 
-    if (!fast_enabled || cpu_exit_requested(cpu)) {
+    if (!__atomic_load_n(&fast_enabled, __ATOMIC_RELAXED) || cpu_exit_requested(cpu)) {
         return false;
     }
     switch ((int32_t)num) {  /* only the low 32 bits of RAX count (do_syscall's to_s32) */

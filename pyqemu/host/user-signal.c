@@ -19,12 +19,57 @@
 /*
  * Signals sent to the process (kill, timers, the terminal): any thread may
  * take them.  Signals sent to one thread (tgkill, tkill: si_code SI_TKILL)
- * are its vCPU's (CPUState's thread_signal_*), taken by that thread only, as
+ * are its vCPU's (CPUState's thread_signals), taken by that thread only, as
  * Linux keeps a thread's pending set apart from the process's.  The host's
  * siginfo of each: the guest's layout (QEMU passes it on).
  */
-static volatile sig_atomic_t signal_pending[HOST_NSIG];
-static siginfo_t signal_info[HOST_NSIG];
+static SignalQueue process_signals;
+
+/*
+ * A slot's states: a handler claims a free one (compare-and-swap, so of two
+ * threads' handlers only one wins), writes its siginfo and publishes it
+ * (release); the taker copies a ready one and frees it.
+ */
+enum { SIGNAL_SLOT_FREE, SIGNAL_SLOT_WRITING, SIGNAL_SLOT_READY };
+
+static bool signal_slot_claim(struct signal_slot *slot)
+{
+    int free_state = SIGNAL_SLOT_FREE;
+
+    return __atomic_compare_exchange_n(&slot->state, &free_state, SIGNAL_SLOT_WRITING, false,
+                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/*
+ * Queue sig with its siginfo, from a signal handler (atomics only): a
+ * standard signal already pending is dropped with its siginfo, as Linux
+ * drops it; a real-time one is queued each time while a slot is free.
+ */
+static void signal_queue(SignalQueue *queue, volatile sig_atomic_t *any, int sig,
+                         const siginfo_t *info)
+{
+    struct signal_slot *slot = NULL;
+
+    if (sig < HOST_SIGRTMIN) {
+        if (signal_slot_claim(&queue->standard[sig])) {
+            slot = &queue->standard[sig];
+        }
+    } else {
+        for (int i = 0; i < SIGNAL_RT_SLOTS && !slot; i++) {
+            if (signal_slot_claim(&queue->rt[i])) {
+                slot = &queue->rt[i];
+            }
+        }
+    }
+    if (!slot) {
+        return;
+    }
+    slot->sig = sig;
+    slot->seq = __atomic_fetch_add(&queue->next_seq, 1, __ATOMIC_RELAXED);
+    slot->info = *info;
+    __atomic_store_n(&slot->state, SIGNAL_SLOT_READY, __ATOMIC_RELEASE);
+    __atomic_store_n(any, 1, __ATOMIC_SEQ_CST);
+}
 
 /* Is a host signal pending for the vCPU of this thread (its own, or the process's)? */
 static bool signal_pending_here(void)
@@ -60,13 +105,9 @@ static void host_signal_handler(int sig, siginfo_t *info, void *uc)
 
     (void)uc;
     if (cpu && info->si_code == SI_TKILL) {
-        cpu->thread_signal_info[sig] = *info;
-        __atomic_store_n(&cpu->thread_signal_pending[sig], 1, __ATOMIC_RELEASE);
-        __atomic_store_n(&cpu->thread_signal_any, 1, __ATOMIC_RELEASE);
+        signal_queue(&cpu->thread_signals, &cpu->thread_signal_any, sig, info);
     } else {
-        signal_info[sig] = *info;
-        __atomic_store_n(&signal_pending[sig], 1, __ATOMIC_RELEASE);
-        __atomic_store_n(&signal_any, 1, __ATOMIC_RELEASE);
+        signal_queue(&process_signals, &signal_any, sig, info);
     }
     qemu_cpu_kick(cpu ? cpu : __atomic_load_n(&cpu_running, __ATOMIC_RELAXED));
     errno = saved_errno;
@@ -125,29 +166,50 @@ int cpu_signal_wait_for(int64_t timeout_ns)
     return ret;
 }
 
-/* Take the lowest signal of one pending set; 0 when it has none. */
-static int signal_take_from(volatile sig_atomic_t *any, volatile sig_atomic_t *pending,
-                            const siginfo_t *infos, uint8_t *info)
+/*
+ * Take the signal Linux would deliver first from a queue: the lowest
+ * number, and of one real-time number the first to come; 0 when none is
+ * ready.  any is cleared first and set again while more may be ready, so a
+ * handler that publishes meanwhile is seen by the next take.
+ */
+static int signal_take_from(volatile sig_atomic_t *any, SignalQueue *queue, uint8_t *info)
 {
-    int found = 0;
+    struct signal_slot *best = NULL;
+    int ready = 0, sig;
 
-    if (!__atomic_load_n(any, __ATOMIC_ACQUIRE)) {
+    if (!__atomic_exchange_n(any, 0, __ATOMIC_SEQ_CST)) {
         return 0;
     }
-    __atomic_store_n(any, 0, __ATOMIC_RELAXED);
-    for (int sig = 1; sig < HOST_NSIG; sig++) {
-        if (!__atomic_load_n(&pending[sig], __ATOMIC_ACQUIRE)) {
+    for (sig = 1; sig < HOST_SIGRTMIN; sig++) {
+        if (__atomic_load_n(&queue->standard[sig].state, __ATOMIC_ACQUIRE) ==
+            SIGNAL_SLOT_READY) {
+            best = best ? best : &queue->standard[sig];
+            ready++;
+        }
+    }
+    for (int i = 0; i < SIGNAL_RT_SLOTS; i++) {
+        struct signal_slot *slot = &queue->rt[i];
+
+        if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != SIGNAL_SLOT_READY) {
             continue;
         }
-        if (found) {
-            __atomic_store_n(any, 1, __ATOMIC_RELAXED);
-            break;
+        ready++;
+        if (!best || (best->sig >= HOST_SIGRTMIN &&
+                      (slot->sig < best->sig ||
+                       (slot->sig == best->sig && slot->seq < best->seq)))) {
+            best = slot;
         }
-        __atomic_store_n(&pending[sig], 0, __ATOMIC_RELAXED);
-        memcpy(info, &infos[sig], sizeof(siginfo_t));
-        found = sig;
     }
-    return found;
+    if (ready > 1) {
+        __atomic_store_n(any, 1, __ATOMIC_SEQ_CST);
+    }
+    if (!best) {
+        return 0;
+    }
+    memcpy(info, &best->info, sizeof(siginfo_t));
+    sig = best->sig;
+    __atomic_store_n(&best->state, SIGNAL_SLOT_FREE, __ATOMIC_RELEASE);
+    return sig;
 }
 
 /* the takers of process-directed signals: vCPUs take them at once */
@@ -167,12 +229,11 @@ int cpu_signal_take(uint8_t *info)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     if (cpu) {
-        found = signal_take_from(&cpu->thread_signal_any, cpu->thread_signal_pending,
-                                 cpu->thread_signal_info, info);
+        found = signal_take_from(&cpu->thread_signal_any, &cpu->thread_signals, info);
     }
     if (!found) {
         pthread_mutex_lock(&signal_take_lock);
-        found = signal_take_from(&signal_any, signal_pending, signal_info, info);
+        found = signal_take_from(&signal_any, &process_signals, info);
         pthread_mutex_unlock(&signal_take_lock);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
