@@ -62,7 +62,8 @@ unsigned int tb_flush_count(void);
 bool page_watch_enabled(void);
 void page_watch_enable(void);
 void page_watch_sync(CPUState *cpu);
-void page_protect_code(CPUState *cpu, uint64_t start, uint64_t end);
+uint64_t page_writable_mask(uint64_t start, uint64_t end);
+void page_protect_code(CPUState *cpu, uint64_t start, uint64_t end, uint64_t writable);
 void hook_page_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                      void *opaque);
 void page_watch_free(CPUState *cpu);

@@ -294,6 +294,7 @@ void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
 {
     CPUState *cpu = opaque;
     struct qemu_plugin_tb *tb;
+    uint64_t writable;
 
     plugin_store_done(cpu);
     if (!pc_is_canonical(pc)) {
@@ -306,12 +307,13 @@ void hook_block(uc_engine *uc, uint64_t pc, uint32_t size, void *opaque)
     if (!(plugin_mask_has(EV_BIT(QEMU_PLUGIN_EV_VCPU_TB_TRANS)))) {
         return;
     }
+    writable = page_writable_mask(pc, pc + size);
     tb_lock();
     tb = tb_lookup(pc, size);
     if (!tb) {
         tb = tb_gen_code(cpu, pc, size);
     }
-    page_protect_code(cpu, pc, pc + size);
+    page_protect_code(cpu, pc, pc + size, writable);
     tb_unlock();
     tb_enter(cpu, uc, tb);
 }
@@ -324,14 +326,16 @@ void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
 {
     CPUState *cpu = opaque;
     struct qemu_plugin_tb *tb;
+    uint64_t writable;
 
     if (!pc_is_canonical(pc)) {
         return NULL;    /* hook_noncanonical faults it */
     }
+    writable = page_writable_mask(pc, pc + size);
     tb_lock();
     if (!cpu->instrumented) {
         /* no plugin translates blocks: the engine tells only for the watch */
-        page_protect_code(cpu, pc, pc + size);
+        page_protect_code(cpu, pc, pc + size, writable);
         tb_unlock();
         return NULL;
     }
@@ -343,7 +347,7 @@ void *tb_translated(void *opaque, uint64_t pc, uint32_t size)
     if (!tb) {
         tb = tb_gen_code(cpu, pc, size);
     }
-    page_protect_code(cpu, pc, pc + size);
+    page_protect_code(cpu, pc, pc + size, writable);
     tb_unlock();
     return tb;
 }

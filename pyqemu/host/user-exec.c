@@ -143,22 +143,51 @@ void page_watch_sync(CPUState *cpu)
 }
 
 /*
- * @cpu translated code in [start, end): watch its pages that the guest may
- * write.  Called from the engine's translation.
+ * Which pages of [start, end) the guest may write, bit i for the i-th (those
+ * past the 64th count as writable), once there are threads.  Asked before
+ * tb_lock: the region list's lock is never taken under it, since
+ * syscall-mmap.c takes tb_lock (cpu_flush_code) under that one.  A change
+ * of rights in between is no worry: making a page writable drops its code
+ * in an exclusive section, which waits for this translation to end.
  */
-void page_protect_code(CPUState *cpu, uint64_t start, uint64_t end)
+uint64_t page_writable_mask(uint64_t start, uint64_t end)
+{
+    uint64_t mask = 0;
+    unsigned int i = 0;
+
+    if (!page_watch_enabled()) {
+        return 0;
+    }
+    for (uint64_t page = start & TARGET_PAGE_MASK; page < end; page += TARGET_PAGE_SIZE, i++) {
+        if (i >= 64) {
+            break;
+        }
+        if (guest_range_ok(page, TARGET_PAGE_SIZE, 2)) {
+            mask |= 1ull << i;
+        }
+    }
+    return mask;
+}
+
+/*
+ * @cpu translated code in [start, end): watch its pages that the guest may
+ * write (@writable: page_writable_mask's answer).  Called from the engine's
+ * translation, under tb_lock.
+ */
+void page_protect_code(CPUState *cpu, uint64_t start, uint64_t end, uint64_t writable)
 {
     bool added = false;
+    unsigned int i = 0;
 
     if (!page_watch_enabled() || end <= start) {
         return;
     }
     pthread_mutex_lock(&watch.lock);
-    for (uint64_t page = start & TARGET_PAGE_MASK; page < end; page += TARGET_PAGE_SIZE) {
+    for (uint64_t page = start & TARGET_PAGE_MASK; page < end; page += TARGET_PAGE_SIZE, i++) {
         bool found;
         size_t at = watch_find(page, &found);
 
-        if (found || !guest_range_ok(page, TARGET_PAGE_SIZE, 2)) {
+        if (found || (i < 64 && !(writable & (1ull << i)))) {
             continue;
         }
         if (watch.n == watch.cap) {
