@@ -222,13 +222,36 @@ static inline void tb_start(CPUState *cpu, struct qemu_plugin_tb *tb)
 }
 
 /*
+ * May @cpu skip tb_chain_ready for @tb?  The record is shared by every
+ * vCPU, the hooks are each engine's own: a chain one vCPU made ready needs
+ * checking again on one without the code hook (its split hooks, or the
+ * instruction callbacks) or, for memory callbacks, the memory hooks.
+ */
+static bool tb_ready_here(const CPUState *cpu, const struct qemu_plugin_tb *tb)
+{
+    if (!tb->ready) {
+        return false;
+    }
+    if (cpu->h_code && cpu->h_mem_read) {
+        return true;
+    }
+    for (const struct qemu_plugin_tb *t = tb; t; t = t->split_next) {
+        if ((!cpu->h_code && (t->insn_hooks || t != tb)) || (t->mem_hooks && !cpu->h_mem_read)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
  * Run the block's callbacks, once the engine calls every hook they need
- * (checked the first time the block runs; until then it is abandoned and
- * translated again with the hooks in place).
+ * (checked when the block first runs, and again on each vCPU whose engine
+ * may lack one: tb_ready_here; until then it is abandoned and translated
+ * again with the hooks in place).
  */
 void tb_enter(CPUState *cpu, uc_engine *uc, struct qemu_plugin_tb *tb)
 {
-    if (!tb->ready) {
+    if (!tb_ready_here(cpu, tb)) {
         if (!tb_chain_ready(cpu, tb)) {
             abandon_block(cpu, uc);
             return;

@@ -6,7 +6,10 @@ tests/guests/pthreads.c runs four threads through add_range (a lock-prefixed add
 step) while main waits in pthread_join.  The instructions and blocks of add_range run a
 fixed number of times whatever the threads' timing; the waiting around them (futex
 calls, the join) does not, so the comparison is of add_range's range: hotblocks.c's
-block counts, and execlog.c's line for each instruction executed there, counted.
+block counts, and execlog.c's line for each instruction executed there, counted.  On the
+stock engine (threads take turns) the memory part of execlog's lines is left out: the lock
+add is one access, read and written, only under qemu's parallel mode (engine patch 0020),
+and the stock engine reports its load and its store.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness import execlog_lines_between, function_range, run_pyqemu, run_qemu
+from prerequisites import expected_engine
 
 WORKER = "add_range"
 
@@ -58,4 +62,15 @@ def test_execlog_of_threads_as_qemu(guest_builder, plugin_lib, tmp_path: Path) -
     pyqemu = execlog_lines_between(
         _plugin_log(run_pyqemu, tmp_path, "pyqemu", program, plugin), start, end)
     assert qemu, "qemu's execlog has no instruction of the worker"
+    if expected_engine() == "stock":
+        qemu, pyqemu = _without_accesses(qemu), _without_accesses(pyqemu)
     assert pyqemu == qemu
+
+
+def _without_accesses(lines: dict[str, int]) -> dict[str, int]:
+    """execlog's counted lines with their memory accesses cut off (pc, opcode, text)."""
+    counts: dict[str, int] = {}
+    for line, count in lines.items():
+        key = line.split('", ', 1)[0]
+        counts[key] = counts.get(key, 0) + count
+    return counts
