@@ -215,6 +215,9 @@ void cpu_set_engine_model(int model)
     engine_cpu_model = model;
 }
 
+/* the last vCPU serial handed out (CPUState.serial) */
+static uint64_t cpu_serials;
+
 CPUState *cpu_create(unsigned int cpu_index)
 {
     CPUState *cpu = calloc(1, sizeof(*cpu));
@@ -224,6 +227,7 @@ CPUState *cpu_create(unsigned int cpu_index)
         return NULL;
     }
     cpu->cpu_index = cpu_index;
+    cpu->serial = __atomic_add_fetch(&cpu_serials, 1, __ATOMIC_RELAXED);
     cpu->unexplained_pc = UINT64_MAX;
     engine_init();
     err = uc_open(target->uc_arch, target->uc_mode, &cpu->uc);

@@ -223,16 +223,18 @@ static inline void tb_start(CPUState *cpu, struct qemu_plugin_tb *tb)
 
 /*
  * May @cpu skip tb_chain_ready for @tb?  The record is shared by every
- * vCPU, the hooks are each engine's own: a chain one vCPU made ready needs
- * checking again on one without the code hook (its split hooks, or the
- * instruction callbacks) or, for memory callbacks, the memory hooks.
+ * vCPU, the hooks are each engine's own: a chain one vCPU made ready
+ * (ready_serial) needs checking again on another without the code hook (its
+ * split hooks, or the instruction callbacks) or, for memory callbacks, the
+ * memory hooks.
  */
 static bool tb_ready_here(const CPUState *cpu, const struct qemu_plugin_tb *tb)
 {
     if (!tb->ready) {
         return false;
     }
-    if (cpu->h_code && cpu->h_mem_read) {
+    if ((cpu->h_code && cpu->h_mem_read) ||
+        __atomic_load_n(&tb->ready_serial, __ATOMIC_RELAXED) == cpu->serial) {
         return true;
     }
     for (const struct qemu_plugin_tb *t = tb; t; t = t->split_next) {
@@ -257,6 +259,7 @@ void tb_enter(CPUState *cpu, uc_engine *uc, struct qemu_plugin_tb *tb)
             return;
         }
         tb->ready = true;
+        __atomic_store_n(&tb->ready_serial, cpu->serial, __ATOMIC_RELAXED);
     }
     tb_start(cpu, tb);
 }

@@ -171,6 +171,7 @@ struct qemu_plugin_tb {
     bool ready;                     /* a vCPU's engine called every hook the chain's callbacks
                                        need: others that have the code and memory hooks
                                        too may skip the check (tb_enter) */
+    uint64_t ready_serial;          /* the serial of the vCPU that made it ready */
     bool folds;                     /* no plugin code runs inside it: its instructions'
                                        inline adds may be made at its start (tb_site) */
     /* the instructions' inline adds, summed per counter: what a whole run of the block adds */
