@@ -56,7 +56,7 @@ struct CPUState {
     csh cs;
     cs_insn *cs_insn;
     unsigned int cpu_index;
-    uint64_t serial;            /* unique over the process's life (an index is reused) */
+    uint64_t serial;            /* unique over the process's life, from 1 (an index is reused) */
     CPUState *next;
 
     uc_hook h_block, h_code, h_mem_read, h_mem_write, h_edge;

@@ -230,11 +230,12 @@ static inline void tb_start(CPUState *cpu, struct qemu_plugin_tb *tb)
  */
 static bool tb_ready_here(const CPUState *cpu, const struct qemu_plugin_tb *tb)
 {
-    if (!tb->ready) {
+    uint64_t ready_serial = __atomic_load_n(&tb->ready_serial, __ATOMIC_RELAXED);
+
+    if (!ready_serial) {
         return false;
     }
-    if ((cpu->h_code && cpu->h_mem_read) ||
-        __atomic_load_n(&tb->ready_serial, __ATOMIC_RELAXED) == cpu->serial) {
+    if ((cpu->h_code && cpu->h_mem_read) || ready_serial == cpu->serial) {
         return true;
     }
     for (const struct qemu_plugin_tb *t = tb; t; t = t->split_next) {
@@ -258,7 +259,6 @@ void tb_enter(CPUState *cpu, uc_engine *uc, struct qemu_plugin_tb *tb)
             abandon_block(cpu, uc);
             return;
         }
-        tb->ready = true;
         __atomic_store_n(&tb->ready_serial, cpu->serial, __ATOMIC_RELAXED);
     }
     tb_start(cpu, tb);

@@ -168,10 +168,10 @@ struct qemu_plugin_tb {
     struct dyn_cb_array exec_cbs;
     bool insn_hooks;                /* some insn has exec or mem callbacks: needs code hooks */
     bool mem_hooks;                 /* some insn has mem callbacks */
-    bool ready;                     /* a vCPU's engine called every hook the chain's callbacks
-                                       need: others that have the code and memory hooks
-                                       too may skip the check (tb_enter) */
-    uint64_t ready_serial;          /* the serial of the vCPU that made it ready */
+    uint64_t ready_serial;          /* 0, or the serial of a vCPU whose engine called every
+                                       hook the chain's callbacks need: others that have
+                                       the code and memory hooks too may skip the check
+                                       (tb_enter) */
     bool folds;                     /* no plugin code runs inside it: its instructions'
                                        inline adds may be made at its start (tb_site) */
     /* the instructions' inline adds, summed per counter: what a whole run of the block adds */
