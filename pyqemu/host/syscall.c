@@ -17,14 +17,17 @@
  * makes.
  *
  * The table: getpid, getppid, gettid, lseek, clock_gettime, gettimeofday,
- * fstat, futex wakes, rt_sigprocmask and rt_sigaction (syscall-signal.c); and, while the vCPU is the process's only one (they
- * may block), read, write, pread64, pwrite64, readv, writev, close, getrandom.
+ * fstat, futex wakes, rt_sigprocmask and rt_sigaction (syscall-signal.c); and, while the
+ * vCPU is the process's only one (they may block), read, write, pread64, pwrite64, readv,
+ * writev, close, getrandom and futex waits.
  * Then the calls args.py's rows declare with plain kinds (ints, checked
  * buffers and structs, paths), as their rows and do_* functions check them:
  * stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at),
  * the xattr reads (get and list, by path, link and fd), getcwd, chdir, fchdir, getdents(64), dup, pipe(2), fcntl's value commands,
  * ioctl's terminal reads, uname, sysinfo, getrusage, getrlimit, prlimit64
- * reads, sched_yield, socket, kill's signal 0, nanosleep of zero; and while
+ * reads, sched_yield, socket, kill's signal 0, nanosleep of zero, set_robust_list and
+ * get_robust_list (ENOSYS, as in process.py), execve (not of
+ * /proc/self/exe; each string within Linux's MAX_ARG_STRLEN); and while
  * alone, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
  * rt_sigprocmask and rt_sigaction change the task's mask and its process's
  * actions, which Python shares (syscall-signal.c); mmap, munmap, mprotect
@@ -59,10 +62,14 @@
 #define STAT_SIZE 144
 #define IOV_MAX 1024
 #define FUTEX_CMD_MASK (~(0x80 | 0x100))   /* without FUTEX_PRIVATE_FLAG, _CLOCK_REALTIME */
+#define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
 #define GUEST_PAGE 4096ull
 #define PATH_MAX_BYTES 4096     /* args.py's PATH_MAX, with the NUL */
+#define MAX_ARG_STRLEN (32 * 4096)      /* Linux's longest argv or envp string, with its NUL */
+#define EXECVE_MAX_STRINGS (1u << 20)   /* process.py's */
 #define STATX_SIZE 256
 #define UTSNAME_SIZE 390
 #define SYSINFO_SIZE 112
@@ -133,23 +140,23 @@ static long int_arg(uint64_t value)
 }
 
 /*
- * A guest path that args.py's Path reads as the same bytes: not NULL, its NUL
- * within PATH_MAX bytes that the guest may read (page by page, as
- * read_cstring reads it), and no -L prefix that could redirect it.
+ * A guest C string the Python path reads as the same bytes: not NULL, its NUL
+ * within @limit bytes that the guest may read (page by page, as read_cstring
+ * reads it).  NULL otherwise: Python answers (EFAULT, ENAMETOOLONG, E2BIG).
  */
-static const char *guest_path(uint64_t addr)
+static const char *guest_cstring(uint64_t addr, uint64_t limit)
 {
     uint64_t cursor = addr;
     uint64_t seen = 0;
 
-    if (!__atomic_load_n(&paths_plain, __ATOMIC_RELAXED) || !addr) {
+    if (!addr) {
         return NULL;
     }
-    while (seen < PATH_MAX_BYTES) {
+    while (seen < limit) {
         uint64_t chunk = GUEST_PAGE - (cursor & (GUEST_PAGE - 1));
 
-        if (chunk > PATH_MAX_BYTES - seen) {
-            chunk = PATH_MAX_BYTES - seen;
+        if (chunk > limit - seen) {
+            chunk = limit - seen;
         }
         if (!guest_range_ok(cursor, chunk, PROT_R)) {
             return NULL;
@@ -160,7 +167,41 @@ static const char *guest_path(uint64_t addr)
         seen += chunk;
         cursor += chunk;
     }
-    return NULL;    /* ENAMETOOLONG: Python's answer */
+    return NULL;
+}
+
+/*
+ * A guest path that args.py's Path reads as the same bytes: a C string within
+ * PATH_MAX, and no -L prefix that could redirect it.
+ */
+static const char *guest_path(uint64_t addr)
+{
+    if (!__atomic_load_n(&paths_plain, __ATOMIC_RELAXED)) {
+        return NULL;
+    }
+    return guest_cstring(addr, PATH_MAX_BYTES);
+}
+
+/*
+ * process.py's read_string_array: NULL (no strings), or pointers the guest may
+ * read up to a NULL one, each to a string within MAX_ARG_STRLEN.
+ */
+static bool guest_string_array_ok(uint64_t addr)
+{
+    for (uint64_t i = 0; addr; i++) {
+        uint64_t slot = addr + 8 * i;
+
+        if (i >= EXECVE_MAX_STRINGS || !guest_range_ok(slot, 8, PROT_R)) {
+            return false;
+        }
+        if (!*(const uint64_t *)(uintptr_t)slot) {
+            break;
+        }
+        if (!guest_cstring(*(const uint64_t *)(uintptr_t)slot, MAX_ARG_STRLEN)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* fs.py's is_proc_self_exe: the names by which the guest reaches its own program. */
@@ -339,6 +380,24 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         r = syscall(num, by_fd ? (uint64_t)int_arg(a[0]) : a[0], a[1], a[2]);
         break;
     }
+    case SYS_set_robust_list:
+    case SYS_get_robust_list:
+        /* process.py's do_enosys: refused, as qemu-x86_64 7.2 refuses them */
+        errno = ENOSYS;
+        r = -1;
+        break;
+    case SYS_execve:
+        /*
+         * process.py's do_execve, whose arrays are the guest's own here
+         * (guest_base 0); /proc/self/exe stays in Python
+         */
+        path = guest_path(a[0]);
+        if (!path || is_proc_self_exe(path) || !guest_string_array_ok(a[1]) ||
+            !guest_string_array_ok(a[2])) {
+            return false;
+        }
+        r = syscall(num, a[0], a[1], a[2]);
+        break;
     case SYS_wait4:
         /* process.py's do_wait4 without rusage (it stores a zeroed one on 0): may block */
         if (!alone || a[3] || (a[1] && !guest_range_ok(a[1], 4, PROT_W))) {
@@ -535,11 +594,17 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
         r = syscall((int32_t)num, int_arg(a[0]), a[1], int_arg(a[2]));
         break;
     case SYS_futex: {
-        /* wakes only (they never block): the word must be aligned guest memory */
+        /*
+         * process.py's do_futex for wakes, and for waits while alone (they
+         * block): the word aligned guest memory, a wait's timeout readable
+         */
         int32_t op = (int32_t)a[1], cmd = op & FUTEX_CMD_MASK;
+        bool wait = cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET;
 
-        if (!(cmd == FUTEX_WAKE || (cmd == FUTEX_WAKE_BITSET && (uint32_t)a[5])) ||
-            a[0] % 4 || !guest_range_ok(a[0], 4, PROT_R)) {
+        if (!(cmd == FUTEX_WAKE || cmd == FUTEX_WAIT ||
+              ((cmd == FUTEX_WAKE_BITSET || cmd == FUTEX_WAIT_BITSET) && (uint32_t)a[5])) ||
+            a[0] % 4 || !guest_range_ok(a[0], 4, PROT_R) ||
+            (wait && (!alone || (a[3] && !guest_range_ok(a[3], TIMESPEC_SIZE, PROT_R))))) {
             return false;
         }
         r = syscall(SYS_futex, a[0], (long)op, (unsigned int)a[2], a[3], a[4],

@@ -265,8 +265,10 @@ FUTEX_COMMANDS = {
     0: "FUTEX_WAIT", 1: "FUTEX_WAKE", 2: "FUTEX_FD", 3: "FUTEX_REQUEUE", 4: "FUTEX_CMP_REQUEUE",
     5: "FUTEX_WAKE_OP", 6: "FUTEX_LOCK_PI", 7: "FUTEX_UNLOCK_PI", 8: "FUTEX_TRYLOCK_PI",
     9: "FUTEX_WAIT_BITSET", 10: "FUTEX_WAKE_BITSET", 11: "FUTEX_WAIT_REQUEUE_PI",
-    12: "FUTEX_CMP_REQUEUE_PI",
+    12: "FUTEX_CMP_REQUEUE_PI", 13: "FUTEX_LOCK_PI2",
 }
+#: the commands whose fourth argument 7.2 prints as a struct timespec (a timeout)
+FUTEX_TIMED = frozenset({0, 6, 9, 11, 13})
 FCNTL_NAMES = {
     0: "F_DUPFD", 1: "F_GETFD", 2: "F_SETFD", 3: "F_GETFL", 4: "F_SETFL", 5: "F_GETLK",
     6: "F_SETLK", 7: "F_SETLKW", 8: "F_SETOWN", 9: "F_GETOWN", 10: "F_SETSIG", 11: "F_GETSIG",
@@ -342,19 +344,21 @@ def fmt_timespec(task: TaskState, addr: int, sub: str = "tv_nsec") -> str:
 
 
 def fmt_execve_argv(task: TaskState, addr: int) -> str:
-    """execve's argv as QEMU prints it: ``{"a","b",NULL}``, just ``{`` for a NULL array."""
+    """execve's argv as QEMU 7.2 prints it: ``{"a","b",NULL})``, the closing ``)`` its own;
+    a string it cannot read left out; an entry it cannot read (a NULL or unmapped array)
+    ends the line there, after ``{"a",``, without ``NULL})``."""
     parts = []
     index = 0
-    while addr:
-        entry = read_struct(task, addr + 8 * index, "<Q")
+    while True:
+        entry = read_struct(task, addr + 8 * index, "<Q") if addr else None
         if entry is None:
-            break
+            return "{" + "".join(parts)
         if entry[0] == 0:
-            parts.append("NULL")
-            break
-        parts.append(fmt_string(task, entry[0]))
+            return "{" + "".join(parts) + "NULL})"
+        text = fmt_string(task, entry[0])
+        if text.startswith('"'):
+            parts.append(text + ",")
         index += 1
-    return "{" + ",".join(parts) + ("}" if addr else "")
 
 
 # ---- struct termios (the kernel's 36-byte one), as 7.2 prints it for TCGETS/TCSETS* ----
@@ -473,10 +477,14 @@ def _socket_args(task: TaskState, a: Raw) -> str:
 def _futex_args(task: TaskState, a: Raw) -> str:
     op = to_s32(a[1])
     flag_bits = op & 0x180
-    cmd_text = fmt_enum(FUTEX_COMMANDS, op & ~0x180, str)
-    op_text = (fmt_flags(FUTEX_FLAGS, flag_bits) + "|" + cmd_text) if flag_bits else cmd_text
+    cmd_text = FUTEX_COMMANDS.get(op & ~0x180)
+    if cmd_text is None:
+        op_text = f"{to_u32(a[1]):#x}"     # 7.2: an unknown command as the whole op
+    else:
+        op_text = (fmt_flags(FUTEX_FLAGS, flag_bits) + "|" + cmd_text) if flag_bits else cmd_text
+    timeout = fmt_timespec(task, a[3]) if op & ~0x180 in FUTEX_TIMED else fmt_pointer(a[3])
     # sic: 7.2 prints the fifth argument again as the last number, not val3
-    return (f"{fmt_pointer(a[0])},{op_text},{fmt_d(a[2])},{fmt_pointer(a[3])},"
+    return (f"{fmt_pointer(a[0])},{op_text},{fmt_d(a[2])},{timeout},"
             f"{fmt_pointer(a[4])},{fmt_d(a[4])}")
 
 
@@ -673,8 +681,7 @@ def format_syscall(task: TaskState, num: int, args: Raw) -> str:
         return f"{prefix}Unknown syscall {num}\n"
     printer = ARG_PRINTERS.get(name)
     if printer is not None:
-        # 7.2 quirk: an execve with a NULL argv stops after "{", without the ")".
-        close = "" if name == "execve" and to_u64(args[1]) == 0 else ")"
+        close = "" if name == "execve" else ")"     # fmt_execve_argv's own
         return f"{prefix}{name}({printer(task, args)}{close}"
     codes = FORMATS.get(name)
     if codes is None:

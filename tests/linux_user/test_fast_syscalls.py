@@ -416,3 +416,79 @@ def test_signal_state_is_served_in_c(sigmask_guest: Path, tmp_path: Path, plugin
     # unreadable act and the read-only oldact
     assert calls[nr.TARGET_NR_rt_sigaction] == 6
     assert fast >= 4 * SIGMASK_ROUNDS
+
+
+# --- futex waits, set_robust_list and execve (process.py's calls served in C) ---
+
+PROCESS_GUEST = Path(__file__).resolve().parent / "guests" / "fast_process_syscalls.c"
+RUN_OF_X = re.compile("x{64,}")
+
+
+@pytest.fixture(scope="module")
+def process_guest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("process") / "fast_process_syscalls"
+    return compile_guest(PROCESS_GUEST, out, "musl-static")
+
+
+def test_process_calls_results_and_plugin_sequence_are_qemus(process_guest: Path,
+                                                             plugin_lib) -> None:
+    plugin = str(plugin_lib("syscall"))
+    qemu = run_qemu([process_guest], plugins=[plugin], extra=["-d", "plugin"])
+    pyqemu = run_pyqemu([process_guest], plugins=[plugin], extra=["-d", "plugin"])
+    assert qemu.returncode == 0, qemu.describe()
+    assert pyqemu.returncode == 0, pyqemu.describe()
+    assert "futex wait timeout 0 -110\n" in qemu.stdout
+    assert "execve string over MAX_ARG_STRLEN -7\n" in qemu.stdout
+    assert pyqemu.stdout == qemu.stdout
+    q_log = plugin_log(qemu.stderr)
+    assert q_log.count(f"syscall {nr.TARGET_NR_futex}") == 7
+    assert plugin_log(pyqemu.stderr) == q_log
+
+
+@pytest.mark.parametrize("mode", ["", "futex-commands"])
+def test_process_calls_strace_lines_are_qemus(process_guest: Path, mode: str) -> None:
+    """-strace of the calls, and of every futex command (a timeout printed as a struct
+    where 7.2 prints one; the priority-inheritance ones run as under qemu)."""
+    argv = [process_guest, mode] if mode else [process_guest]
+    qemu = run_qemu(argv, extra=["-strace"])
+    pyqemu = run_pyqemu(argv, extra=["-strace"])
+    assert qemu.returncode == 0 and pyqemu.returncode == 0, pyqemu.describe()
+    # the string over MAX_ARG_STRLEN as its length, so that a difference stays readable
+    q_lines, p_lines = ([RUN_OF_X.sub(lambda m: f"x*{len(m.group())}", line)
+                         for line in strace_lines(run.stderr)] for run in (qemu, pyqemu))
+    q_text = "\n".join(q_lines)
+    if mode:
+        assert "FUTEX_LOCK_PI,5,{tv_sec,tv_nsec},NULL,0) = 0\n" in q_text
+        assert "futex command 6 0\n  word owned 0\n" in qemu.stdout
+    else:
+        assert sum(line.startswith("execve(") for line in q_lines) == 3
+        assert 'execve("/bin/true",{"x*131072",NULL}) = -1 errno=7' in q_text
+    assert p_lines == q_lines
+    assert pyqemu.stdout == qemu.stdout
+
+
+def test_process_calls_are_served_in_c(process_guest: Path, tmp_path: Path,
+                                       plugin_lib) -> None:
+    calls, fast, stdout = python_calls(
+        tmp_path, ["-plugin", str(plugin_lib("syscall")), str(process_guest)])
+    assert "futex wait other value -11\n" in stdout
+    # the empty bitset, the unaligned word and the unmapped timeout are Python's; the
+    # three waits the kernel answers, and the two robust-list calls, C's
+    assert calls[nr.TARGET_NR_futex] == 3
+    assert calls[nr.TARGET_NR_set_robust_list] == calls[nr.TARGET_NR_get_robust_list] == 0
+    # the unmapped argv and the string over MAX_ARG_STRLEN; the missing file is C's
+    assert calls[nr.TARGET_NR_execve] == 2
+    assert fast >= 6
+
+
+@pytest.mark.parametrize("path", ["c", "python"])
+def test_execve_of_strings_longer_than_path_max_is_qemus(process_guest: Path,
+                                                         path: str) -> None:
+    """An argument and an environment string longer than PATH_MAX reach the new program
+    under qemu and on both of pyqemu's paths (-strace sends execve to Python, which once
+    answered ENAMETOOLONG)."""
+    extra = ["-strace"] if path == "python" else []
+    qemu = run_qemu([process_guest, "exec-long"], extra=extra)
+    pyqemu = run_pyqemu([process_guest, "exec-long"], extra=extra)
+    assert (qemu.returncode, qemu.stdout) == (0, "10000 20000\n"), qemu.describe()
+    assert (pyqemu.returncode, pyqemu.stdout) == (0, qemu.stdout), pyqemu.describe()

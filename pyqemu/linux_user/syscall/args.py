@@ -94,15 +94,22 @@ def write_guest(task: TaskState, addr: int, data: bytes) -> None:
 
 def read_guest_path(task: TaskState, addr: int) -> bytes:
     """Read a NUL-terminated guest path, as the kernel's getname does."""
+    return read_guest_cstring(task, addr, PATH_MAX, errno.ENAMETOOLONG)
+
+
+def read_guest_cstring(task: TaskState, addr: int, limit: int, too_long: int) -> bytes:
+    """A NUL-terminated guest string of fewer than ``limit`` bytes (the NUL within
+    ``limit``): EFAULT for NULL or an unreadable byte before the NUL, ``too_long``
+    (an errno) when there is no NUL within ``limit`` bytes."""
     if addr == 0:
         raise SyscallError(errno.EFAULT)
     try:
-        path = task.mem.read_cstring(addr, PATH_MAX)
+        text = task.mem.read_cstring(addr, limit)
     except GuestFault as fault:
         raise SyscallError(errno.EFAULT) from fault
-    if len(path) >= PATH_MAX:
-        raise SyscallError(errno.ENAMETOOLONG)
-    return path
+    if len(text) >= limit:
+        raise SyscallError(too_long)
+    return text
 
 
 def path_prefix(ld_prefix: str) -> bytes:

@@ -29,7 +29,7 @@ from pyqemu.linux_user.syscall.args import (
     ULong,
     check_guest_range,
     read_guest,
-    read_guest_path,
+    read_guest_cstring,
     write_guest,
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, host, id_call, special
@@ -74,6 +74,8 @@ TASK_SIZE_MAX = 0x7FFFFFFFF000
 
 #: Most argv/envp entries execve reads before giving up (-E2BIG).
 EXECVE_MAX_STRINGS = 1 << 20
+#: Linux's limit on one argv or envp string, its NUL included (32 pages).
+MAX_ARG_STRLEN = 32 * 4096
 
 
 def do_exit(task: TaskState, status: int) -> int:
@@ -172,7 +174,8 @@ def read_string_array(task: TaskState, addr: int) -> list[bytes]:
             return strings
         if len(strings) >= EXECVE_MAX_STRINGS:
             raise SyscallError(errno.E2BIG)
-        strings.append(read_guest_path(task, pointer))
+        # copy_strings' limit, not PATH_MAX: a shell's -c script may be longer
+        strings.append(read_guest_cstring(task, pointer, MAX_ARG_STRLEN, errno.E2BIG))
 
 
 def _c_string_array(strings: list[bytes]) -> ctypes.Array[ctypes.c_char_p]:
@@ -208,9 +211,12 @@ def do_arch_prctl(task: TaskState, code: int, addr: int) -> int:
 
 # futex commands (linux/futex.h); the private and clock flags sit above them.
 FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP = 0, 1, 3, 4, 5
+FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI = 6, 7, 8
 FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET = 9, 10
+FUTEX_WAIT_REQUEUE_PI, FUTEX_CMP_REQUEUE_PI, FUTEX_LOCK_PI2 = 11, 12, 13
 FUTEX_FLAGS = 0x80 | 0x100  # FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME
 TIMESPEC_SIZE = 16
+MS_ASYNC = 1
 
 
 def _check_futex_word(task: TaskState, addr: int, write: bool) -> None:
@@ -219,12 +225,27 @@ def _check_futex_word(task: TaskState, addr: int, write: bool) -> None:
     check_guest_range(task, addr, 4, write)
 
 
+def _check_requeue_word(task: TaskState, addr: int) -> None:
+    """The requeue commands' second word: the kernel only keys waiters on it (NULL, or
+    any word no one waits on, is accepted, as natively and under qemu), but the
+    emulator's own memory is refused: its locks' waiters must stay its own."""
+    if addr % 4:
+        raise SyscallError(errno.EINVAL)
+    if task.mem.access_ok(addr, 4, False):
+        return
+    if host_syscall(nr.TARGET_NR_msync, addr & ~0xFFF, 0x1000, MS_ASYNC) != -errno.ENOMEM:
+        raise SyscallError(errno.EFAULT)    # mapped on the host: the emulator's
+
+
 def do_futex(task: TaskState, uaddr: int, op: int, val: int, timeout: int, uaddr2: int,
              val3: int) -> int:
     """futex: guest memory is host memory, so the host kernel waits and wakes on it.
 
     Every futex word must be guest memory: a wake on the emulator's own memory
-    could release its internal locks.  The PI commands are -ENOSYS, as in QEMU 7.2.
+    could release its internal locks.  The priority-inheritance commands go to the
+    host too, as qemu-x86_64 7.2 passes them (a guest thread's tid is its host
+    thread's, which the kernel stores in the word); FUTEX_FD and unknown commands
+    are -ENOSYS.
     """
     cmd = op & ~FUTEX_FLAGS
     if cmd in (FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET) and val3 == 0:
@@ -237,10 +258,19 @@ def do_futex(task: TaskState, uaddr: int, op: int, val: int, timeout: int, uaddr
         _check_futex_word(task, uaddr, False)
     elif cmd in (FUTEX_REQUEUE, FUTEX_CMP_REQUEUE):
         _check_futex_word(task, uaddr, False)
-        _check_futex_word(task, uaddr2, False)
+        _check_requeue_word(task, uaddr2)
     elif cmd == FUTEX_WAKE_OP:
         _check_futex_word(task, uaddr, False)
         _check_futex_word(task, uaddr2, True)
+    elif cmd in (FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_TRYLOCK_PI, FUTEX_UNLOCK_PI):
+        _check_futex_word(task, uaddr, True)
+        if timeout and cmd != FUTEX_UNLOCK_PI:
+            check_guest_range(task, timeout, TIMESPEC_SIZE, False)
+    elif cmd in (FUTEX_WAIT_REQUEUE_PI, FUTEX_CMP_REQUEUE_PI):
+        _check_futex_word(task, uaddr, False)
+        _check_requeue_word(task, uaddr2)
+        if timeout and cmd == FUTEX_WAIT_REQUEUE_PI:
+            check_guest_range(task, timeout, TIMESPEC_SIZE, False)
     else:
         return -errno.ENOSYS
     return host_syscall(nr.TARGET_NR_futex, uaddr, op, val, timeout, uaddr2, val3)
