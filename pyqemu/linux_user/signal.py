@@ -166,9 +166,12 @@ def has_deliverable(task: TaskState) -> bool:
 
 
 def process_pending_signals(task: TaskState) -> None:
-    """Deliver every queued signal that the guest does not block."""
+    """Deliver every queued signal that the guest does not block, the lowest number
+    first, as Linux and qemu take them (each taken signal's frame goes on top of the
+    last, so unblocked handlers run from the highest number down); the queued ones of
+    one real-time signal keep their order."""
     pending = task.pending_signals
-    queue = pending.queue
+    queue = sorted(pending.queue, key=lambda entry: entry[0])
     pending.queue = []
     for sig, info in queue:
         if task.sigmask & (1 << (sig - 1)):
