@@ -173,6 +173,11 @@ void cpu_set_task_signals(CPUState *cpu, TaskSignals *signals);
 
 /* Host signals meant for the guest (linux-user/signal.c's host_signal_handler). */
 int cpu_signal_catch(int sig);
+/* the signals the host ignored when cpu_signal_catch came (the guest starts so, as qemu) */
+uint64_t cpu_signal_inherited_ignored(void);
+void cpu_signal_sync_host(const target_sigaction *actions, int sig);
+void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old);
+long cpu_signal_execve(const char *path, uint64_t argv, uint64_t envp, uint64_t guest_mask);
 int cpu_signal_take(uint8_t *info);   /* fills 128 bytes of siginfo */
 void cpu_signal_wait(void);
 int cpu_signal_wait_for(int64_t timeout_ns);

@@ -114,6 +114,12 @@ bool syscall_fast_signal(CPUState *cpu, int32_t num, const uint64_t *args, bool 
 /* ---- syscall.c ---- */
 bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *args, int64_t *ret);
 
-/* user-signal.c has no section here: only Python calls it (host.h) */
+/* ---- user-signal.c (and Python, host.h) ---- */
+/* the host's disposition of @sig as its guest action and the guest masks ask */
+void cpu_signal_sync_host(const target_sigaction *actions, int sig);
+/* @ts's mask changed from @old: the dispositions that depend on it follow */
+void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old);
+/* execve with the guest's mask as the host thread's (the new program inherits it) */
+long cpu_signal_execve(const char *path, uint64_t argv, uint64_t envp, uint64_t guest_mask);
 
 #endif

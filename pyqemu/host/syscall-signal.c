@@ -12,7 +12,7 @@
  * next block); for rt_sigaction also another vCPU in the process.
  *
  * Layer: called by syscall.c (internal.h) and Python (host.h); calls
- * uaccess.c (internal.h).
+ * uaccess.c and user-signal.c (internal.h).
  */
 #include <stdint.h>
 #include <string.h>
@@ -37,6 +37,10 @@
 void cpu_set_task_signals(CPUState *cpu, TaskSignals *signals)
 {
     cpu->task_signals = signals;
+    /* the host's dispositions follow the actions and this mask from now on */
+    for (int sig = 1; signals && sig <= TARGET_NSIG; sig++) {
+        cpu_signal_sync_host(signals->actions, sig);
+    }
 }
 
 /*
@@ -102,6 +106,7 @@ static bool do_sigprocmask_fast(CPUState *cpu, const uint64_t *a, long *ret)
         return false;
     }
     ts->mask = mask;
+    cpu_signal_mask_changed(ts, old);
     *ret = 0;
     return true;
 }
@@ -131,6 +136,7 @@ static bool do_sigaction_fast(CPUState *cpu, const uint64_t *a, bool alone, long
     old = ts->actions[sig - 1];
     if (a[1]) {
         ts->actions[sig - 1] = act;     /* sa_mask as given, as qemu 7.2 keeps it */
+        cpu_signal_sync_host(ts->actions, sig);
     }
     /* a page it cannot store to after all: Python stores the action again, then EFAULT */
     if (a[2] && !guest_copy(&old, a[2], sizeof(old), PROT_W)) {

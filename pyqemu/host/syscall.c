@@ -37,8 +37,8 @@
  * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
- * syscall-signal.c, syscall-mmap.c, uaccess.c (internal.h), cpus-common.c
- * (cpu.h) and libc only.
+ * syscall-signal.c, syscall-mmap.c, uaccess.c, user-signal.c (internal.h),
+ * cpus-common.c (cpu.h) and libc only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -386,18 +386,6 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         errno = ENOSYS;
         r = -1;
         break;
-    case SYS_execve:
-        /*
-         * process.py's do_execve, whose arrays are the guest's own here
-         * (guest_base 0); /proc/self/exe stays in Python
-         */
-        path = guest_path(a[0]);
-        if (!path || is_proc_self_exe(path) || !guest_string_array_ok(a[1]) ||
-            !guest_string_array_ok(a[2])) {
-            return false;
-        }
-        r = syscall(num, a[0], a[1], a[2]);
-        break;
     case SYS_wait4:
         /* process.py's do_wait4 without rusage (it stores a zeroed one on 0): may block */
         if (!alone || a[3] || (a[1] && !guest_range_ok(a[1], 4, PROT_W))) {
@@ -551,6 +539,24 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
 }
 
 /*
+ * process.py's do_execve, whose arrays are the guest's own here (guest_base
+ * 0): the path as Path reads it (/proc/self/exe stays in Python), each
+ * pointer readable, each string within MAX_ARG_STRLEN; the new program gets
+ * the guest's mask (cpu_signal_execve).  False: Python answers.
+ */
+static bool execve_fast(CPUState *cpu, const uint64_t *a, int64_t *ret)
+{
+    const char *path = guest_path(a[0]);
+
+    if (!path || is_proc_self_exe(path) || !guest_string_array_ok(a[1]) ||
+        !guest_string_array_ok(a[2])) {
+        return false;
+    }
+    *ret = cpu_signal_execve(path, a[1], a[2], cpu->task_signals ? cpu->task_signals->mask : 0);
+    return true;
+}
+
+/*
  * Serve guest syscall @num with raw arguments @a in C if it is in the table
  * and nothing about it is special; the result (or -errno) goes to *@ret.
  * False: take the Python path.
@@ -642,6 +648,12 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
         }
         r = syscall(SYS_getrandom, a[0], a[1], (unsigned int)a[2]);
         break;
+    case SYS_execve:
+        if (!execve_fast(cpu, a, ret)) {
+            return false;
+        }
+        __atomic_fetch_add(&fast_count, 1, __ATOMIC_RELAXED);
+        return true;
     case SYS_mmap:
     case SYS_munmap:
     case SYS_mprotect:

@@ -4,17 +4,34 @@
  * host_signal_handler half): the handler records the signal and its siginfo
  * and asks its thread's vCPU to stop; Python takes them between blocks
  * (cpu_signal_take) and delivers them to the guest; pause, rt_sigsuspend and
- * rt_sigtimedwait wait here for the next one.
+ * rt_sigtimedwait wait here for the next one.  The host's disposition of
+ * each signal follows the guest's action, as QEMU's do_sigaction sets it: a
+ * signal the guest ignores (SIG_IGN, or the default of SIGCHLD, SIGURG,
+ * SIGWINCH, SIGCONT) and no vCPU blocks is left to the host kernel, which
+ * drops it without interrupting a blocked syscall; a handler's SA_RESTART
+ * is the host handler's, so the kernel restarts what it would restart.
  *
- * Layer: called by Python only (host.h); calls cpus-common.c (cpu.h).
+ * Layer: called by Python (host.h), syscall.c and syscall-signal.c
+ * (internal.h); calls cpus-common.c (cpu.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cpu.h"
+#include "internal.h"
+
+#define TARGET_SIG_DFL 0
+#define TARGET_SIG_IGN 1
+#define TARGET_SA_RESTART 0x10000000u
+#define SIG_BIT(sig) (1ull << ((sig) - 1))
+/* default action ignore (SIGCONT: continue, nothing for a running process) */
+#define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | \
+                         SIG_BIT(SIGCONT))
 
 /*
  * Signals sent to the process (kill, timers, the terminal): any thread may
@@ -113,18 +130,150 @@ static void host_signal_handler(int sig, siginfo_t *info, void *uc)
     errno = saved_errno;
 }
 
-int cpu_signal_catch(int sig)
+/*
+ * The host's side of the guest's signals (process-wide, as dispositions are):
+ * which signals the guest receives through host_signal_handler (caught),
+ * which the host ignored before (inherited_ignored), and which are now left
+ * to the kernel (host_quiet: SIG_IGN in host_ignore, else SIG_DFL) or come
+ * to the handler with SA_RESTART (host_restart).  Changed under
+ * disposition_lock.
+ */
+static uint64_t caught, inherited_ignored, host_quiet, host_ignore, host_restart;
+static pthread_mutex_t disposition_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Make @sig's host disposition: the kernel's (@quiet: SIG_IGN or SIG_DFL) or ours. */
+static int disposition_set(int sig, bool quiet, bool ignore, bool restart)
 {
     struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sigfillset(&sa.sa_mask);
+    if (quiet) {
+        sa.sa_handler = ignore ? SIG_IGN : SIG_DFL;
+    } else {
+        sa.sa_sigaction = host_signal_handler;
+        sa.sa_flags = SA_SIGINFO | (restart ? SA_RESTART : 0);
+    }
+    if (sigaction(sig, &sa, NULL) != 0) {
+        return -errno;
+    }
+    host_quiet = quiet ? host_quiet | SIG_BIT(sig) : host_quiet & ~SIG_BIT(sig);
+    host_ignore = quiet && ignore ? host_ignore | SIG_BIT(sig) : host_ignore & ~SIG_BIT(sig);
+    host_restart = restart ? host_restart | SIG_BIT(sig) : host_restart & ~SIG_BIT(sig);
+    return 0;
+}
+
+/*
+ * Give host signal @sig to the guest (QEMU's signal_init): one the host
+ * ignored stays ignored and the guest's action starts as SIG_IGN
+ * (cpu_signal_inherited_ignored), one ignored by default stays the kernel's
+ * until the guest handles or blocks it; the others come to the handler.
+ */
+int cpu_signal_catch(int sig)
+{
+    struct sigaction old;
+    int ret;
 
     if (sig <= 0 || sig >= HOST_NSIG) {
         return -EINVAL;
     }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = host_signal_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigfillset(&sa.sa_mask);
-    return sigaction(sig, &sa, NULL) == 0 ? 0 : -errno;
+    if (sigaction(sig, NULL, &old) != 0) {
+        return -errno;
+    }
+    pthread_mutex_lock(&disposition_lock);
+    if (caught & SIG_BIT(sig)) {
+        /* caught before (a second run in this process): the first one saw the host's */
+        pthread_mutex_unlock(&disposition_lock);
+        return 0;
+    }
+    caught |= SIG_BIT(sig);
+    /* CPython ignores SIGPIPE and SIGXFSZ itself: whether the parent did is unknown */
+    if (sig == SIGPIPE || sig == SIGXFSZ) {
+        old.sa_handler = SIG_DFL;
+    }
+    if (old.sa_handler == SIG_IGN) {
+        inherited_ignored |= SIG_BIT(sig);
+    }
+    ret = disposition_set(sig, old.sa_handler == SIG_IGN || (DEFAULT_IGNORED & SIG_BIT(sig)),
+                          old.sa_handler == SIG_IGN, false);
+    pthread_mutex_unlock(&disposition_lock);
+    return ret;
+}
+
+uint64_t cpu_signal_inherited_ignored(void)
+{
+    return __atomic_load_n(&inherited_ignored, __ATOMIC_RELAXED);
+}
+
+/* @sig's disposition for guest action @act while @blocked (some vCPU blocks it). */
+static void disposition_sync__locked(const target_sigaction *act, int sig, bool blocked)
+{
+    bool ignore = act->handler == TARGET_SIG_IGN;
+    bool quiet = ignore || (act->handler == TARGET_SIG_DFL && !blocked &&
+                            (DEFAULT_IGNORED & SIG_BIT(sig)));
+    bool restart = act->handler > TARGET_SIG_IGN && (act->flags & TARGET_SA_RESTART);
+
+    if (!(caught & SIG_BIT(sig)) ||
+        (quiet == !!(host_quiet & SIG_BIT(sig)) && (quiet && ignore) == !!(host_ignore & SIG_BIT(sig)) &&
+         restart == !!(host_restart & SIG_BIT(sig)))) {
+        return;
+    }
+    disposition_set(sig, quiet, ignore, restart);
+}
+
+void cpu_signal_sync_host(const target_sigaction *actions, int sig)
+{
+    uint64_t blocked;
+
+    if (!actions || sig < 1 || sig >= HOST_NSIG ||
+        !(__atomic_load_n(&caught, __ATOMIC_RELAXED) & SIG_BIT(sig))) {
+        return;
+    }
+    blocked = cpu_list_blocked_signals();
+    pthread_mutex_lock(&disposition_lock);
+    disposition_sync__locked(&actions[sig - 1], sig, blocked & SIG_BIT(sig));
+    pthread_mutex_unlock(&disposition_lock);
+}
+
+void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old)
+{
+    uint64_t changed = (old ^ ts->mask) & DEFAULT_IGNORED;
+    uint64_t blocked;
+
+    if (!changed || !ts->actions) {
+        return;
+    }
+    blocked = cpu_list_blocked_signals() | ts->mask;
+    pthread_mutex_lock(&disposition_lock);
+    for (int sig = 1; changed; sig++, changed >>= 1) {
+        if (changed & 1) {
+            disposition_sync__locked(&ts->actions[sig - 1], sig, blocked & SIG_BIT(sig));
+        }
+    }
+    pthread_mutex_unlock(&disposition_lock);
+}
+
+/*
+ * execve as the host's (QEMU's do_execve without binfmt_misc): the new
+ * program inherits the guest's blocked signals as Linux passes them on (the
+ * host thread's mask is the guest's for the call, and back if it fails).
+ */
+long cpu_signal_execve(const char *path, uint64_t argv, uint64_t envp, uint64_t guest_mask)
+{
+    sigset_t mask, old;
+    long r;
+
+    sigemptyset(&mask);
+    for (int sig = 1; sig < HOST_NSIG; sig++) {
+        if (guest_mask & SIG_BIT(sig)) {
+            sigaddset(&mask, sig);
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &mask, &old);
+    r = syscall(SYS_execve, path, argv, envp);
+    r = r == -1 ? -errno : r;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return r;
 }
 
 /*

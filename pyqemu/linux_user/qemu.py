@@ -79,6 +79,10 @@ class TargetSigaltstack:
 
 #: the guest's signal numbers, 1..TARGET_NSIG
 TARGET_NSIG = 64
+SIG_IGN_HANDLER = 1
+#: SIGCHLD, SIGURG, SIGWINCH, SIGCONT (17, 23, 28, 18): ignored by default, so whether the
+#: guest blocks them decides their host disposition (host/user-signal.c)
+DEFAULT_IGNORED_BITS = (1 << 16) | (1 << 22) | (1 << 27) | (1 << 17)
 
 
 class SigactTable:
@@ -89,9 +93,15 @@ class SigactTable:
     __slots__ = ("c_table",)
 
     def __init__(self) -> None:
-        from pyqemu.host import ffi
+        from pyqemu.host import ffi, lib
 
         self.c_table = ffi.new("target_sigaction[]", TARGET_NSIG)
+        # the signals the host ignored when the emulator started stay ignored, as
+        # qemu's signal_init starts them (nohup, a shell's background job)
+        inherited = lib.cpu_signal_inherited_ignored()
+        for sig in range(1, TARGET_NSIG + 1):
+            if inherited >> (sig - 1) & 1:
+                self.c_table[sig - 1].handler = SIG_IGN_HANDLER
 
     def get(self, sig: int) -> TargetSigaction:
         """The action for ``sig`` (SIG_DFL, all zero, when never set)."""
@@ -99,9 +109,12 @@ class SigactTable:
         return TargetSigaction(entry.handler, entry.flags, entry.restorer, entry.mask)
 
     def set(self, sig: int, action: TargetSigaction) -> None:
+        from pyqemu.host import lib
+
         entry = self.c_table[sig - 1]
         entry.handler, entry.flags = action.handler, action.flags
         entry.restorer, entry.mask = action.restorer, action.mask
+        lib.cpu_signal_sync_host(self.c_table, sig)    # the host's disposition follows
 
     def reset(self, sig: int) -> None:
         """Back to SIG_DFL (SA_RESETHAND)."""
@@ -277,7 +290,12 @@ class TaskState:
 
     @sigmask.setter
     def sigmask(self, mask: int) -> None:
+        old = self.signals.mask
         self.signals.mask = mask
+        if (old ^ mask) & DEFAULT_IGNORED_BITS:
+            from pyqemu.host import lib
+
+            lib.cpu_signal_mask_changed(self.signals, old)   # host dispositions follow
 
     def log(self, line: str) -> None:
         """Write one line to qemu's log (an instance may replace this callable)."""

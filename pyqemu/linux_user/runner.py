@@ -363,8 +363,8 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         return exc.exit_status
 
     target_cpu_copy_regs(target, cpu, image)
+    host_signal_init()      # first: the task's actions start from what the host ignored
     task = init_task_state(opts, target, cpu, mem, image, guest_argv, log_fd)
-    host_signal_init()
     try:
         return cpu_loop_to_exit(task)
     except GuestSignal as exc:

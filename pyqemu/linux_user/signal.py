@@ -69,7 +69,12 @@ def make_siginfo(sig: int, code: int, addr: int = 0, pid: int = 0, uid: int = 0)
 
 
 def host_signal_init() -> None:
-    """Catch, in C, every host signal that a guest may receive (QEMU's signal_init)."""
+    """Give the guest every host signal it may receive (QEMU's signal_init): one the host
+    ignored stays ignored, the guest's action starting as SIG_IGN (host/user-signal.c).
+
+    SIGPIPE and SIGXFSZ start at their default: CPython ignores them itself at start-up,
+    so whether the emulator's parent did is not known here (qemu, a C program, sees it).
+    """
     from pyqemu.host import lib
 
     for sig in range(1, signal.NSIG):

@@ -186,10 +186,13 @@ def _c_string_array(strings: list[bytes]) -> ctypes.Array[ctypes.c_char_p]:
 
 def do_execve(task: TaskState, path: bytes, argv_addr: int, envp_addr: int) -> int:
     """execve: run the new program on the host, like QEMU without binfmt_misc."""
+    from pyqemu.host import lib
+
     argv = _c_string_array(read_string_array(task, argv_addr))
     envp = _c_string_array(read_string_array(task, envp_addr))
-    return host_syscall(nr.TARGET_NR_execve, guest_path(task, path), ctypes.addressof(argv),
-                        ctypes.addressof(envp))
+    # the new program inherits the guest's blocked signals, as under Linux and qemu
+    return int(lib.cpu_signal_execve(guest_path(task, path), ctypes.addressof(argv),
+                                     ctypes.addressof(envp), task.sigmask))
 
 
 def do_arch_prctl(task: TaskState, code: int, addr: int) -> int:
