@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from harness import compile_guest, guest_env, plugin_spec, qemu_path, run_pyqemu, run_qemu
+from prerequisites import missing
 
 from pyqemu.cov import drcov
 from pyqemu.linux_user.x86_64 import cpu_default, cpu_models
@@ -326,3 +327,73 @@ def test_drcov_of_ls_has_qemus_blocks(model: str, plugin_lib: Callable[[str], Pa
         if mine[path] != theirs[path]:
             assert path.endswith("libc.so.6"), path
             assert _joined_in_qemu(mine[path] - theirs[path], theirs[path] - mine[path]), path
+
+
+def _spans(blocks: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The byte ranges the blocks cover, overlapping and back-to-back blocks merged."""
+    spans: list[tuple[int, int]] = []
+    for start, size in sorted(blocks):
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], start + size))
+        else:
+            spans.append((start, start + size))
+    return spans
+
+
+def _cut_apart(mine: set[tuple[int, int]], theirs: set[tuple[int, int]]) -> bool:
+    """The same code run, its long straight stretches cut into blocks at other places: each
+    block start only one side has is where that side's block before it ends (qemu 7.2 ends
+    a block where its TCG op buffer fills up, the engine where its own ops fill it)."""
+    if _spans(mine) != _spans(theirs):
+        return False
+    for side, other in ((mine, theirs), (theirs, mine)):
+        ends = {start + size for start, size in side}
+        starts = {start for start, _ in other}
+        if any(start not in starts and start not in ends for start, _ in side):
+            return False
+    return True
+
+
+def _cc1() -> Path:
+    """gcc's compiler proper, a large dynamic glibc program (gcc -print-prog-name=cc1)."""
+    try:
+        name = subprocess.run(["gcc", "-print-prog-name=cc1"], capture_output=True, text=True,
+                              check=False).stdout.strip()
+    except FileNotFoundError:
+        name = ""
+    if not Path(name).is_absolute() or not Path(name).is_file():
+        missing("gcc's cc1 (apt-get install gcc)")
+    return Path(name)
+
+
+@pytest.mark.parametrize("model", ["Nehalem", "Westmere"])
+def test_drcov_of_cc1_follows_qemu_wherever_the_environment_puts_argv(
+        model: str, plugin_lib: Callable[[str], Path], tmp_path: Path) -> None:
+    """cc1 looks its options up with strcmp, whose SSE4.2 variant takes one of 16 paths by
+    the two strings' relative alignment: the address of argv's "-quiet" on the initial
+    stack, which moves with the bytes of the environment. An environment one byte longer
+    changes qemu's own libc blocks (bash's `_=` naming the emulator does, so runs from a
+    shell differ in libc); with the same environment pyqemu runs qemu's blocks in every
+    library, and in cc1 the same code with long blocks cut elsewhere (README, TCG op
+    buffer)."""
+    lib = plugin_lib("drcov")
+    (tmp_path / "t.c").write_text("int triple(int x) { return x * 3; }\n")
+    qemus = []
+    for pad in (0, 1):
+        runs = {}
+        for name, run in (("qemu", run_qemu), ("pyqemu", run_pyqemu)):
+            trace = tmp_path / f"{name}{pad}.drcov"
+            (tmp_path / "t.s").unlink(missing_ok=True)     # cc1 looks at an existing output
+            result = run([_cc1(), "-quiet", "t.c", "-o", "t.s"], extra=["-cpu", model],
+                         cwd=tmp_path, env=guest_env(PAD="x" * pad),
+                         plugins=[plugin_spec(lib, f"filename={trace}")])
+            assert result.returncode == 0, result.describe()
+            runs[name] = (result.stdout, (tmp_path / "t.s").read_text(), _blocks(trace))
+        theirs, mine = runs["qemu"][2], runs["pyqemu"][2]
+        assert runs["pyqemu"][:2] == runs["qemu"][:2]
+        assert set(mine) == set(theirs)
+        assert _cut_apart(mine.pop(str(_cc1())), theirs.pop(str(_cc1())))
+        assert any("libc.so" in path for path in mine)
+        assert mine == theirs
+        qemus.append(theirs)
+    assert qemus[0] != qemus[1]
