@@ -119,6 +119,9 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *args, int64_t *ret
 void cpu_signal_sync_host(const target_sigaction *actions, int sig);
 /* @ts's mask changed from @old: the dispositions that depend on it follow */
 void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old);
+/* around a host syscall made for the guest: the signals it blocks blocked on the host */
+bool cpu_signal_guest_mask_enter(sigset_t *saved);
+void cpu_signal_guest_mask_leave(const sigset_t *saved);
 /* execve with the guest's mask as the host thread's (the new program inherits it) */
 long cpu_signal_execve(const char *path, uint64_t argv, uint64_t envp, uint64_t guest_mask);
 

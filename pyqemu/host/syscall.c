@@ -561,15 +561,31 @@ static bool execve_fast(CPUState *cpu, const uint64_t *a, int64_t *ret)
  * and nothing about it is special; the result (or -errno) goes to *@ret.
  * False: take the Python path.
  */
+static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret);
+
 bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
+{
+    sigset_t saved;
+    bool masked, served;
+
+    if (!__atomic_load_n(&fast_enabled, __ATOMIC_RELAXED) || cpu_exit_requested(cpu)) {
+        return false;
+    }
+    /* a signal the guest blocks waits in the host kernel meanwhile (user-signal.c) */
+    masked = cpu_signal_guest_mask_enter(&saved);
+    served = syscall_fast_serve(cpu, num, a, ret);
+    if (masked) {
+        cpu_signal_guest_mask_leave(&saved);
+    }
+    return served;
+}
+
+static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
 {
     /* a call that may block keeps this vCPU inside the engine: only when it is alone */
     bool alone = cpu_list == cpu && !cpu->next;
     long r;
 
-    if (!__atomic_load_n(&fast_enabled, __ATOMIC_RELAXED) || cpu_exit_requested(cpu)) {
-        return false;
-    }
     switch ((int32_t)num) {  /* only the low 32 bits of RAX count (do_syscall's to_s32) */
     case SYS_getpid:
     case SYS_getppid:

@@ -8,7 +8,7 @@
  * syscall_host_copy and syscall_host at a cffi call's cost.
  *
  * Layer: called by syscall.c, syscall-signal.c (internal.h) and Python
- * (host.h); calls mmap.c (internal.h) and libc.
+ * (host.h); calls mmap.c, user-signal.c (internal.h) and libc.
  */
 #define _GNU_SOURCE
 
@@ -51,9 +51,16 @@ bool guest_range_direct_ok(uint64_t addr, uint64_t size, int need)
 int64_t syscall_host(int64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                      uint64_t a4, uint64_t a5)
 {
+    sigset_t saved;
+    /* a signal the guest blocks waits in the host kernel meanwhile (user-signal.c) */
+    bool masked = cpu_signal_guest_mask_enter(&saved);
     long r = syscall(nr, a0, a1, a2, a3, a4, a5);
 
-    return r == -1 ? -errno : r;
+    r = r == -1 ? -errno : r;
+    if (masked) {
+        cpu_signal_guest_mask_leave(&saved);
+    }
+    return r;
 }
 
 /*

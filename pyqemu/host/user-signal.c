@@ -11,8 +11,8 @@
  * drops it without interrupting a blocked syscall; a handler's SA_RESTART
  * is the host handler's, so the kernel restarts what it would restart.
  *
- * Layer: called by Python (host.h), syscall.c and syscall-signal.c
- * (internal.h); calls cpus-common.c (cpu.h).
+ * Layer: called by Python (host.h), syscall.c, syscall-signal.c and
+ * uaccess.c (internal.h); calls cpus-common.c (cpu.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -251,6 +251,45 @@ void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old)
         }
     }
     pthread_mutex_unlock(&disposition_lock);
+}
+
+/* the emulator's own faults: never blocked on the host for the guest */
+#define HOST_FAULTS (SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGFPE) | \
+                     SIG_BIT(SIGTRAP))
+
+/*
+ * Before a host syscall made for the guest on this thread: block on the host
+ * the signals the guest blocks (QEMU runs guest syscalls with the host mask
+ * the guest's), so one of them stays pending in the host kernel instead of
+ * interrupting the call with EINTR; its handler takes it once
+ * cpu_signal_guest_mask_leave restores @saved.  False (nothing to restore)
+ * when the guest blocks none of the signals it receives.
+ */
+bool cpu_signal_guest_mask_enter(sigset_t *saved)
+{
+    CPUState *cpu = thread_cpu;
+    uint64_t mask;
+    sigset_t set;
+
+    if (!cpu || !cpu->task_signals) {
+        return false;
+    }
+    mask = cpu->task_signals->mask & __atomic_load_n(&caught, __ATOMIC_RELAXED) & ~HOST_FAULTS;
+    if (!mask) {
+        return false;
+    }
+    sigemptyset(&set);
+    for (int sig = 1; mask; sig++, mask >>= 1) {
+        if (mask & 1) {
+            sigaddset(&set, sig);
+        }
+    }
+    return pthread_sigmask(SIG_BLOCK, &set, saved) == 0;
+}
+
+void cpu_signal_guest_mask_leave(const sigset_t *saved)
+{
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
 /*

@@ -12,6 +12,9 @@
  *   ignored-child  SIGCHLD set to SIG_IGN: the exited child is reaped by the
  *               kernel, wait() finds none
  *   blocked-wait   SIGCHLD blocked, then taken by sigtimedwait
+ *   blocked-read   a read() blocked while a child sends SIGUSR1, which the
+ *               process blocks and handles: the read goes on, the signal
+ *               waits, and runs its handler once unblocked
  *   exec        SIGINT ignored and SIGUSR1 blocked, then execve of
  *               /bin/grep on /proc/self/status: what the new program inherits
  * Each prints its results.
@@ -137,6 +140,43 @@ static int blocked_wait(void)
     return 0;
 }
 
+static void on_usr1(int sig)
+{
+    (void)sig;
+    handled++;
+}
+
+static int blocked_read(void)
+{
+    struct sigaction sa;
+    sigset_t set, pending;
+    int fds[2];
+    pid_t parent = getpid();
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_usr1;    /* without SA_RESTART: only the mask keeps the read going */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    pipe(fds);
+    if (fork() == 0) {
+        usleep(200000);
+        kill(parent, SIGUSR1);
+        usleep(300000);
+        write(fds[1], "x", 1);
+        _exit(0);
+    }
+    read_and_print(fds[0]);
+    sigpending(&pending);
+    printf("pending %d handled %d\n", sigismember(&pending, SIGUSR1), handled);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    printf("unblocked: handled %d\n", handled);
+    while (wait(NULL) > 0) {
+    }
+    return 0;
+}
+
 static int exec_inherits(void)
 {
     sigset_t set;
@@ -169,6 +209,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "blocked-wait")) {
         return blocked_wait();
+    }
+    if (!strcmp(mode, "blocked-read")) {
+        return blocked_read();
     }
     if (!strcmp(mode, "exec")) {
         return exec_inherits();
