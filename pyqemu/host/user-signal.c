@@ -8,7 +8,8 @@
  * each signal follows the guest's action, as QEMU's do_sigaction sets it: a
  * signal the guest ignores (SIG_IGN, or the default of SIGCHLD, SIGURG,
  * SIGWINCH, SIGCONT) and no vCPU blocks is left to the host kernel, which
- * drops it without interrupting a blocked syscall; a handler's SA_RESTART
+ * drops it without interrupting a blocked syscall, and so is a job-control
+ * stop (SIGTSTP, SIGTTIN, SIGTTOU at their default), which stops the process; a handler's SA_RESTART
  * is the host handler's, so the kernel restarts what it would restart.
  *
  * Layer: called by Python (host.h), syscall.c, syscall-signal.c and
@@ -29,9 +30,13 @@
 #define TARGET_SIG_IGN 1
 #define TARGET_SA_RESTART 0x10000000u
 #define SIG_BIT(sig) (1ull << ((sig) - 1))
-/* default action ignore (SIGCONT: continue, nothing for a running process) */
+/*
+ * default action the kernel's own: ignore (SIGCONT: continue, nothing for a
+ * running process) or stop the process (job control: qemu's fatal_signal 0)
+ */
 #define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | \
-                         SIG_BIT(SIGCONT))
+                         SIG_BIT(SIGCONT) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | \
+                         SIG_BIT(SIGTTOU))
 
 /*
  * Signals sent to the process (kill, timers, the terminal): any thread may

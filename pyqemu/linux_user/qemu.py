@@ -80,9 +80,10 @@ class TargetSigaltstack:
 #: the guest's signal numbers, 1..TARGET_NSIG
 TARGET_NSIG = 64
 SIG_IGN_HANDLER = 1
-#: SIGCHLD, SIGURG, SIGWINCH, SIGCONT (17, 23, 28, 18): ignored by default, so whether the
-#: guest blocks them decides their host disposition (host/user-signal.c)
-DEFAULT_IGNORED_BITS = (1 << 16) | (1 << 22) | (1 << 27) | (1 << 17)
+#: SIGCHLD, SIGURG, SIGWINCH, SIGCONT (17, 23, 28, 18), ignored by default, and SIGTSTP,
+#: SIGTTIN, SIGTTOU (20, 21, 22), which stop the process: whether the guest blocks them
+#: decides their host disposition (host/user-signal.c's DEFAULT_IGNORED)
+DEFAULT_IGNORED_BITS = sum(1 << (sig - 1) for sig in (17, 23, 28, 18, 20, 21, 22))
 
 
 class SigactTable:

@@ -12,6 +12,7 @@ qemu-x86_64 ends (``GuestSignal``).
 
 from __future__ import annotations
 
+import os
 import signal
 import struct
 from typing import TYPE_CHECKING
@@ -47,6 +48,8 @@ TARGET_SIGRTMIN = 32
 
 # Signals whose default action is to do nothing.
 DEFAULT_IGNORE = {signal.SIGCHLD, signal.SIGURG, signal.SIGWINCH, signal.SIGCONT}
+# Their default action stops the process (job control).
+JOB_CONTROL_STOPS = {signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU}
 # Signals the emulator itself needs (its own faults) or cannot catch.
 NOT_FORWARDED = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGKILL,
                  signal.SIGSTOP, signal.SIGTRAP}
@@ -118,6 +121,9 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
         print_taken_signal(task, sig, info)
     action = task.get_sigaction(sig)
     if signal_ignored(task, sig):
+        return
+    if action.handler == SIG_DFL and sig in JOB_CONTROL_STOPS:
+        os.kill(os.getpid(), signal.SIGSTOP)    # as qemu does: the process stops, then goes on
         return
     if action.handler == SIG_DFL or action.handler == SIG_IGN:
         raise GuestSignal(sig)

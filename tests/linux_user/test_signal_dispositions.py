@@ -9,13 +9,16 @@ handler's SA_RESTART did not restart the read; SIGCHLD set to SIG_IGN did not re
 children; signals ignored by the emulator's parent (nohup, a shell's background job)
 started at their default; a program the guest exec'd inherited none of its blocked
 or ignored signals; and a signal the guest blocked interrupted a blocked read with EINTR
-(the host mask is now the guest's while a syscall made for it runs).
+(the host mask is now the guest's while a syscall made for it runs); and SIGTSTP at its
+default killed the guest ("uncaught target signal 20") instead of stopping it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,41 @@ def test_actions_start_as_the_parent_left_them(guest: Path) -> None:
     assert _with_ignored([qemu_path()], guest) == native
     require_pyqemu()
     assert _with_ignored(list(pyqemu_command()), guest) == native
+
+
+def _stopped_twice(prefix: list[str], guest: Path) -> tuple[int, str]:
+    """Run the guest's "stops" case; each time the process stops, continue it."""
+    process = subprocess.Popen([*prefix, os.fspath(guest), "stops"], env=guest_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _stop in range(2):
+            deadline = time.monotonic() + 60
+            while (state := _state(process.pid)) != "T":
+                assert state not in ("Z", "gone") and time.monotonic() < deadline, \
+                    process.communicate(timeout=10)
+                time.sleep(0.02)
+            os.kill(process.pid, signal.SIGCONT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err[-2000:]
+    return process.returncode, out
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "gone"
+
+
+def test_job_control_stops_stop_the_process(guest: Path) -> None:
+    """SIGTSTP at its default stops the process, raised and when unblocked, and SIGCONT
+    lets it go on, as natively and under qemu."""
+    native = _stopped_twice([], guest)
+    assert native == (0, "before\ncontinued\nblocked\ncontinued again\n")
+    assert _stopped_twice([qemu_path()], guest) == native
+    require_pyqemu()
+    assert _stopped_twice(list(pyqemu_command()), guest) == native

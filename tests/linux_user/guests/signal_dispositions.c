@@ -15,6 +15,8 @@
  *   blocked-read   a read() blocked while a child sends SIGUSR1, which the
  *               process blocks and handles: the read goes on, the signal
  *               waits, and runs its handler once unblocked
+ *   stops       SIGTSTP at its default, raised, then raised while blocked and
+ *               unblocked: the process stops each time (the test continues it)
  *   exec        SIGINT ignored and SIGUSR1 blocked, then execve of
  *               /bin/grep on /proc/self/status: what the new program inherits
  * Each prints its results.
@@ -177,6 +179,23 @@ static int blocked_read(void)
     return 0;
 }
 
+static int stops(void)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    printf("before\n");
+    raise(SIGTSTP);
+    printf("continued\n");
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    raise(SIGTSTP);
+    printf("blocked\n");
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    printf("continued again\n");
+    return 0;
+}
+
 static int exec_inherits(void)
 {
     sigset_t set;
@@ -212,6 +231,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "blocked-read")) {
         return blocked_read();
+    }
+    if (!strcmp(mode, "stops")) {
+        return stops();
     }
     if (!strcmp(mode, "exec")) {
         return exec_inherits();
