@@ -130,7 +130,6 @@ extern volatile sig_atomic_t signal_any;
 
 void cpu_list_add(CPUState *cpu);
 void cpu_list_remove(CPUState *cpu);
-uint64_t cpu_list_blocked_signals(void);
 void cpu_stop_async(CPUState *cpu);
 void qemu_cpu_kick(CPUState *cpu);
 

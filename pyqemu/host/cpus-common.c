@@ -55,25 +55,6 @@ void cpu_list_add(CPUState *cpu)
     pthread_mutex_unlock(&qemu_cpu_list_lock);
 }
 
-/*
- * The signals some vCPU's guest mask blocks (their TaskSignals), for the
- * host dispositions user-signal.c keeps: a blocked signal must reach the
- * host handler even where its action ignores it.
- */
-uint64_t cpu_list_blocked_signals(void)
-{
-    uint64_t blocked = 0;
-
-    pthread_mutex_lock(&qemu_cpu_list_lock);
-    for (CPUState *c = cpu_list; c; c = c->next) {
-        if (c->task_signals) {
-            blocked |= c->task_signals->mask;
-        }
-    }
-    pthread_mutex_unlock(&qemu_cpu_list_lock);
-    return blocked;
-}
-
 static void cpu_work_drop(CPUState *cpu);
 
 void cpu_list_remove(CPUState *cpu)

@@ -7,10 +7,12 @@
  * rt_sigtimedwait wait here for the next one.  The host's disposition of
  * each signal follows the guest's action, as QEMU's do_sigaction sets it: a
  * signal the guest ignores (SIG_IGN, or the default of SIGCHLD, SIGURG,
- * SIGWINCH, SIGCONT) and no vCPU blocks is left to the host kernel, which
- * drops it without interrupting a blocked syscall, and so is a job-control
- * stop (SIGTSTP, SIGTTIN, SIGTTOU at their default), which stops the process; a handler's SA_RESTART
- * is the host handler's, so the kernel restarts what it would restart.
+ * SIGWINCH, SIGCONT) and no guest task blocks is left to the host kernel,
+ * which drops it without interrupting a blocked syscall, and so is a
+ * job-control stop (SIGTSTP, SIGTTIN, SIGTTOU at their default), which stops
+ * the process; a handler's SA_RESTART is the host handler's, so the kernel
+ * restarts what it would restart.  While a syscall made for the guest runs,
+ * the host thread blocks what the guest blocks (cpu_signal_guest_mask_enter).
  *
  * Layer: called by Python (host.h), syscall.c, syscall-signal.c and
  * uaccess.c (internal.h); calls cpus-common.c (cpu.h).
@@ -144,6 +146,8 @@ static void host_signal_handler(int sig, siginfo_t *info, void *uc)
  * disposition_lock.
  */
 static uint64_t caught, inherited_ignored, host_quiet, host_ignore, host_restart;
+/* how many guest tasks block each signal (cpu_signal_mask_changed keeps it) */
+static uint32_t blockers[HOST_NSIG];
 static pthread_mutex_t disposition_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Make @sig's host disposition: the kernel's (@quiet: SIG_IGN or SIG_DFL) or ours. */
@@ -210,7 +214,7 @@ uint64_t cpu_signal_inherited_ignored(void)
     return __atomic_load_n(&inherited_ignored, __ATOMIC_RELAXED);
 }
 
-/* @sig's disposition for guest action @act while @blocked (some vCPU blocks it). */
+/* @sig's disposition for guest action @act while @blocked (some guest task blocks it). */
 static void disposition_sync__locked(const target_sigaction *act, int sig, bool blocked)
 {
     bool ignore = act->handler == TARGET_SIG_IGN;
@@ -228,31 +232,39 @@ static void disposition_sync__locked(const target_sigaction *act, int sig, bool 
 
 void cpu_signal_sync_host(const target_sigaction *actions, int sig)
 {
-    uint64_t blocked;
-
     if (!actions || sig < 1 || sig >= HOST_NSIG ||
         !(__atomic_load_n(&caught, __ATOMIC_RELAXED) & SIG_BIT(sig))) {
         return;
     }
-    blocked = cpu_list_blocked_signals();
     pthread_mutex_lock(&disposition_lock);
-    disposition_sync__locked(&actions[sig - 1], sig, blocked & SIG_BIT(sig));
+    disposition_sync__locked(&actions[sig - 1], sig, blockers[sig] > 0);
     pthread_mutex_unlock(&disposition_lock);
 }
 
+/*
+ * Task @ts's mask changed from @old (its own thread, or its creator before it
+ * runs; a task that ends changes it to 0): count the tasks that block each
+ * signal whose default the kernel may take, and follow them.
+ */
 void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old)
 {
     uint64_t changed = (old ^ ts->mask) & DEFAULT_IGNORED;
-    uint64_t blocked;
 
-    if (!changed || !ts->actions) {
+    if (!changed) {
         return;
     }
-    blocked = cpu_list_blocked_signals() | ts->mask;
     pthread_mutex_lock(&disposition_lock);
     for (int sig = 1; changed; sig++, changed >>= 1) {
-        if (changed & 1) {
-            disposition_sync__locked(&ts->actions[sig - 1], sig, blocked & SIG_BIT(sig));
+        if (!(changed & 1)) {
+            continue;
+        }
+        if (ts->mask & SIG_BIT(sig)) {
+            blockers[sig]++;
+        } else if (blockers[sig]) {
+            blockers[sig]--;
+        }
+        if (ts->actions) {
+            disposition_sync__locked(&ts->actions[sig - 1], sig, blockers[sig] > 0);
         }
     }
     pthread_mutex_unlock(&disposition_lock);

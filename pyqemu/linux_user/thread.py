@@ -144,6 +144,7 @@ def thread_exit(task: TaskState) -> bool:
     cpu = task.cpu
     cpu.vcpu_exit()
     clear_child_tid(task)
+    task.sigmask = 0    # it blocks nothing any more (the host's dispositions count blockers)
     with process.cpus.exclusive(cpu):
         process.cpus.remove(cpu)
         task.mem.remove_listener(cpu)

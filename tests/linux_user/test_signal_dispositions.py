@@ -22,21 +22,44 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import (
-    compile_guest,
-    guest_env,
-    pyqemu_command,
-    qemu_path,
-    require_pyqemu,
-    run_native,
-    run_pyqemu,
-    run_qemu,
-)
+from harness import compile_guest, guest_env, pyqemu_command, qemu_path, require_pyqemu
 
 GUEST = Path(__file__).parent / "guests" / "signal_dispositions.c"
 #: what the parent ignores in test_actions_start_as_the_parent_left_them (not SIGPIPE:
 #: CPython ignores it itself, so pyqemu cannot tell whether the parent did; README)
-PARENT_IGNORES = "HUP INT USR1"
+PARENT_IGNORES = (signal.SIGHUP, signal.SIGINT, signal.SIGUSR1)
+#: the catchable standard signals: each run starts with them at their default or ignored
+#: as the test says, not as the test runner left them (a background job's SIGINT/SIGQUIT)
+STANDARD = [sig for sig in signal.valid_signals()
+            if 0 < sig < signal.SIGRTMIN and sig not in (signal.SIGKILL, signal.SIGSTOP)]
+
+
+def _dispositions(ignored: tuple[int, ...]) -> None:
+    for sig in STANDARD:
+        signal.signal(sig, signal.SIG_IGN if sig in ignored else signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+def _start(prefix: list[str], argv: list[str | os.PathLike[str]],
+           ignored: tuple[int, ...] = ()) -> subprocess.Popen[str]:
+    return subprocess.Popen([*prefix, *map(os.fspath, argv)], env=guest_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: _dispositions(ignored))
+
+
+def _run(prefix: list[str], argv: list[str | os.PathLike[str]],
+         ignored: tuple[int, ...] = ()) -> tuple[int, str]:
+    """(status, stdout) of argv under prefix (an emulator, or none), its signals at their
+    default but ``ignored``; stderr (pyqemu's -strace) is shown only on a failure."""
+    process = _start(prefix, argv, ignored)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, f"{prefix + list(map(str, argv))}: {err[-2000:]}"
+    return process.returncode, out
+
+
+def _emulators() -> tuple[list[str], list[str]]:
+    require_pyqemu()
+    return [qemu_path()], list(pyqemu_command())
 
 
 @pytest.fixture(scope="module")
@@ -59,36 +82,24 @@ def test_guest_sees_what_linux_and_qemu_give(guest: Path, mode: str, premise: st
                                              path: str) -> None:
     """Each case natively, under qemu and under pyqemu, whose syscalls the C host serves
     or, with -strace, Python (the host mask is the guest's on both while a call runs)."""
-    native = run_native([guest, mode])
-    assert (native.returncode, native.stdout) == (0, premise), native.describe()
-    qemu = run_qemu([guest, mode])
-    assert (qemu.returncode, qemu.stdout) == (0, native.stdout), qemu.describe()
-    ours = run_pyqemu([guest, mode], extra=["-strace"] if path == "python" else [])
-    assert (ours.returncode, ours.stdout) == (0, native.stdout), ours.describe()
-
-
-def _with_ignored(prefix: list[str], guest: Path) -> str:
-    """The guest's starting actions, started by a shell that ignores PARENT_IGNORES."""
-    command = ["/bin/sh", "-c", f"trap '' {PARENT_IGNORES}; exec \"$@\"", "sh", *prefix,
-               os.fspath(guest), "inherited"]
-    done = subprocess.run(command, env=guest_env(), capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    qemu, pyqemu = _emulators()
+    native = _run([], [guest, mode])
+    assert native == (0, premise)
+    assert _run(qemu, [guest, mode]) == native
+    assert _run(pyqemu + (["-strace"] if path == "python" else []), [guest, mode]) == native
 
 
 def test_actions_start_as_the_parent_left_them(guest: Path) -> None:
-    native = _with_ignored([], guest)
-    assert "1 ignore\n2 ignore\n3 default\n" in native and "10 ignore\n" in native
-    assert _with_ignored([qemu_path()], guest) == native
-    require_pyqemu()
-    assert _with_ignored(list(pyqemu_command()), guest) == native
+    qemu, pyqemu = _emulators()
+    native = _run([], [guest, "inherited"], PARENT_IGNORES)
+    assert "1 ignore\n2 ignore\n3 default\n" in native[1] and "10 ignore\n" in native[1]
+    assert _run(qemu, [guest, "inherited"], PARENT_IGNORES) == native
+    assert _run(pyqemu, [guest, "inherited"], PARENT_IGNORES) == native
 
 
 def _stopped_twice(prefix: list[str], guest: Path) -> tuple[int, str]:
     """Run the guest's "stops" case; each time the process stops, continue it."""
-    process = subprocess.Popen([*prefix, os.fspath(guest), "stops"], env=guest_env(),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = _start(prefix, [guest, "stops"])
     try:
         for _stop in range(2):
             deadline = time.monotonic() + 60
@@ -116,8 +127,8 @@ def _state(pid: int) -> str:
 def test_job_control_stops_stop_the_process(guest: Path) -> None:
     """SIGTSTP at its default stops the process, raised and when unblocked, and SIGCONT
     lets it go on, as natively and under qemu."""
+    qemu, pyqemu = _emulators()
     native = _stopped_twice([], guest)
     assert native == (0, "before\ncontinued\nblocked\ncontinued again\n")
-    assert _stopped_twice([qemu_path()], guest) == native
-    require_pyqemu()
-    assert _stopped_twice(list(pyqemu_command()), guest) == native
+    assert _stopped_twice(qemu, guest) == native
+    assert _stopped_twice(pyqemu, guest) == native
