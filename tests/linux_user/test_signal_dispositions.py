@@ -42,9 +42,11 @@ def _dispositions(ignored: tuple[int, ...]) -> None:
 
 def _start(prefix: list[str], argv: list[str | os.PathLike[str]],
            ignored: tuple[int, ...] = ()) -> subprocess.Popen[str]:
+    # a process group of its own under this one: not orphaned, so the kernel stops it on
+    # SIGTSTP (it discards job-control stops in an orphaned group, as a CI runner's is)
     return subprocess.Popen([*prefix, *map(os.fspath, argv)], env=guest_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: _dispositions(ignored))
+                            preexec_fn=lambda: _dispositions(ignored), process_group=0)
 
 
 def _run(prefix: list[str], argv: list[str | os.PathLike[str]],
