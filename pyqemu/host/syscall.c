@@ -34,7 +34,9 @@
  * and brk change the region list Python shares (mmap.c), while alone.
  * A path is served only as Path decodes it unchanged: no -L prefix
  * (syscall_fast_paths), all of it readable before its NUL within PATH_MAX;
- * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
+ * /proc/self/exe is the guest's program for open and readlink, as in fs.py;
+ * opens of the guest's own maps, stat, auxv and cmdline are Python's
+ * (proc_self.py makes them up).
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
  * syscall-signal.c, syscall-mmap.c, uaccess.c, user-signal.c (internal.h),
@@ -204,16 +206,23 @@ static bool guest_string_array_ok(uint64_t addr)
     return true;
 }
 
-/* fs.py's is_proc_self_exe: the names by which the guest reaches its own program. */
-static bool is_proc_self_exe(const char *path)
+/* proc_self.py's is_proc_myself: @path is /proc/self/@entry or /proc/<our pid>/@entry. */
+static bool is_proc_myself(const char *path, const char *entry)
 {
     char own[32];
+    int n = snprintf(own, sizeof(own), "/proc/%d/", (int)getpid());
 
-    if (strncmp(path, "/proc/", 6) != 0) {
-        return false;
+    if (strncmp(path, "/proc/self/", 11) == 0) {
+        return strcmp(path + 11, entry) == 0;
     }
-    snprintf(own, sizeof(own), "/proc/%d/exe", (int)getpid());
-    return strcmp(path, "/proc/self/exe") == 0 || strcmp(path, own) == 0;
+    return strncmp(path, own, (size_t)n) == 0 && strcmp(path + n, entry) == 0;
+}
+
+/* proc_self.py's FAKES: the guest's own /proc files, which Python makes up. */
+static bool is_proc_self_fake(const char *path)
+{
+    return is_proc_myself(path, "maps") || is_proc_myself(path, "stat") ||
+           is_proc_myself(path, "auxv") || is_proc_myself(path, "cmdline");
 }
 
 /* An output struct (args.py's Out, copied out on success): not NULL, writable. */
@@ -318,7 +327,7 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         if (!path || size <= 0 || !guest_range_ok(a[at + 1], (uint64_t)size, PROT_W)) {
             return false;
         }
-        if (is_proc_self_exe(path)) {
+        if (is_proc_myself(path, "exe")) {
             /* fs.py's _readlink_exe: the program's path, cut to the buffer */
             size_t n = exe_path ? strlen(exe_path) : 0;
             struct iovec local = {exe_path, n < (size_t)size ? n : (size_t)size};
@@ -342,10 +351,10 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         int at = num == SYS_openat;
 
         path = guest_path(a[at]);
-        if (!alone || !path) {
+        if (!alone || !path || is_proc_self_fake(path)) {
             return false;
         }
-        if (is_proc_self_exe(path)) {
+        if (is_proc_myself(path, "exe")) {
             /* fs.py's guest_path: the guest's program, not the emulator */
             if (!exe_path) {
                 return false;
@@ -548,7 +557,7 @@ static bool execve_fast(CPUState *cpu, const uint64_t *a, int64_t *ret)
 {
     const char *path = guest_path(a[0]);
 
-    if (!path || is_proc_self_exe(path) || !guest_string_array_ok(a[1]) ||
+    if (!path || is_proc_myself(path, "exe") || !guest_string_array_ok(a[1]) ||
         !guest_string_array_ok(a[2])) {
         return false;
     }
