@@ -78,3 +78,22 @@ def test_own_pid_names_the_same_files(tmp_path: Path) -> None:
     assert (qemu.returncode, qemu.stdout) == (0, native.stdout), qemu.describe()
     ours = run_pyqemu(argv, cwd=tmp_path, env=env)
     assert (ours.returncode, ours.stdout) == (0, native.stdout), ours.describe()
+def test_maps_lists_the_guests_mappings_with_its_rights(tmp_path: Path) -> None:
+    argv = [CAT, "/proc/self/maps"]
+    qemu = run_qemu(argv, cwd=tmp_path)
+    assert qemu.returncode == 0 and "[stack]" in qemu.stdout, qemu.describe()
+    ours = run_pyqemu(argv, cwd=tmp_path)
+    assert (ours.returncode, ours.stdout) == (0, qemu.stdout), ours.describe()
+
+
+def test_maps_read_by_a_thread_of_python(tmp_path: Path) -> None:
+    """python3's libraries (RELRO pieces made read-only after relocation), its heap arenas
+    and a thread's stack (mapped and protected through the C fast paths) as qemu lists them."""
+    script = ("import threading\n"
+              "t = threading.Thread(target=lambda: print(open('/proc/self/maps').read()))\n"
+              "t.start(); t.join()\n")
+    argv = [PYTHON, "-c", script]
+    qemu = run_qemu(argv, cwd=tmp_path)
+    assert qemu.returncode == 0 and "libc.so.6" in qemu.stdout, qemu.describe()
+    ours = run_pyqemu(argv, cwd=tmp_path)
+    assert (ours.returncode, ours.stdout) == (0, qemu.stdout), ours.describe()

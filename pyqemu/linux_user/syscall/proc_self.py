@@ -12,6 +12,7 @@ does this module.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import os
 import time
@@ -89,14 +90,15 @@ def open_self_auxv(task: TaskState) -> bytes:
 
 
 class _HostMap:
-    __slots__ = ("start", "end", "perms", "private", "offset", "dev", "inode", "path")
+    """One line of the host's /proc/self/maps."""
+
+    __slots__ = ("start", "end", "private", "offset", "dev", "inode", "path")
 
     def __init__(self, line: bytes) -> None:
         fields = line.split(b" ", 5)
         start, end = fields[0].split(b"-")
         self.start = int(start, 16)
         self.end = int(end, 16)
-        self.perms = fields[1]
         self.private = fields[1][3:4] == b"p"
         self.offset = int(fields[2], 16)
         self.dev = fields[3]
@@ -104,93 +106,72 @@ class _HostMap:
         self.path = fields[5].lstrip(b" ") if len(fields) > 5 else b""
 
 
-def _maps_line(start: int, end: int, prot: int, private: bool, offset: int, dev: bytes,
-               inode: int, path: bytes) -> bytes:
+def _maps_line(start: int, end: int, prot: int, entry: _HostMap, offset: int,
+               path: bytes) -> bytes:
     head = b"%x-%x %c%c%c%c %08x %s %d" % (
         start, end,
         ord("r") if prot & PROT_READ else ord("-"),
         ord("w") if prot & PROT_WRITE else ord("-"),
         ord("x") if prot & PROT_EXEC else ord("-"),
-        ord("p") if private else ord("s"),
-        offset, dev, inode)
+        ord("p") if entry.private else ord("s"),
+        offset, entry.dev, entry.inode)
     # printf's "%*s" with a negative width pads as wide, to the left
     return head + b" " * abs(MAPS_PATH_COLUMN - len(head)) + path + b"\n"
 
 
-def _guest_runs(task: TaskState, start: int, end: int) -> list[tuple[int, int, int]]:
-    """The guest's pages in [start, end) as (start, end, prot of the first page) runs.
+def _host_rights(prot: int) -> int:
+    """The rights qemu 7.2 gives the host pages of guest pages with prot: read and write
+    as the guest's, and read for execute."""
+    return prot & (PROT_READ | PROT_WRITE) | (PROT_READ if prot & PROT_EXEC else 0)
 
-    A run is what one of qemu's host mappings would hold: qemu maps guest pages without
-    the host's PROT_EXEC, so a run goes on while the guest's read and write rights stay
-    the same (a library's read-only and executable segments make one run).
-    """
-    runs: list[tuple[int, int, int]] = []
-    host_rights = PROT_READ | PROT_WRITE
+
+def _qemu_mappings(task: TaskState) -> list[tuple[int, int, int, int]]:
+    """The host mappings qemu would hold the guest's pages in, as (start, end, prot of the
+    first page, offset): the guest's regions, joined where Linux would join qemu's host
+    mappings of them (the same file at the following offset, or both anonymous, with the
+    same host rights and flags)."""
+    runs: list[tuple[int, int, int, int]] = []
+    before = None
     for region in task.mem.regions():
-        low, high = max(region.start, start), min(region.end, end)
-        if low >= high:
-            continue
-        if (runs and runs[-1][1] == low
-                and (runs[-1][2] ^ region.prot) & host_rights == 0):
-            runs[-1] = (runs[-1][0], high, runs[-1][2])
+        if (before is not None and runs and runs[-1][1] == region.start
+                and _host_rights(before.prot) == _host_rights(region.prot)
+                and (before.flags, before.path) == (region.flags, region.path)
+                and (not region.path or before.offset + before.size == region.offset)):
+            runs[-1] = (runs[-1][0], region.end, runs[-1][2], runs[-1][3])
         else:
-            runs.append((low, high, region.prot))
-    if start <= TARGET_VSYSCALL_PAGE < end:
-        runs.append((TARGET_VSYSCALL_PAGE, TARGET_VSYSCALL_PAGE + PAGE_SIZE, PROT_EXEC))
+            runs.append((region.start, region.end, region.prot,
+                         region.offset if region.path else 0))
+        before = region
     return runs
 
 
-class _Run:
-    """Guest pages that one of qemu's host mappings would hold, in host mapping entry."""
-
-    __slots__ = ("start", "end", "prot", "entry", "offset")
-
-    def __init__(self, start: int, end: int, prot: int, entry: _HostMap) -> None:
-        self.start = start
-        self.end = end
-        self.prot = prot    # the guest's rights at start, which qemu prints
-        self.entry = entry
-        self.offset = entry.offset + (start - entry.start) if entry.inode else entry.offset
-
-    def continues_into(self, entry: _HostMap, start: int, prot: int) -> bool:
-        """Whether guest pages from start in entry lie in this run's host mapping under
-        qemu: the emulator's host mappings part where its engine's execute right changes,
-        qemu's do not."""
-        prev = self.entry
-        return (self.end == start and prev is not entry
-                and prev.perms[:2] + prev.perms[3:] == entry.perms[:2] + entry.perms[3:]
-                and (prev.dev, prev.inode, prev.path) == (entry.dev, entry.inode, entry.path)
-                and (self.prot ^ prot) & (PROT_READ | PROT_WRITE) == 0
-                and (not entry.inode
-                     or self.offset + start - self.start == entry.offset + start - entry.start))
-
-
 def open_self_maps(task: TaskState) -> bytes:
-    """The host's mappings that hold guest pages, with the guest's rights, then [vsyscall].
+    """The guest's mappings as qemu lists them: its host mappings that hold guest pages,
+    with the guest's rights at their first page, then qemu's [vsyscall] line.
 
-    qemu prints each host mapping whose pages are all guest pages, with the rights of the
-    guest's first page; its host mappings carry the guest's read and write rights, so they
-    end where those change. The emulator's host mappings here do not (the engine maps guest
-    memory readable and writable, and executable where the guest may execute), so each is
-    cut where the guest's read or write rights change (_guest_runs) and joined to the one
-    before where only the engine's execute right parted them (_Run.continues_into).
+    qemu reads its host's maps; the engine's host mappings here carry other rights, so the
+    mappings are those qemu would have (_qemu_mappings), and the host's lines give only
+    their device, inode and path.
     """
     stack_limit = task.image.stack_limit if task.image is not None else 0
     with open("/proc/self/maps", "rb") as maps:
         host_maps = [_HostMap(line.rstrip(b"\n")) for line in maps]
-    runs: list[_Run] = []
-    for entry in host_maps:
-        for start, end, prot in _guest_runs(task, entry.start, entry.end):
-            if runs and runs[-1].continues_into(entry, start, prot):
-                runs[-1].end = end
-            else:
-                runs.append(_Run(start, end, prot, entry))
-    out = [_maps_line(run.start, run.end, run.prot, run.entry.private, run.offset,
-                      run.entry.dev, run.entry.inode,
-                      b"[stack]" if run.start == stack_limit else run.entry.path)
-           for run in runs]
-    out.append(_maps_line(TARGET_VSYSCALL_PAGE, TARGET_VSYSCALL_PAGE + PAGE_SIZE, PROT_EXEC,
-                          True, 0, b"00:00", 0, b"[vsyscall]"))
+    starts = [entry.start for entry in host_maps]
+    out: list[bytes] = []
+    for start, end, prot, offset in _qemu_mappings(task):
+        index = bisect.bisect_right(starts, start) - 1
+        if index < 0 or host_maps[index].end <= start:
+            continue
+        entry = host_maps[index]
+        out.append(_maps_line(start, end, prot, entry, offset,
+                              b"[stack]" if start == stack_limit else entry.path))
+    vsyscall = _HostMap(b"%x-%x --xp 00000000 00:00 0 [vsyscall]" % (
+        TARGET_VSYSCALL_PAGE, TARGET_VSYSCALL_PAGE + PAGE_SIZE))
+    # qemu marks the vsyscall page as a guest page, so the host's own line is listed too
+    out.extend(_maps_line(entry.start, entry.end, PROT_EXEC, entry, entry.offset, entry.path)
+               for entry in host_maps if entry.start == TARGET_VSYSCALL_PAGE)
+    out.append(_maps_line(vsyscall.start, vsyscall.end, PROT_EXEC, vsyscall, 0,
+                          vsyscall.path))
     return b"".join(out)
 
 
