@@ -885,7 +885,8 @@ def fmt_siginfo(info: bytes) -> str:
         fields += f", si_band={band}, si_fd={fd}"
     else:
         value = struct.unpack_from("<Q", info, 24)[0]
-        fields += f", si_pid={pid & 0xFFFFFFFF}, si_uid={uid}, si_sigval={fmt_pointer(value)}"
+        # qemu's QEMU_SI_RT: sival_ptr as a signed decimal (TARGET_ABI_FMT_ld)
+        fields += f", si_pid={pid & 0xFFFFFFFF}, si_uid={uid}, si_sigval={to_s64(value)}"
     return fields + "}"
 
 

@@ -43,3 +43,22 @@ def test_printers_print_as_qemu(guest: Path) -> None:
     ours = run_pyqemu([guest], extra=["-strace"])
     assert (ours.returncode, ours.stdout) == (0, qemu.stdout), ours.describe()
     assert _calls(ours.stderr) == theirs
+
+
+def _signals(stderr: str) -> list[str]:
+    """The "--- signal {siginfo} ---" lines, pids masked (they differ between runs)."""
+    return [re.sub(r"si_pid=\d+", "si_pid=PID", re.sub(r"^\d+ ", "", line))
+            for line in stderr.splitlines() if "--- " in line]
+
+
+def test_taken_signals_print_as_qemu(tmp_path: Path) -> None:
+    """A queued or timer signal's value prints as qemu's signed decimal, not a pointer."""
+    program = compile_guest(GUEST.with_name("strace_siginfo.c"), tmp_path / "strace_siginfo",
+                            "gcc-static")
+    qemu = run_qemu([program], extra=["-strace"])
+    assert (qemu.returncode, qemu.stdout) == (0, "6\n"), qemu.describe()
+    theirs = _signals(qemu.stderr)
+    assert any("si_code=SI_TIMER" in line for line in theirs), qemu.stderr[-2000:]
+    ours = run_pyqemu([program], extra=["-strace"])
+    assert (ours.returncode, ours.stdout) == (0, qemu.stdout), ours.describe()
+    assert _signals(ours.stderr) == theirs
