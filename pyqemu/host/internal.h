@@ -119,6 +119,8 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *args, int64_t *ret
 void cpu_signal_sync_host(const target_sigaction *actions, int sig);
 /* @ts's mask changed from @old: the dispositions that depend on it follow */
 void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old);
+/* a fault signal a process sent (si_code <= 0) is queued for the guest: true (plugin-crash.c) */
+bool cpu_signal_sent(int sig, siginfo_t *info, void *uc);
 /* execve with the guest's mask as the host thread's (the new program inherits it) */
 long cpu_signal_execve(const char *path, uint64_t argv, uint64_t envp, uint64_t guest_mask);
 
