@@ -87,6 +87,8 @@ static void timers(void)
     syscall(SYS_settimeofday, &bad_tv, NULL);
     syscall(SYS_settimeofday, &bad_tv, &tz);
     syscall(SYS_clock_settime, CLOCK_MONOTONIC, &ts);
+    syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);  /* long past */
+    syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME | 2, &ts, NULL);
 }
 
 static void files(void)
