@@ -453,6 +453,10 @@ def _ioctl_args(task: TaskState, a: Raw) -> str:
         return f"{fmt_d(a[0])},{fmt_hex(a[1])},{fmt_hex(a[2])}"
     if request.direction is IoctlDir.IN and request.name.startswith("TCSETS") and a[2]:
         return f"{fmt_d(a[0])},{request.name},{fmt_termios(task, a[2])}"
+    if request.direction is IoctlDir.IN and request.size == 4 and a[2]:
+        value = read_struct(task, a[2], "<i")     # qemu's thunk_print of TYPE_INT
+        if value is not None:
+            return f"{fmt_d(a[0])},{request.name},{value[0]}"
     if request.direction is IoctlDir.IN and request.size == 8 and a[2]:
         winsize = read_struct(task, a[2], "<HHHH")
         if winsize is not None:

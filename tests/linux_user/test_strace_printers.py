@@ -2,13 +2,13 @@
 """-strace lines of the calls qemu-x86_64 7.2 prints with printers of its own
 (setitimer, getitimer, bind, accept, utime(s), chroot, acct, mknod(at), umount2, mount,
 mlockall, settimeofday, clock_settime, syslog, clock_nanosleep's flags; file modes with
-their type; an ioctl neither emulator knows), compared line for line with qemu's for
-tests/linux_user/guests/strace_printers.c.
+their type; an int an ioctl reads; an ioctl neither emulator knows), compared line for
+line with qemu's for tests/linux_user/guests/strace_printers.c.
 
 Before, pyqemu printed these calls' six raw registers (python3's signal.setitimer showed
 as ``setitimer(0,4870560,...)``), file modes as bare octal (``0100644`` for
-``S_IFREG|0644``), an unknown ioctl's argument in decimal and clock_nanosleep's
-TIMER_ABSTIME by name (qemu prints 1).
+``S_IFREG|0644``), an unknown ioctl's argument in decimal, FIONBIO's int as a pointer
+and clock_nanosleep's TIMER_ABSTIME by name (qemu prints 1).
 """
 
 from __future__ import annotations

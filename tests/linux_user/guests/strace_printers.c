@@ -14,6 +14,7 @@
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -38,6 +39,7 @@ static struct sockaddr_ll sll;
 static socklen_t slen = sizeof(sun), all_ones = 0xffffffffu;
 static struct timespec ts = {11, 12};
 static char buf[64];
+static int one = 1, zero;
 
 static void sockets(void)
 {
@@ -69,6 +71,10 @@ static void sockets(void)
         sll.sll_addr[i] = (unsigned char)(0x10 * i + 1);
     }
     syscall(SYS_bind, s, &sll, sizeof(sll));
+    syscall(SYS_ioctl, s, FIONBIO, &one);
+    syscall(SYS_ioctl, s, FIONBIO, &zero);
+    syscall(SYS_ioctl, s, FIOASYNC, &zero);
+    syscall(SYS_ioctl, s, FIONBIO, (void *)8);
     close(s);
 }
 
