@@ -523,9 +523,10 @@ def _clone_args(task: TaskState, a: Raw) -> str:
 
 
 def _clock_nanosleep_args(task: TaskState, a: Raw) -> str:
-    # the flags in decimal: qemu 7.2 prints TIMER_ABSTIME as 1
+    # the flags in decimal (qemu 7.2 prints TIMER_ABSTIME as 1); both timespecs as they
+    # are before the call, the remainder too
     return (f"{fmt_enum(CLOCK_NAMES, to_s32(a[0]))},{fmt_d(a[1])},{fmt_timespec(task, a[2])},"
-            f"{fmt_pointer(a[3])}")
+            f"{fmt_timespec(task, a[3])}")
 
 
 ITIMER_NAMES = {0: "ITIMER_REAL", 1: "ITIMER_VIRTUAL", 2: "ITIMER_PROF"}

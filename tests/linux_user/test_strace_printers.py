@@ -8,7 +8,8 @@ line with qemu's for tests/linux_user/guests/strace_printers.c.
 Before, pyqemu printed these calls' six raw registers (python3's signal.setitimer showed
 as ``setitimer(0,4870560,...)``), file modes as bare octal (``0100644`` for
 ``S_IFREG|0644``), an unknown ioctl's argument in decimal, FIONBIO's int as a pointer
-and clock_nanosleep's TIMER_ABSTIME by name (qemu prints 1).
+clock_nanosleep's TIMER_ABSTIME by name (qemu prints 1) and its remainder as a pointer;
+FICLONE (cp's first try) was no ioctl pyqemu knew: ENOSYS where qemu asks the host.
 """
 
 from __future__ import annotations

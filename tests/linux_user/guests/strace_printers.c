@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
@@ -37,7 +38,7 @@ static struct sockaddr_in6 sin6;
 static struct sockaddr_nl snl;
 static struct sockaddr_ll sll;
 static socklen_t slen = sizeof(sun), all_ones = 0xffffffffu;
-static struct timespec ts = {11, 12};
+static struct timespec ts = {11, 12}, rem = {13, 14};
 static char buf[64];
 static int one = 1, zero;
 
@@ -95,6 +96,7 @@ static void timers(void)
     syscall(SYS_clock_settime, CLOCK_MONOTONIC, &ts);
     syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);  /* long past */
     syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME | 2, &ts, NULL);
+    syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, &rem);
 }
 
 static void files(void)
@@ -135,6 +137,7 @@ int main(void)
     syscall(SYS_ioctl, 0, 0x1234, 5);
     syscall(SYS_ioctl, 0, 0x1234, 0x7f0000001000);
     syscall(SYS_ioctl, 0, 0x1234, 0);
+    syscall(SYS_ioctl, 1, FICLONE, 0);  /* whatever the host answers for a pipe */
     write(1, "END\n", 4);
     return 0;
 }
