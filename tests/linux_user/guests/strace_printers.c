@@ -38,7 +38,7 @@ static struct sockaddr_in6 sin6;
 static struct sockaddr_nl snl;
 static struct sockaddr_ll sll;
 static socklen_t slen = sizeof(sun), all_ones = 0xffffffffu;
-static struct timespec ts = {11, 12}, rem = {13, 14};
+static struct timespec ts = {11, 12}, rem = {13, 14}, no_time;
 static char buf[64];
 static int one = 1, zero;
 
@@ -97,6 +97,8 @@ static void timers(void)
     syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);  /* long past */
     syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME | 2, &ts, NULL);
     syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, &rem);
+    syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, (void *)8);
+    syscall(SYS_nanosleep, &no_time, (void *)8);   /* 0: the remainder is not written */
 }
 
 static void files(void)
