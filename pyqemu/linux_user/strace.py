@@ -610,6 +610,19 @@ def _mq_open_args(task: TaskState, a: Raw) -> str:
             f"{fmt_pointer(a[3])}")
 
 
+SIGINFO_SIZE = 128
+
+
+def _fmt_guest_siginfo(task: TaskState, addr: int) -> str:
+    """A siginfo_t the guest passes (rt_sigqueueinfo), as qemu prints it, or the pointer."""
+    fields = read_struct(task, addr, f"<{SIGINFO_SIZE}s")
+    if fields is None:
+        return fmt_pointer(addr)
+    info = fields[0]
+    assert isinstance(info, bytes)
+    return fmt_siginfo(info)
+
+
 def _fmt_timezone(task: TaskState, addr: int) -> str:
     """QEMU's print_timezone (settimeofday's; gettimeofday's result prints its own)."""
     fields = read_struct(task, addr, "<ii")
@@ -726,6 +739,10 @@ ARG_PRINTERS: dict[str, ArgPrinter] = {
                             f"{fmt_pointer(a[1])},{fmt_d(a[2])}"),
     "mq_open": _mq_open_args,
     "mq_unlink": lambda t, a: fmt_string(t, a[0]),
+    "rt_sigqueueinfo": lambda t, a: (f"{fmt_d(a[0])},{fmt_signal(a[1])},"
+                                     f"{_fmt_guest_siginfo(t, a[2])}"),
+    "rt_tgsigqueueinfo": lambda t, a: (f"{fmt_d(a[0])},{fmt_d(a[1])},{fmt_signal(a[2])},"
+                                       f"{_fmt_guest_siginfo(t, a[3])}"),
 }
 
 

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """-strace lines of the calls qemu-x86_64 7.2 prints with printers of its own
 (setitimer, getitimer, bind, accept, utime(s), chroot, acct, mknod(at), umount2, mount,
-mlockall, settimeofday, clock_settime, syslog, clock_nanosleep's flags; file modes with
-their type; an int an ioctl reads; an ioctl neither emulator knows), compared line for
-line with qemu's for tests/linux_user/guests/strace_printers.c.
+rt_(tg)sigqueueinfo, mlockall, settimeofday, clock_settime, syslog, clock_nanosleep's
+flags; file modes with their type; an int an ioctl reads; an ioctl neither emulator
+knows), compared line for line with qemu's for tests/linux_user/guests/strace_printers.c.
 
 Before, pyqemu printed these calls' six raw registers (python3's signal.setitimer showed
 as ``setitimer(0,4870560,...)``), file modes as bare octal (``0100644`` for

@@ -15,6 +15,7 @@
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -41,6 +42,7 @@ static socklen_t slen = sizeof(sun), all_ones = 0xffffffffu;
 static struct timespec ts = {11, 12}, rem = {13, 14}, no_time;
 static char buf[64];
 static int one = 1, zero;
+static siginfo_t sigqueued;
 
 static void sockets(void)
 {
@@ -133,6 +135,13 @@ int main(void)
     files();
     syscall(SYS_mlockall, 0x40);        /* EINVAL: no flag it knows */
     syscall(SYS_mlockall, MCL_ONFAULT); /* EINVAL: MCL_ONFAULT alone */
+    sigqueued.si_signo = SIGUSR2;
+    sigqueued.si_code = SI_QUEUE;
+    sigqueued.si_pid = 1234;
+    sigqueued.si_value.sival_int = -42;
+    syscall(SYS_rt_sigqueueinfo, 0, SIGUSR2, &sigqueued);      /* pid 0: ESRCH */
+    syscall(SYS_rt_sigqueueinfo, 0, SIGUSR2, (void *)8);
+    syscall(SYS_rt_tgsigqueueinfo, 0, 0, SIGUSR2, &sigqueued);  /* EINVAL */
     syscall(SYS_syslog, 10, NULL, 0);
     syscall(SYS_syslog, 42, NULL, 0);
     syscall(SYS_syslog, 3, buf, 0);
