@@ -223,7 +223,8 @@ STATX_FLAGS: FlagTable = (
     ("AT_STATX_FORCE_SYNC", 0x2000), ("AT_STATX_DONT_SYNC", 0x4000),
 )
 STATX_MASK: FlagTable = (
-    ("STATX_BASIC_STATS", 0x7FF), ("STATX_TYPE", 0x1), ("STATX_MODE", 0x2), ("STATX_NLINK", 0x4),
+    ("STATX_ALL", 0xFFF), ("STATX_BASIC_STATS", 0x7FF), ("STATX_TYPE", 0x1), ("STATX_MODE", 0x2),
+    ("STATX_NLINK", 0x4),
     ("STATX_UID", 0x8), ("STATX_GID", 0x10), ("STATX_ATIME", 0x20), ("STATX_MTIME", 0x40),
     ("STATX_CTIME", 0x80), ("STATX_INO", 0x100), ("STATX_SIZE", 0x200), ("STATX_BLOCKS", 0x400),
     ("STATX_BTIME", 0x800), ("STATX_MNT_ID", 0x1000),
@@ -247,7 +248,12 @@ CLONE_FLAGS: FlagTable = (
     ("CLONE_UNTRACED", 0x800000), ("CLONE_CHILD_SETTID", 0x1000000),
     ("CLONE_NEWUTS", 0x4000000), ("CLONE_NEWIPC", 0x8000000), ("CLONE_NEWUSER", 0x10000000),
     ("CLONE_NEWPID", 0x20000000), ("CLONE_NEWNET", 0x40000000), ("CLONE_NEWCGROUP", 0x2000000),
-    ("CLONE_IO", 0x80000000),
+    ("CLONE_NEWTIME", 0x80), ("CLONE_IO", 0x80000000),
+)
+FALLOC_FLAGS: FlagTable = (
+    ("FALLOC_FL_KEEP_SIZE", 0x1), ("FALLOC_FL_PUNCH_HOLE", 0x2), ("FALLOC_FL_NO_HIDE_STALE", 0x4),
+    ("FALLOC_FL_COLLAPSE_RANGE", 0x8), ("FALLOC_FL_ZERO_RANGE", 0x10),
+    ("FALLOC_FL_INSERT_RANGE", 0x20), ("FALLOC_FL_UNSHARE_RANGE", 0x40),
 )
 SOCK_CLOEXEC, SOCK_NONBLOCK = 0o2000000, 0o4000
 SOCKET_TYPE_FLAGS: FlagTable = (("SOCK_CLOEXEC", SOCK_CLOEXEC), ("SOCK_NONBLOCK", SOCK_NONBLOCK))
@@ -623,6 +629,11 @@ def _fmt_guest_siginfo(task: TaskState, addr: int) -> str:
     return fmt_siginfo(info)
 
 
+def _fmt_timeval(task: TaskState, addr: int) -> str:
+    """QEMU's print_timeval: NULL, the struct, or the pointer where unreadable."""
+    return fmt_timespec(task, addr, "tv_usec") if to_u64(addr) else "NULL"
+
+
 def _fmt_timezone(task: TaskState, addr: int) -> str:
     """QEMU's print_timezone (settimeofday's; gettimeofday's result prints its own)."""
     fields = read_struct(task, addr, "<ii")
@@ -731,7 +742,7 @@ ARG_PRINTERS: dict[str, ArgPrinter] = {
                            f"{fmt_string(t, a[2])},{fmt_flags(MOUNT_FLAGS, to_u32(a[3]))},"
                            f"{fmt_pointer(a[4])}"),
     "mlockall": lambda t, a: fmt_flags(MLOCKALL_FLAGS, to_u32(a[0])),
-    "settimeofday": lambda t, a: (f"{fmt_timespec(t, a[0], 'tv_usec') if a[0] else 'NULL'},"
+    "settimeofday": lambda t, a: (f"{_fmt_timeval(t, a[0])},"
                                   f"{_fmt_timezone(t, a[1])}"),
     "clock_settime": lambda t, a: (f"{fmt_enum(CLOCK_NAMES, to_s32(a[0]))},"
                                    f"{fmt_timespec(t, a[1])}"),
@@ -739,6 +750,15 @@ ARG_PRINTERS: dict[str, ArgPrinter] = {
                             f"{fmt_pointer(a[1])},{fmt_d(a[2])}"),
     "mq_open": _mq_open_args,
     "mq_unlink": lambda t, a: fmt_string(t, a[0]),
+    "fallocate": lambda t, a: (f"{fmt_d(a[0])},{fmt_flags(FALLOC_FLAGS, to_u32(a[1]))},"
+                               f"{fmt_ld(a[2])},{fmt_ld(a[3])}"),
+    "unshare": lambda t, a: fmt_flags(CLONE_FLAGS, to_u32(a[0])),
+    # sic: qemu prints the second timeval at arg + 16 even when arg is NULL
+    "futimesat": lambda t, a: (f"{fmt_d(a[0])},{fmt_string(t, a[1])},{_fmt_timeval(t, a[2])},"
+                               f"{_fmt_timeval(t, to_u64(a[2]) + 16)}"),
+    "clock_adjtime": lambda t, a: f"{fmt_enum(CLOCK_NAMES, to_s32(a[0]))},{fmt_pointer(a[1])}",
+    "pidfd_send_signal": lambda t, a: (f"{fmt_d(a[0])},{fmt_signal(a[1])},{fmt_pointer(a[2])},"
+                                       f"{fmt_u(a[3])}"),
     "rt_sigqueueinfo": lambda t, a: (f"{fmt_d(a[0])},{fmt_signal(a[1])},"
                                      f"{_fmt_guest_siginfo(t, a[2])}"),
     "rt_tgsigqueueinfo": lambda t, a: (f"{fmt_d(a[0])},{fmt_d(a[1])},{fmt_signal(a[2])},"

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """-strace lines of the calls qemu-x86_64 7.2 prints with printers of its own
 (setitimer, getitimer, bind, accept, utime(s), chroot, acct, mknod(at), umount2, mount,
-rt_(tg)sigqueueinfo, mlockall, settimeofday, clock_settime, syslog, clock_nanosleep's
-flags; file modes with their type; an int an ioctl reads; an ioctl neither emulator
-knows), compared line for line with qemu's for tests/linux_user/guests/strace_printers.c.
+rt_(tg)sigqueueinfo, mlockall, settimeofday, clock_settime, syslog, futimesat, fallocate,
+unshare, clock_adjtime, pidfd_send_signal, clock_nanosleep's flags, statx's STATX_ALL;
+file modes with their type; an int an ioctl reads; an ioctl neither emulator knows),
+compared line for line with qemu's for tests/linux_user/guests/strace_printers.c.
 
 Before, pyqemu printed these calls' six raw registers (python3's signal.setitimer showed
 as ``setitimer(0,4870560,...)``), file modes as bare octal (``0100644`` for
-``S_IFREG|0644``), an unknown ioctl's argument in decimal, FIONBIO's int as a pointer
+``S_IFREG|0644``), an unknown ioctl's argument in decimal, FIONBIO's int as a pointer,
 clock_nanosleep's TIMER_ABSTIME by name (qemu prints 1) and its remainder as a pointer;
 FICLONE (cp's first try) was no ioctl pyqemu knew: ENOSYS where qemu asks the host.
 """

@@ -9,8 +9,11 @@
  *
  * Expected status: 0
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
+#include <sched.h>
 #include <linux/fs.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
@@ -43,6 +46,7 @@ static struct timespec ts = {11, 12}, rem = {13, 14}, no_time;
 static char buf[64];
 static int one = 1, zero;
 static siginfo_t sigqueued;
+static struct statx stx;
 
 static void sockets(void)
 {
@@ -121,6 +125,13 @@ static void files(void)
     syscall(SYS_openat, AT_FDCWD, "/nonexistent/x", O_CREAT | O_WRONLY, S_IFREG | 0644);
     syscall(SYS_chmod, "/nonexistent/x", S_IFLNK | 04755);
     syscall(SYS_creat, "/nonexistent/x", S_IFBLK);
+    syscall(SYS_futimesat, AT_FDCWD, "/nonexistent", tvs);
+    syscall(SYS_futimesat, AT_FDCWD, "/nonexistent", NULL);
+    syscall(SYS_futimesat, 3, "/nonexistent", (void *)8);
+    syscall(SYS_fallocate, 1, 0, 0, 65536);     /* a pipe: the host's error */
+    syscall(SYS_fallocate, 1, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 4096, 8192);
+    syscall(SYS_statx, AT_FDCWD, "/nonexistent", AT_SYMLINK_NOFOLLOW,
+            STATX_BASIC_STATS | STATX_BTIME, &stx);
     syscall(SYS_umount2, "/nonexistent", MNT_DETACH);
     syscall(SYS_mount, "none", "/nonexistent", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m");
     syscall(SYS_mount, "none", "/nonexistent", NULL, MS_REMOUNT | MS_RELATIME | 0x40000000,
@@ -142,6 +153,10 @@ int main(void)
     syscall(SYS_rt_sigqueueinfo, 0, SIGUSR2, &sigqueued);      /* pid 0: ESRCH */
     syscall(SYS_rt_sigqueueinfo, 0, SIGUSR2, (void *)8);
     syscall(SYS_rt_tgsigqueueinfo, 0, 0, SIGUSR2, &sigqueued);  /* EINVAL */
+    syscall(SYS_unshare, 0);
+    syscall(SYS_unshare, CLONE_IO | CLONE_NEWTIME);   /* EINVAL: CLONE_IO is clone's only */
+    syscall(SYS_clock_adjtime, CLOCK_REALTIME, (void *)8);
+    syscall(SYS_pidfd_send_signal, -1, 0, NULL, 0);
     syscall(SYS_syslog, 10, NULL, 0);
     syscall(SYS_syslog, 42, NULL, 0);
     syscall(SYS_syslog, 3, buf, 0);
