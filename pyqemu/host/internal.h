@@ -105,6 +105,12 @@ bool guest_map_insert__locked(GuestMap *map, GuestMapRegion region);
 bool guest_range_ok(uint64_t addr, uint64_t size, int need);
 /* the same, and no file is mapped there: direct loads and stores cannot fault */
 bool guest_range_direct_ok(uint64_t addr, uint64_t size, int need);
+/* the checks of args.py's kinds the fast paths take, as syscall.c uses them */
+bool guest_iovec_ok(uint64_t addr, int32_t count, int need);
+const char *guest_cstring(uint64_t addr, uint64_t limit);
+bool guest_string_array_ok(uint64_t addr);
+bool guest_out_ok(uint64_t addr, uint64_t size);
+bool guest_fdset_ok(uint64_t addr, int32_t nfds);
 
 /* ---- syscall-signal.c ---- */
 /* rt_sigprocmask and rt_sigaction (@alone: no other vCPU) served in C: syscall_fast's contract */
@@ -122,6 +128,8 @@ void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old);
 /* around a host syscall made for the guest: the signals it blocks blocked on the host */
 bool cpu_signal_guest_mask_enter(sigset_t *saved);
 void cpu_signal_guest_mask_leave(const sigset_t *saved);
+/* a fault signal a process sent (si_code <= 0) is queued for the guest: true (plugin-crash.c) */
+bool cpu_signal_sent(int sig, siginfo_t *info, void *uc);
 /* execve with the guest's mask as the host thread's (the new program inherits it) */
 long cpu_signal_execve(const char *path, uint64_t argv, uint64_t envp, uint64_t guest_mask);
 

@@ -19,8 +19,12 @@
  * The other plugins' atexit callbacks are the exception, on purpose: they are
  * the plugins' own code, run so that their results are written.
  *
+ * A SIGSEGV, SIGBUS, SIGILL or SIGFPE that a process sent is no fault: the
+ * handler gives it to the guest (user-signal.c's cpu_signal_sent), as QEMU does.
+ *
  * Layer: called by Python (host.h) to install the handler and by loader.c
- * (plugin_note_code_range); calls core.c and cpus-common.c.
+ * (plugin_note_code_range); calls core.c, cpus-common.c and user-signal.c
+ * (internal.h).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -32,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "plugin.h"
 
 static const char *crash_progname = "pyqemu";
@@ -219,6 +224,9 @@ static void plugin_crash_handler(int sig, siginfo_t *info, void *ucontext)
     struct qemu_plugin_ctx *ctx = plugin_cb_context.ctx;
     struct crash_line line = { .len = 0 };
 
+    if (!crashing && cpu_signal_sent(sig, info, ucontext)) {
+        return;
+    }
     if (crashing) {
         die_of(sig);   /* a fault while reporting one: give up at once */
     }

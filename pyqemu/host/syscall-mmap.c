@@ -80,6 +80,19 @@ void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size)
     tb_reclaim(cpu, addr, addr + size);
 }
 
+/* mmap.py's REGION_ACCOUNT: Linux's VM_ACCOUNT, kept in a region's flags */
+#define REGION_ACCOUNT 0x40000000
+
+/* mmap.py's accounted: REGION_ACCOUNT added where @prot makes Linux charge the mapping. */
+static int32_t accounted(int32_t flags, int prot)
+{
+    if ((flags & MAP_TYPE_MASK) == MAP_PRIVATE && (prot & PROT_WRITE) &&
+        !(flags & MAP_NORESERVE)) {
+        return flags | REGION_ACCOUNT;
+    }
+    return flags;
+}
+
 /* mmap.py's _host_prot: readable always, writable unless a shared file. */
 static int host_prot(int prot, int flags)
 {
@@ -168,7 +181,9 @@ static bool mmap_fast(GuestMap *map, CPUState *cpu, const uint64_t *a, long *ret
     if (!found) {
         return false;
     }
-    region = (GuestMapRegion){found, found + size, 0, prot, MAP_PRIVATE | MAP_ANONYMOUS, NULL};
+    region = (GuestMapRegion){found, found + size, 0, prot,
+                              accounted(MAP_PRIVATE | MAP_ANONYMOUS | (flags & MAP_NORESERVE),
+                                        prot), NULL};
     if (found >= map->mmap_base) {
         map->next_start = found + size;
     }
@@ -290,7 +305,7 @@ static bool brk_fast(GuestMap *map, CPUState *cpu, uint64_t new_brk, long *ret)
             return false;   /* the emulator's own mapping, no memory: Python's answer */
         }
         guest_map_insert__locked(map, (GuestMapRegion){old_top, new_top, 0, PROT_READ | PROT_WRITE,
-                                            MAP_PRIVATE | MAP_ANONYMOUS, NULL});
+                                            MAP_PRIVATE | MAP_ANONYMOUS | REGION_ACCOUNT, NULL});
         if (cpu_mem_map_ptr(cpu, old_top, new_top - old_top, engine_rights(PROT_READ | PROT_WRITE),
                             old_top) != 0) {
             guest_map_cut__locked(map, old_top, new_top);
@@ -355,6 +370,7 @@ static bool mprotect_fast(GuestMap *map, CPUState *cpu, const uint64_t *a, long 
     guest_map_cut__locked(map, addr, end);
     for (size_t i = 0; i < count; i++) {
         pieces[i].prot = prot;
+        pieces[i].flags = accounted(pieces[i].flags, prot);
         guest_map_insert__locked(map, pieces[i]);
     }
     free(pieces);

@@ -34,7 +34,9 @@
  * and brk change the region list Python shares (mmap.c), while alone.
  * A path is served only as Path decodes it unchanged: no -L prefix
  * (syscall_fast_paths), all of it readable before its NUL within PATH_MAX;
- * /proc/self/exe is the guest's program for open and readlink, as in fs.py.
+ * /proc/self/exe is the guest's program for open and readlink, as in fs.py;
+ * opens of the guest's own maps, stat, auxv and cmdline are Python's
+ * (proc_self.py makes them up).
  *
  * Layer: called by cpu-exec.c (internal.h) and Python (host.h); calls
  * syscall-signal.c, syscall-mmap.c, uaccess.c, user-signal.c (internal.h),
@@ -54,22 +56,16 @@
 
 #define PROT_R 1
 #define PROT_W 2
-/* the highest address select's sets may name (args.py's GUEST_ADDR_MAX) */
-#define GUEST_ADDR_MAX 0x7FFFFFFFFFFFull
 #define TIMESPEC_SIZE 16
 #define TIMEVAL_SIZE 16
 #define TIMEZONE_SIZE 8
 #define STAT_SIZE 144
-#define IOV_MAX 1024
 #define FUTEX_CMD_MASK (~(0x80 | 0x100))   /* without FUTEX_PRIVATE_FLAG, _CLOCK_REALTIME */
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
-#define GUEST_PAGE 4096ull
 #define PATH_MAX_BYTES 4096     /* args.py's PATH_MAX, with the NUL */
-#define MAX_ARG_STRLEN (32 * 4096)      /* Linux's longest argv or envp string, with its NUL */
-#define EXECVE_MAX_STRINGS (1u << 20)   /* process.py's */
 #define STATX_SIZE 256
 #define UTSNAME_SIZE 390
 #define SYSINFO_SIZE 112
@@ -114,60 +110,10 @@ uint64_t syscall_fast_count(void)
     return __atomic_load_n(&fast_count, __ATOMIC_RELAXED);
 }
 
-/*
- * An iovec array of @count entries and the buffers it names, as args.py's
- * IoVec checks them; false also where Python answers EINVAL itself.
- */
-static bool guest_iovec_ok(uint64_t addr, int32_t count, int need)
-{
-    const uint64_t *iov = (const uint64_t *)(uintptr_t)addr;
-
-    if (count < 0 || count > IOV_MAX || !guest_range_ok(addr, (uint64_t)count * 16, PROT_R)) {
-        return false;
-    }
-    for (int32_t i = 0; i < count; i++) {
-        if (iov[2 * i + 1] > INT64_MAX || !guest_range_ok(iov[2 * i], iov[2 * i + 1], need)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* A C int argument as the Python path decodes it (args.py's Int: the low 32 bits, signed). */
 static long int_arg(uint64_t value)
 {
     return (long)(int32_t)(uint32_t)value;
-}
-
-/*
- * A guest C string the Python path reads as the same bytes: not NULL, its NUL
- * within @limit bytes that the guest may read (page by page, as read_cstring
- * reads it).  NULL otherwise: Python answers (EFAULT, ENAMETOOLONG, E2BIG).
- */
-static const char *guest_cstring(uint64_t addr, uint64_t limit)
-{
-    uint64_t cursor = addr;
-    uint64_t seen = 0;
-
-    if (!addr) {
-        return NULL;
-    }
-    while (seen < limit) {
-        uint64_t chunk = GUEST_PAGE - (cursor & (GUEST_PAGE - 1));
-
-        if (chunk > limit - seen) {
-            chunk = limit - seen;
-        }
-        if (!guest_range_ok(cursor, chunk, PROT_R)) {
-            return NULL;
-        }
-        if (memchr((const void *)(uintptr_t)cursor, 0, chunk)) {
-            return (const char *)(uintptr_t)addr;
-        }
-        seen += chunk;
-        cursor += chunk;
-    }
-    return NULL;
 }
 
 /*
@@ -182,56 +128,23 @@ static const char *guest_path(uint64_t addr)
     return guest_cstring(addr, PATH_MAX_BYTES);
 }
 
-/*
- * process.py's read_string_array: NULL (no strings), or pointers the guest may
- * read up to a NULL one, each to a string within MAX_ARG_STRLEN.
- */
-static bool guest_string_array_ok(uint64_t addr)
-{
-    for (uint64_t i = 0; addr; i++) {
-        uint64_t slot = addr + 8 * i;
-
-        if (i >= EXECVE_MAX_STRINGS || !guest_range_ok(slot, 8, PROT_R)) {
-            return false;
-        }
-        if (!*(const uint64_t *)(uintptr_t)slot) {
-            break;
-        }
-        if (!guest_cstring(*(const uint64_t *)(uintptr_t)slot, MAX_ARG_STRLEN)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* fs.py's is_proc_self_exe: the names by which the guest reaches its own program. */
-static bool is_proc_self_exe(const char *path)
+/* proc_self.py's is_proc_myself: @path is /proc/self/@entry or /proc/<our pid>/@entry. */
+static bool is_proc_myself(const char *path, const char *entry)
 {
     char own[32];
+    int n = snprintf(own, sizeof(own), "/proc/%d/", (int)getpid());
 
-    if (strncmp(path, "/proc/", 6) != 0) {
-        return false;
+    if (strncmp(path, "/proc/self/", 11) == 0) {
+        return strcmp(path + 11, entry) == 0;
     }
-    snprintf(own, sizeof(own), "/proc/%d/exe", (int)getpid());
-    return strcmp(path, "/proc/self/exe") == 0 || strcmp(path, own) == 0;
+    return strncmp(path, own, (size_t)n) == 0 && strcmp(path + n, entry) == 0;
 }
 
-/* An output struct (args.py's Out, copied out on success): not NULL, writable. */
-static bool guest_out_ok(uint64_t addr, uint64_t size)
+/* proc_self.py's FAKES: the guest's own /proc files, which Python makes up. */
+static bool is_proc_self_fake(const char *path)
 {
-    return addr && guest_range_ok(addr, size, PROT_W);
-}
-
-/* args.py's FdSet: NULL, or as many bytes as nfds needs, writable. */
-static bool guest_fdset_ok(uint64_t addr, int32_t nfds)
-{
-    if (!addr) {
-        return true;
-    }
-    if (nfds <= 0 && addr > GUEST_ADDR_MAX) {
-        return false;
-    }
-    return guest_range_ok(addr, nfds > 0 ? ((uint64_t)nfds + 63) / 64 * 8 : 0, PROT_W);
+    return is_proc_myself(path, "maps") || is_proc_myself(path, "stat") ||
+           is_proc_myself(path, "auxv") || is_proc_myself(path, "cmdline");
 }
 
 /* io.py's IOCTLS that only write a struct: its size, or 0 for any other request. */
@@ -318,7 +231,7 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         if (!path || size <= 0 || !guest_range_ok(a[at + 1], (uint64_t)size, PROT_W)) {
             return false;
         }
-        if (is_proc_self_exe(path)) {
+        if (is_proc_myself(path, "exe")) {
             /* fs.py's _readlink_exe: the program's path, cut to the buffer */
             size_t n = exe_path ? strlen(exe_path) : 0;
             struct iovec local = {exe_path, n < (size_t)size ? n : (size_t)size};
@@ -342,10 +255,10 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         int at = num == SYS_openat;
 
         path = guest_path(a[at]);
-        if (!alone || !path) {
+        if (!alone || !path || is_proc_self_fake(path)) {
             return false;
         }
-        if (is_proc_self_exe(path)) {
+        if (is_proc_myself(path, "exe")) {
             /* fs.py's guest_path: the guest's program, not the emulator */
             if (!exe_path) {
                 return false;
@@ -548,7 +461,7 @@ static bool execve_fast(CPUState *cpu, const uint64_t *a, int64_t *ret)
 {
     const char *path = guest_path(a[0]);
 
-    if (!path || is_proc_self_exe(path) || !guest_string_array_ok(a[1]) ||
+    if (!path || is_proc_myself(path, "exe") || !guest_string_array_ok(a[1]) ||
         !guest_string_array_ok(a[2])) {
         return false;
     }

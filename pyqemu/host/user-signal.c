@@ -14,8 +14,8 @@
  * restarts what it would restart.  While a syscall made for the guest runs,
  * the host thread blocks what the guest blocks (cpu_signal_guest_mask_enter).
  *
- * Layer: called by Python (host.h), syscall.c, syscall-signal.c and
- * uaccess.c (internal.h); calls cpus-common.c (cpu.h).
+ * Layer: called by Python (host.h), syscall.c, syscall-signal.c, uaccess.c
+ * and plugin-crash.c (internal.h); calls cpus-common.c (cpu.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -135,6 +135,22 @@ static void host_signal_handler(int sig, siginfo_t *info, void *uc)
     }
     qemu_cpu_kick(cpu ? cpu : __atomic_load_n(&cpu_running, __ATOMIC_RELAXED));
     errno = saved_errno;
+}
+
+/*
+ * SIGSEGV, SIGBUS, SIGILL and SIGFPE come to plugin-crash.c's handler, which
+ * reports a fault of the emulator or a plugin.  One that a process sent (kill,
+ * tgkill, sigqueue: si_code <= 0) is no fault: it is the guest's, queued as
+ * any other signal is, as QEMU's host_signal_handler takes only si_code > 0
+ * for a fault.  True when @info is such a signal, now queued.
+ */
+bool cpu_signal_sent(int sig, siginfo_t *info, void *uc)
+{
+    if (info->si_code > 0) {
+        return false;
+    }
+    host_signal_handler(sig, info, uc);
+    return true;
 }
 
 /*

@@ -146,13 +146,13 @@ class ImageInfo:
     __slots__ = ("load_bias", "load_addr", "start_code", "end_code", "start_data", "end_data",
                  "start_brk", "brk", "entry", "phdr", "phnum", "phent", "interp_base",
                  "interp_entry", "start_stack", "path", "exec_path", "interp_path", "saved_auxv",
-                 "auxv_len")
+                 "auxv_len", "stack_limit")
 
     def __init__(self, *, load_bias: int, load_addr: int, start_code: int, end_code: int,
                  start_data: int, end_data: int, start_brk: int, brk: int, entry: int, phdr: int,
                  phnum: int, phent: int, interp_base: int, interp_entry: int, start_stack: int,
                  path: str, exec_path: str, interp_path: str = "", saved_auxv: int = 0,
-                 auxv_len: int = 0) -> None:
+                 auxv_len: int = 0, stack_limit: int = 0) -> None:
         self.load_bias = load_bias
         self.load_addr = load_addr
         self.start_code = start_code
@@ -173,6 +173,7 @@ class ImageInfo:
         self.interp_path = interp_path
         self.saved_auxv = saved_auxv
         self.auxv_len = auxv_len
+        self.stack_limit = stack_limit
 
 
 class _ImageSource:
@@ -644,5 +645,5 @@ def _load_program(path: str, name: str, argv: list[str], envp: list[str], mem: G
         interp_base=interp.load_addr if interp else 0,
         interp_entry=interp.entry if interp else main.entry,
         start_stack=start_stack, path=path, exec_path=name, interp_path=interp_path,
-        saved_auxv=saved_auxv, auxv_len=auxv_len,
+        saved_auxv=saved_auxv, auxv_len=auxv_len, stack_limit=limit,
     )

@@ -67,6 +67,11 @@ _VALIDATED_FLAGS = (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWS
 _HOST_PASSED_FLAGS = (MAP_TYPE | MAP_ANONYMOUS | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE
                       | MAP_NONBLOCK | MAP_SYNC)
 _RESERVE_FLAGS = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
+#: Region.flags bit for Linux's VM_ACCOUNT: the mapping is charged to the commit limit
+#: (accounted()). Linux merges neighbouring mappings only when it agrees, so a RELRO
+#: piece (mapped writable, then made read-only) stays apart from the read-only segment
+#: before it; /proc/self/maps shows them apart (syscall/proc_self.py).
+REGION_ACCOUNT = 0x40000000
 
 MREMAP_MAYMOVE = 1
 MREMAP_FIXED = 2
@@ -237,10 +242,11 @@ def _guest_range_valid(start: int, length: int) -> bool:
 class Region:
     """One guest mapping, like a kernel VMA: [start, end) with the guest's rights.
 
-    flags keeps MAP_SHARED/MAP_PRIVATE and MAP_ANONYMOUS; path is the mapped file's host
-    path ("" for anonymous memory) and offset the file offset of start.  A value: never
-    changed once made, equal to a Region of the same fields (a plain class with what a
-    frozen dataclass would give it, as the start path imports no ``dataclasses``).
+    flags keeps MAP_SHARED/MAP_PRIVATE, MAP_ANONYMOUS, MAP_NORESERVE and REGION_ACCOUNT;
+    path is the mapped file's host path ("" for anonymous memory) and offset the file
+    offset of start.  A value: never changed once made, equal to a Region of the same
+    fields (a plain class with what a frozen dataclass would give it, as the start path
+    imports no ``dataclasses``).
     """
 
     __slots__ = ("start", "end", "prot", "flags", "path", "offset")
@@ -322,9 +328,18 @@ def guest_rights(prot: int) -> int:
     return prot | PROT_READ if prot & (PROT_WRITE | PROT_EXEC) else prot
 
 
-def _region_flags(flags: int) -> int:
+def _region_flags(flags: int, prot: int) -> int:
+    """Region.flags for a mapping made with the guest's flags and rights."""
     kind = MAP_SHARED if flags & MAP_TYPE in (MAP_SHARED, MAP_SHARED_VALIDATE) else MAP_PRIVATE
-    return kind | flags & MAP_ANONYMOUS
+    return accounted(kind | flags & (MAP_ANONYMOUS | MAP_NORESERVE), prot)
+
+
+def accounted(flags: int, prot: int) -> int:
+    """Region flags with REGION_ACCOUNT added where giving prot makes Linux charge the
+    mapping (private, writable, not MAP_NORESERVE); it is never taken away again."""
+    if flags & MAP_TYPE == MAP_PRIVATE and prot & PROT_WRITE and not flags & MAP_NORESERVE:
+        return flags | REGION_ACCOUNT
+    return flags
 
 
 class GuestMemory:
@@ -617,7 +632,7 @@ class GuestMemory:
         if result < 0:
             return result
         path = "" if anonymous else self._fd_path(fd)
-        self._record(Region(result, result + size, prot, _region_flags(flags), path,
+        self._record(Region(result, result + size, prot, _region_flags(flags, prot), path,
                             offset if path else 0))
         return result
 
@@ -735,8 +750,8 @@ class GuestMemory:
                 return result
         self._cut(addr, end)
         for piece in pieces:
-            self._insert(Region(piece.start, piece.end, prot, piece.flags, piece.path,
-                                piece.offset))
+            self._insert(Region(piece.start, piece.end, prot, accounted(piece.flags, prot),
+                                piece.path, piece.offset))
         if self._held is not None:
             return 0
         for listener in self._listeners:
@@ -850,7 +865,7 @@ class GuestMemory:
             rw = PROT_READ | PROT_WRITE
             if _host_place(old_top, new_top - old_top, rw, flags, -1, 0) < 0:
                 return state.brk
-            self._record(Region(old_top, new_top, rw, flags))
+            self._record(Region(old_top, new_top, rw, _region_flags(flags, rw)))
             state.brk_top = new_top
         # a lower break keeps its pages mapped, as qemu 7.2's do_brk keeps brk_page (Linux
         # unmaps them): the guest may still touch them, and they read as zero once the

@@ -248,6 +248,9 @@ class TaskState:
         pending_signals: the signals queued for this task.
         exit_request: the exit or fatal signal a syscall asked for, which the CPU loop
             acts on once the vCPU has stopped (GuestExit or GuestSignal), else None.
+        start_boottime: clock ticks from boot to the program's start, which the guest's
+            /proc/self/stat shows (QEMU's ts->start_boottime: set for the first thread,
+            0 in the TaskState of a thread it creates).
     """
 
     def __init__(self, *, mem: GuestMemory, cpu: X86CPU, exe_path: str,
@@ -282,6 +285,7 @@ class TaskState:
         self.process: GuestProcess = GuestProcess() if process is None else process
         self.pending_signals = PendingSignals(self.signals)
         self.exit_request: Exception | None = None
+        self.start_boottime = 0
 
     @property
     def sigmask(self) -> int:

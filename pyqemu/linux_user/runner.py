@@ -289,6 +289,7 @@ def init_task_state(opts: Options, target: TargetArch, cpu: X86CPU, mem: GuestMe
     from pyqemu.linux_user.qemu import GuestProcess, TaskState
     from pyqemu.linux_user.signal import do_rt_sigreturn
     from pyqemu.linux_user.syscall.args import path_prefix
+    from pyqemu.linux_user.syscall.proc_self import start_boottime
     from pyqemu.linux_user.thread import do_clone_thread
 
     process = GuestProcess(end_process=_end_process_from_thread)
@@ -300,6 +301,7 @@ def init_task_state(opts: Options, target: TargetArch, cpu: X86CPU, mem: GuestMe
                      path_prefix=path_prefix(opts.ld_prefix), target=target, process=process)
     task.sigreturn = lambda: do_rt_sigreturn(task)
     task.clone_thread = lambda *a: do_clone_thread(task, *a)
+    task.start_boottime = start_boottime()
     if log_fd != 2:
         task.log_write = lambda text: os.write(log_fd, text.encode(errors="replace"))
     return task

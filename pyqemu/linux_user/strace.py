@@ -121,9 +121,29 @@ def fmt_hex64(value: int) -> str:
     return f"{value:#x}" if value else "0"
 
 
+#: QEMU's mode_flags: the file type named first, in this order
+FILE_TYPES = (("S_IFSOCK", 0o140000), ("S_IFLNK", 0o120000), ("S_IFREG", 0o100000),
+              ("S_IFBLK", 0o60000), ("S_IFDIR", 0o40000), ("S_IFCHR", 0o20000),
+              ("S_IFIFO", 0o10000))
+S_IFMT = 0o170000
+
+
 def fmt_mode(value: int) -> str:
-    """QEMU's file-mode print: octal with a leading zero, at least three digits."""
-    return f"0{to_u32(value):o}".rjust(3, "0")
+    """QEMU's print_file_mode: ``000`` for zero, else the first file type whose bits are
+    all set, then the rest but the type bits in octal with a leading zero."""
+    mode = to_s64(value)
+    if mode == 0:
+        return "000"
+    parts = []
+    for name, bits in FILE_TYPES:
+        if mode & bits == bits:
+            parts.append(name)
+            mode &= ~bits
+            break
+    mode &= ~S_IFMT
+    if mode:
+        parts.append(f"0{mode & 0xFFFFFFFF:o}")
+    return "|".join(parts)
 
 
 FORMAT_CODES: dict[str, Callable[[int], str]] = {
@@ -203,7 +223,8 @@ STATX_FLAGS: FlagTable = (
     ("AT_STATX_FORCE_SYNC", 0x2000), ("AT_STATX_DONT_SYNC", 0x4000),
 )
 STATX_MASK: FlagTable = (
-    ("STATX_BASIC_STATS", 0x7FF), ("STATX_TYPE", 0x1), ("STATX_MODE", 0x2), ("STATX_NLINK", 0x4),
+    ("STATX_ALL", 0xFFF), ("STATX_BASIC_STATS", 0x7FF), ("STATX_TYPE", 0x1), ("STATX_MODE", 0x2),
+    ("STATX_NLINK", 0x4),
     ("STATX_UID", 0x8), ("STATX_GID", 0x10), ("STATX_ATIME", 0x20), ("STATX_MTIME", 0x40),
     ("STATX_CTIME", 0x80), ("STATX_INO", 0x100), ("STATX_SIZE", 0x200), ("STATX_BLOCKS", 0x400),
     ("STATX_BTIME", 0x800), ("STATX_MNT_ID", 0x1000),
@@ -227,7 +248,12 @@ CLONE_FLAGS: FlagTable = (
     ("CLONE_UNTRACED", 0x800000), ("CLONE_CHILD_SETTID", 0x1000000),
     ("CLONE_NEWUTS", 0x4000000), ("CLONE_NEWIPC", 0x8000000), ("CLONE_NEWUSER", 0x10000000),
     ("CLONE_NEWPID", 0x20000000), ("CLONE_NEWNET", 0x40000000), ("CLONE_NEWCGROUP", 0x2000000),
-    ("CLONE_IO", 0x80000000),
+    ("CLONE_NEWTIME", 0x80), ("CLONE_IO", 0x80000000),
+)
+FALLOC_FLAGS: FlagTable = (
+    ("FALLOC_FL_KEEP_SIZE", 0x1), ("FALLOC_FL_PUNCH_HOLE", 0x2), ("FALLOC_FL_NO_HIDE_STALE", 0x4),
+    ("FALLOC_FL_COLLAPSE_RANGE", 0x8), ("FALLOC_FL_ZERO_RANGE", 0x10),
+    ("FALLOC_FL_INSERT_RANGE", 0x20), ("FALLOC_FL_UNSHARE_RANGE", 0x40),
 )
 SOCK_CLOEXEC, SOCK_NONBLOCK = 0o2000000, 0o4000
 SOCKET_TYPE_FLAGS: FlagTable = (("SOCK_CLOEXEC", SOCK_CLOEXEC), ("SOCK_NONBLOCK", SOCK_NONBLOCK))
@@ -430,9 +456,13 @@ def fmt_termios(task: TaskState, addr: int) -> str:
 def _ioctl_args(task: TaskState, a: Raw) -> str:
     request = IOCTLS.get(to_u32(a[1]))
     if request is None:
-        return f"{fmt_d(a[0])},{fmt_hex(a[1])},{fmt_ld(a[2])}"
+        return f"{fmt_d(a[0])},{fmt_hex(a[1])},{fmt_hex(a[2])}"
     if request.direction is IoctlDir.IN and request.name.startswith("TCSETS") and a[2]:
         return f"{fmt_d(a[0])},{request.name},{fmt_termios(task, a[2])}"
+    if request.direction is IoctlDir.IN and request.size == 4 and a[2]:
+        value = read_struct(task, a[2], "<i")     # qemu's thunk_print of TYPE_INT
+        if value is not None:
+            return f"{fmt_d(a[0])},{request.name},{value[0]}"
     if request.direction is IoctlDir.IN and request.size == 8 and a[2]:
         winsize = read_struct(task, a[2], "<HHHH")
         if winsize is not None:
@@ -499,9 +529,115 @@ def _clone_args(task: TaskState, a: Raw) -> str:
 
 
 def _clock_nanosleep_args(task: TaskState, a: Raw) -> str:
-    flags = "TIMER_ABSTIME" if to_s32(a[1]) == 1 else fmt_d(a[1])
-    return (f"{fmt_enum(CLOCK_NAMES, to_s32(a[0]))},{flags},{fmt_timespec(task, a[2])},"
+    # the flags in decimal (qemu 7.2 prints TIMER_ABSTIME as 1); both timespecs as they
+    # are before the call, the remainder too
+    return (f"{fmt_enum(CLOCK_NAMES, to_s32(a[0]))},{fmt_d(a[1])},{fmt_timespec(task, a[2])},"
+            f"{fmt_timespec(task, a[3])}")
+
+
+ITIMER_NAMES = {0: "ITIMER_REAL", 1: "ITIMER_VIRTUAL", 2: "ITIMER_PROF"}
+SYSLOG_ACTIONS = {0: "SYSLOG_ACTION_CLOSE", 1: "SYSLOG_ACTION_OPEN", 2: "SYSLOG_ACTION_READ",
+                  3: "SYSLOG_ACTION_READ_ALL", 4: "SYSLOG_ACTION_READ_CLEAR",
+                  5: "SYSLOG_ACTION_CLEAR", 6: "SYSLOG_ACTION_CONSOLE_OFF",
+                  7: "SYSLOG_ACTION_CONSOLE_ON", 8: "SYSLOG_ACTION_CONSOLE_LEVEL",
+                  9: "SYSLOG_ACTION_SIZE_UNREAD", 10: "SYSLOG_ACTION_SIZE_BUFFER"}
+MOUNT_FLAGS: FlagTable = (
+    ("MS_BIND", 0x1000), ("MS_DIRSYNC", 0x80), ("MS_MANDLOCK", 0x40), ("MS_MOVE", 0x2000),
+    ("MS_NOATIME", 0x400), ("MS_NODEV", 0x4), ("MS_NODIRATIME", 0x800), ("MS_NOEXEC", 0x8),
+    ("MS_NOSUID", 0x2), ("MS_RDONLY", 0x1), ("MS_RELATIME", 0x200000), ("MS_REMOUNT", 0x20),
+    ("MS_SYNCHRONOUS", 0x10))
+UMOUNT2_FLAGS: FlagTable = (("MNT_FORCE", 1), ("MNT_DETACH", 2), ("MNT_EXPIRE", 4))
+MLOCKALL_FLAGS: FlagTable = (("MCL_CURRENT", 1), ("MCL_FUTURE", 2), ("MCL_ONFAULT", 4))
+PACKET_TYPES = {0: "PACKET_HOST", 1: "PACKET_BROADCAST", 2: "PACKET_MULTICAST",
+                3: "PACKET_OTHERHOST", 4: "PACKET_OUTGOING"}
+AF_UNIX, AF_INET, AF_NETLINK, AF_PACKET = 1, 2, 16, 17
+
+
+def fmt_itimerval(task: TaskState, addr: int) -> str:
+    """QEMU's print_itimerval: both timevals, each one's pointer where unreadable."""
+    if not to_u64(addr):
+        return "NULL"
+    return (f"{{it_interval={fmt_timespec(task, addr, 'tv_usec')},"
+            f"it_value={fmt_timespec(task, to_u64(addr) + 16, 'tv_usec')},}}")
+
+
+def fmt_sockaddr(task: TaskState, addr: int, length: int) -> str:
+    """QEMU's print_sockaddr: the address by family (or the pointer), then ``, length``."""
+    size = to_s32(length)
+    raw = read_struct(task, addr, f"<{max(size, 2)}s")
+    if raw is None:
+        return f"{fmt_pointer(addr)},, {size}"
+    data = raw[0]
+    assert isinstance(data, bytes)
+    data = data.ljust(110, b"\0")
+    family = int.from_bytes(data[:2], "little")
+    if family == AF_UNIX:
+        path = data[2:max(size, 2)].split(b"\0")[0].decode("latin-1")
+        text = f'{{sun_family=AF_UNIX,sun_path="{path}"}}'
+    elif family == AF_INET:
+        text = (f"{{sin_family=AF_INET,sin_port=htons({int.from_bytes(data[2:4], 'big')}),"
+                f'sin_addr=inet_addr("{".".join(str(b) for b in data[4:8])}")}}')
+    elif family == AF_PACKET:
+        protocol, index, _, kind = struct.unpack_from(">HiHB", data, 2)
+        index = int.from_bytes(data[4:8], "little", signed=True)
+        text = (f"{{sll_family=AF_PACKET,sll_protocol=htons(0x{protocol:04x}),if{index},"
+                f"pkttype={PACKET_TYPES.get(kind, str(kind))},"
+                f"sll_addr={':'.join(f'{b:02x}' for b in data[12:20])}}}")
+    elif family == AF_NETLINK:
+        pid, groups = struct.unpack_from("<II", data, 4)
+        text = f"{{nl_family=AF_NETLINK,nl_pid={pid},nl_groups={groups}}}"
+    else:
+        text = f"{{sa_family={family}, sa_data={{{', '.join(f'{b:02x}' for b in data[2:16])}}}}}"
+    return f"{text}, {size}"
+
+
+def _accept_args(task: TaskState, a: Raw) -> str:
+    length = "NULL"
+    if to_u64(a[2]):
+        value = read_struct(task, a[2], "<i")
+        length = f"[{value[0] if value is not None else 0}]"   # qemu: 0 where unreadable
+    return f"{fmt_d(a[0])},{fmt_pointer(a[1])},{length}"
+
+
+def _mknod_tail(mode: int, dev: int) -> str:
+    """QEMU's print_mknod from the mode on: the mode, then makedev() for a device."""
+    if not to_u32(mode) & (0o20000 | 0o60000):
+        return fmt_mode(mode)
+    dev = to_u64(dev)
+    major = (dev >> 8) & 0xFFF | (dev >> 32) & 0xFFFFF000
+    minor = dev & 0xFF | (dev >> 12) & 0xFFFFFF00
+    return f"{fmt_mode(mode)},makedev({to_s32(major)},{to_s32(minor)})"
+
+
+def _mq_open_args(task: TaskState, a: Raw) -> str:
+    if not to_u32(a[1]) & O_CREAT:
+        return f"{fmt_string(task, a[0])},{fmt_open_flags(a[1])}"
+    return (f"{fmt_string(task, a[0])},{fmt_open_flags(a[1])},{fmt_mode(a[2])},"
             f"{fmt_pointer(a[3])}")
+
+
+SIGINFO_SIZE = 128
+
+
+def _fmt_guest_siginfo(task: TaskState, addr: int) -> str:
+    """A siginfo_t the guest passes (rt_sigqueueinfo), as qemu prints it, or the pointer."""
+    fields = read_struct(task, addr, f"<{SIGINFO_SIZE}s")
+    if fields is None:
+        return fmt_pointer(addr)
+    info = fields[0]
+    assert isinstance(info, bytes)
+    return fmt_siginfo(info)
+
+
+def _fmt_timeval(task: TaskState, addr: int) -> str:
+    """QEMU's print_timeval: NULL, the struct, or the pointer where unreadable."""
+    return fmt_timespec(task, addr, "tv_usec") if to_u64(addr) else "NULL"
+
+
+def _fmt_timezone(task: TaskState, addr: int) -> str:
+    """QEMU's print_timezone (settimeofday's; gettimeofday's result prints its own)."""
+    fields = read_struct(task, addr, "<ii")
+    return fmt_pointer(addr) if fields is None else f"{{{fields[0]},{fields[1]}}}"
 
 
 ArgPrinter = Callable[["TaskState", Raw], str]
@@ -590,6 +726,43 @@ ARG_PRINTERS: dict[str, ArgPrinter] = {
     "execve": lambda t, a: f"{fmt_string(t, a[0])},{fmt_execve_argv(t, a[1])}",
     "futex": _futex_args,
     "clone": _clone_args,
+    "setitimer": lambda t, a: (f"{fmt_enum(ITIMER_NAMES, to_s32(a[0]))},"
+                               f"{fmt_itimerval(t, a[1])},{fmt_pointer(a[2])}"),
+    "getitimer": lambda t, a: f"{fmt_enum(ITIMER_NAMES, to_s32(a[0]))},{fmt_pointer(a[1])}",
+    "bind": lambda t, a: f"{fmt_d(a[0])},{fmt_sockaddr(t, a[1], a[2])}",
+    "accept": _accept_args,
+    "utime": lambda t, a: f"{fmt_string(t, a[0])},{fmt_pointer(a[1])}",
+    "utimes": lambda t, a: f"{fmt_string(t, a[0])},{fmt_pointer(a[1])}",
+    "chroot": lambda t, a: fmt_string(t, a[0]),
+    "acct": lambda t, a: fmt_string(t, a[0]),
+    "mknod": lambda t, a: f"{fmt_string(t, a[0])},{_mknod_tail(a[1], a[2])}",
+    "mknodat": lambda t, a: f"{fmt_d(a[0])},{fmt_string(t, a[1])},{_mknod_tail(a[2], a[3])}",
+    "umount2": lambda t, a: f"{fmt_string(t, a[0])},{fmt_flags(UMOUNT2_FLAGS, to_u32(a[1]))}",
+    "mount": lambda t, a: (f"{fmt_string(t, a[0])},{fmt_string(t, a[1])},"
+                           f"{fmt_string(t, a[2])},{fmt_flags(MOUNT_FLAGS, to_u32(a[3]))},"
+                           f"{fmt_pointer(a[4])}"),
+    "mlockall": lambda t, a: fmt_flags(MLOCKALL_FLAGS, to_u32(a[0])),
+    "settimeofday": lambda t, a: (f"{_fmt_timeval(t, a[0])},"
+                                  f"{_fmt_timezone(t, a[1])}"),
+    "clock_settime": lambda t, a: (f"{fmt_enum(CLOCK_NAMES, to_s32(a[0]))},"
+                                   f"{fmt_timespec(t, a[1])}"),
+    "syslog": lambda t, a: (f"{fmt_enum(SYSLOG_ACTIONS, to_s32(a[0]), fmt_ld)},"
+                            f"{fmt_pointer(a[1])},{fmt_d(a[2])}"),
+    "mq_open": _mq_open_args,
+    "mq_unlink": lambda t, a: fmt_string(t, a[0]),
+    "fallocate": lambda t, a: (f"{fmt_d(a[0])},{fmt_flags(FALLOC_FLAGS, to_u32(a[1]))},"
+                               f"{fmt_ld(a[2])},{fmt_ld(a[3])}"),
+    "unshare": lambda t, a: fmt_flags(CLONE_FLAGS, to_u32(a[0])),
+    # sic: qemu prints the second timeval at arg + 16 even when arg is NULL
+    "futimesat": lambda t, a: (f"{fmt_d(a[0])},{fmt_string(t, a[1])},{_fmt_timeval(t, a[2])},"
+                               f"{_fmt_timeval(t, to_u64(a[2]) + 16)}"),
+    "clock_adjtime": lambda t, a: f"{fmt_enum(CLOCK_NAMES, to_s32(a[0]))},{fmt_pointer(a[1])}",
+    "pidfd_send_signal": lambda t, a: (f"{fmt_d(a[0])},{fmt_signal(a[1])},{fmt_pointer(a[2])},"
+                                       f"{fmt_u(a[3])}"),
+    "rt_sigqueueinfo": lambda t, a: (f"{fmt_d(a[0])},{fmt_signal(a[1])},"
+                                     f"{_fmt_guest_siginfo(t, a[2])}"),
+    "rt_tgsigqueueinfo": lambda t, a: (f"{fmt_d(a[0])},{fmt_d(a[1])},{fmt_signal(a[2])},"
+                                       f"{_fmt_guest_siginfo(t, a[3])}"),
 }
 
 
@@ -616,6 +789,14 @@ def _ret_gettimeofday(task: TaskState, ret: int, a: Raw) -> str:
     else:
         tz = f"{{tz_minuteswest = {tz_fields[0]},tz_dsttime = {tz_fields[1]}}}"
     return f" = {ret} ({tv},{tz})"
+
+
+def _ret_setitimer(task: TaskState, ret: int, a: Raw) -> str:
+    return f" = {ret} (old_value = {fmt_itimerval(task, a[2])})"
+
+
+def _ret_getitimer(task: TaskState, ret: int, a: Raw) -> str:
+    return f" = {ret} ({fmt_itimerval(task, a[1])})"
 
 
 def _ret_ioctl(task: TaskState, ret: int, a: Raw) -> str:
@@ -662,6 +843,8 @@ RET_PRINTERS: dict[str, RetPrinter] = {
     "clock_getres": _ret_clock,
     "gettimeofday": _ret_gettimeofday,
     "ioctl": _ret_ioctl,
+    "setitimer": _ret_setitimer,
+    "getitimer": _ret_getitimer,
     "listxattr": _ret_listxattr,
     "llistxattr": _ret_listxattr,
     "flistxattr": _ret_listxattr,
@@ -744,7 +927,8 @@ def fmt_siginfo(info: bytes) -> str:
         fields += f", si_band={band}, si_fd={fd}"
     else:
         value = struct.unpack_from("<Q", info, 24)[0]
-        fields += f", si_pid={pid & 0xFFFFFFFF}, si_uid={uid}, si_sigval={fmt_pointer(value)}"
+        # qemu's QEMU_SI_RT: sival_ptr as a signed decimal (TARGET_ABI_FMT_ld)
+        fields += f", si_pid={pid & 0xFFFFFFFF}, si_uid={uid}, si_sigval={to_s64(value)}"
     return fields + "}"
 
 

@@ -22,7 +22,16 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import compile_guest, guest_env, pyqemu_command, qemu_path, require_pyqemu
+from harness import (
+    compile_guest,
+    guest_env,
+    pyqemu_command,
+    qemu_path,
+    require_pyqemu,
+    run_native,
+    run_pyqemu,
+    run_qemu,
+)
 
 GUEST = Path(__file__).parent / "guests" / "signal_dispositions.c"
 #: what the parent ignores in test_actions_start_as_the_parent_left_them (not SIGPIPE:
@@ -134,3 +143,36 @@ def test_job_control_stops_stop_the_process(guest: Path) -> None:
     assert native == (0, "before\ncontinued\nblocked\ncontinued again\n")
     assert _stopped_twice(qemu, guest) == native
     assert _stopped_twice(pyqemu, guest) == native
+
+
+SENT_GUEST = GUEST.with_name("sent_fault_signals.c")
+
+
+@pytest.fixture(scope="module")
+def sent_guest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sent-fault-signals") / "sent_fault_signals"
+    return compile_guest(SENT_GUEST, out, "gcc-pie")
+
+
+def test_fault_signals_a_process_sends_are_the_guests(sent_guest: Path) -> None:
+    """SIGSEGV, SIGBUS, SIGILL and SIGFPE from kill, raise and sigqueue reach the guest's
+    handler as natively and under qemu, which takes only a real fault (si_code > 0) as
+    one; pyqemu took them for a crash of its own."""
+    mode = "handled"
+    native = run_native([sent_guest, mode])
+    assert native.returncode == 0 and native.stdout.count("\n") >= 4, native.describe()
+    qemu = run_qemu([sent_guest, mode])
+    assert (qemu.returncode, qemu.stdout) == (0, native.stdout), qemu.describe()
+    ours = run_pyqemu([sent_guest, mode])
+    assert (ours.returncode, ours.stdout, ours.stderr) == (0, native.stdout, ""), \
+        ours.describe()
+
+
+def test_sent_sigsegv_kills_as_under_qemu(sent_guest: Path) -> None:
+    native = run_native([sent_guest, "default"])
+    assert (native.returncode, native.stdout) == (-signal.SIGSEGV, ""), native.describe()
+    qemu = run_qemu([sent_guest, "default"])
+    assert (qemu.returncode, qemu.stdout) == (native.returncode, ""), qemu.describe()
+    ours = run_pyqemu([sent_guest, "default"])
+    assert (ours.returncode, ours.stdout, ours.stderr) == (
+        qemu.returncode, "", qemu.stderr), ours.describe()

@@ -31,6 +31,7 @@ from pyqemu.linux_user.syscall.args import (
 )
 from pyqemu.linux_user.syscall.defs import SyscallDef, host, special
 from pyqemu.linux_user.syscall.host import host_syscall
+from pyqemu.linux_user.syscall.proc_self import fake_open, is_proc_myself
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ AT_FDCWD = -100
 
 def is_proc_self_exe(path: bytes) -> bool:
     """True for the names by which a process reaches its own program."""
-    return path in (b"/proc/self/exe", f"/proc/{os.getpid()}/exe".encode())
+    return is_proc_myself(path, b"exe")
 
 
 def guest_path(task: TaskState, path: bytes) -> bytes:
@@ -56,12 +57,19 @@ def guest_path(task: TaskState, path: bytes) -> bytes:
 
 
 def do_open(task: TaskState, path: bytes, flags: int, mode: int) -> int:
-    """open, with /proc/self/exe opening the guest program."""
+    """open, with /proc/self/exe opening the guest program and the guest's own
+    /proc/self files made up (proc_self.py)."""
+    fake = fake_open(task, path)
+    if fake is not None:
+        return fake
     return host_syscall(nr.TARGET_NR_open, guest_path(task, path), flags, mode)
 
 
 def do_openat(task: TaskState, dirfd: int, path: bytes, flags: int, mode: int) -> int:
-    """openat, with /proc/self/exe opening the guest program (exe_path is absolute)."""
+    """openat, as do_open (exe_path is absolute; qemu matches the faked names whatever dirfd)."""
+    fake = fake_open(task, path)
+    if fake is not None:
+        return fake
     return host_syscall(nr.TARGET_NR_openat, dirfd, guest_path(task, path), flags, mode)
 
 

@@ -95,6 +95,7 @@ IOCTLS: dict[int, IoctlDef] = {
     0x5451: IoctlDef("FIOCLEX", IoctlDir.VALUE),
     0x5452: IoctlDef("FIOASYNC", IoctlDir.IN, 4),
     0x80045430: IoctlDef("TIOCGPTN", IoctlDir.OUT, 4),
+    0x40049409: IoctlDef("FICLONE", IoctlDir.VALUE),   # the source fd (cp --reflink=auto)
     0x40045431: IoctlDef("TIOCSPTLCK", IoctlDir.IN, 4),
 }
 

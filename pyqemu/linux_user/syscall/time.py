@@ -16,6 +16,7 @@ from pyqemu.linux_user.syscall.args import (
     Int,
     Out,
     OutBounce,
+    SyscallError,
     ULong,
     check_guest_range,
     is_error,
@@ -50,6 +51,34 @@ def do_timer_settime(task: TaskState, timerid: int, flags: int, new_value: int,
     return ret
 
 
+TIMER_ABSTIME = 1
+
+
+def do_nanosleep(task: TaskState, req: int, rem: int) -> int:
+    """nanosleep on a host remainder, copied to the guest only when the sleep failed (as
+    qemu 7.2: a bad remainder pointer is no error for a sleep that ran its course, and is
+    ignored for one that did not)."""
+    left = OutBounce(rem, TIMESPEC_SIZE)
+    ret = host_syscall(nr.TARGET_NR_nanosleep, req, left)
+    if is_error(ret) and rem:
+        try:
+            left.copy_out(task)
+        except SyscallError:
+            pass
+    return ret
+
+
+def do_clock_nanosleep(task: TaskState, clock: int, flags: int, req: int, rem: int) -> int:
+    """clock_nanosleep: the remainder is written only when a relative sleep is interrupted
+    (qemu 7.2, as Linux), so a bad pointer fails only then."""
+    left = OutBounce(rem, TIMESPEC_SIZE) if rem else None
+    ret = host_syscall(nr.TARGET_NR_clock_nanosleep, clock, flags, req,
+                       0 if left is None else left)
+    if ret == -errno.EINTR and left is not None and flags != TIMER_ABSTIME:
+        left.copy_out(task)
+    return ret
+
+
 SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_clock_gettime: host(Int(), Out(TIMESPEC_SIZE)),
     nr.TARGET_NR_clock_getres: host(Int(), Out(TIMESPEC_SIZE, nullable=True)),
@@ -61,10 +90,9 @@ SYSCALLS: dict[int, SyscallDef] = {
     nr.TARGET_NR_getitimer: host(Int(), Out(ITIMERVAL_SIZE)),
     nr.TARGET_NR_setitimer: host(Int(), In(ITIMERVAL_SIZE, nullable=True),
                                  Out(ITIMERVAL_SIZE, nullable=True)),
-    nr.TARGET_NR_nanosleep: host(In(TIMESPEC_SIZE), InOut(TIMESPEC_SIZE, nullable=True)),
-    # The remaining time is written when interrupted, i.e. on failure: no bounce.
-    nr.TARGET_NR_clock_nanosleep: host(Int(), Int(), In(TIMESPEC_SIZE),
-                                       InOut(TIMESPEC_SIZE, nullable=True)),
+    nr.TARGET_NR_nanosleep: special(do_nanosleep, In(TIMESPEC_SIZE), ULong()),
+    nr.TARGET_NR_clock_nanosleep: special(do_clock_nanosleep, Int(), Int(), In(TIMESPEC_SIZE),
+                                          ULong()),
     nr.TARGET_NR_settimeofday: host(In(TIMEVAL_SIZE, nullable=True),
                                     In(TIMEZONE_SIZE, nullable=True)),
     nr.TARGET_NR_clock_settime: host(Int(), In(TIMESPEC_SIZE)),
