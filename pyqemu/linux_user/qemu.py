@@ -80,10 +80,6 @@ class TargetSigaltstack:
 #: the guest's signal numbers, 1..TARGET_NSIG
 TARGET_NSIG = 64
 SIG_IGN_HANDLER = 1
-#: SIGCHLD, SIGURG, SIGWINCH, SIGCONT (17, 23, 28, 18), ignored by default, and SIGTSTP,
-#: SIGTTIN, SIGTTOU (20, 21, 22), which stop the process: whether the guest blocks them
-#: decides their host disposition (host/user-signal.c's DEFAULT_IGNORED)
-DEFAULT_IGNORED_BITS = sum(1 << (sig - 1) for sig in (17, 23, 28, 18, 20, 21, 22))
 
 
 class SigactTable:
@@ -297,10 +293,11 @@ class TaskState:
     def sigmask(self, mask: int) -> None:
         old = self.signals.mask
         self.signals.mask = mask
-        if (old ^ mask) & DEFAULT_IGNORED_BITS:
+        if old != mask:
             from pyqemu.host import lib
 
-            lib.cpu_signal_mask_changed(self.signals, old)   # host dispositions follow
+            # the host's dispositions of the signals whose default is the kernel's follow
+            lib.cpu_signal_mask_changed(self.signals, old)
 
     def log(self, line: str) -> None:
         """Write one line to qemu's log (an instance may replace this callable)."""
