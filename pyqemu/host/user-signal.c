@@ -238,12 +238,13 @@ static void disposition_sync__locked(const target_sigaction *act, int sig, bool 
                             (DEFAULT_IGNORED & SIG_BIT(sig)));
     bool restart = act->handler > TARGET_SIG_IGN && (act->flags & TARGET_SA_RESTART);
 
-    if (!(caught & SIG_BIT(sig)) ||
-        (quiet == !!(host_quiet & SIG_BIT(sig)) && (quiet && ignore) == !!(host_ignore & SIG_BIT(sig)) &&
-         restart == !!(host_restart & SIG_BIT(sig)))) {
-        return;
+    bool same = quiet == !!(host_quiet & SIG_BIT(sig)) &&
+                (quiet && ignore) == !!(host_ignore & SIG_BIT(sig)) &&
+                restart == !!(host_restart & SIG_BIT(sig));
+
+    if ((caught & SIG_BIT(sig)) && !same) {
+        disposition_set(sig, quiet, ignore, restart);
     }
-    disposition_set(sig, quiet, ignore, restart);
 }
 
 void cpu_signal_sync_host(const target_sigaction *actions, int sig)
@@ -286,6 +287,17 @@ void cpu_signal_mask_changed(TaskSignals *ts, uint64_t old)
     pthread_mutex_unlock(&disposition_lock);
 }
 
+/* The host sigset of a guest mask (bit n-1 for signal n: the same numbers on the host). */
+static void host_sigset(uint64_t mask, sigset_t *set)
+{
+    sigemptyset(set);
+    for (int sig = 1; mask; sig++, mask >>= 1) {
+        if (mask & 1) {
+            sigaddset(set, sig);
+        }
+    }
+}
+
 /* the emulator's own faults: never blocked on the host for the guest */
 #define HOST_FAULTS (SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGFPE) | \
                      SIG_BIT(SIGTRAP))
@@ -311,12 +323,7 @@ bool cpu_signal_guest_mask_enter(sigset_t *saved)
     if (!mask) {
         return false;
     }
-    sigemptyset(&set);
-    for (int sig = 1; mask; sig++, mask >>= 1) {
-        if (mask & 1) {
-            sigaddset(&set, sig);
-        }
-    }
+    host_sigset(mask, &set);
     return pthread_sigmask(SIG_BLOCK, &set, saved) == 0;
 }
 
@@ -335,12 +342,7 @@ long cpu_signal_execve(const char *path, uint64_t argv, uint64_t envp, uint64_t 
     sigset_t mask, old;
     long r;
 
-    sigemptyset(&mask);
-    for (int sig = 1; sig < HOST_NSIG; sig++) {
-        if (guest_mask & SIG_BIT(sig)) {
-            sigaddset(&mask, sig);
-        }
-    }
+    host_sigset(guest_mask, &mask);
     pthread_sigmask(SIG_SETMASK, &mask, &old);
     r = syscall(SYS_execve, path, argv, envp);
     r = r == -1 ? -errno : r;
