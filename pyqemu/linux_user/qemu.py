@@ -79,7 +79,8 @@ class TargetSigaltstack:
 
 #: the guest's signal numbers, 1..TARGET_NSIG
 TARGET_NSIG = 64
-SIG_IGN_HANDLER = 1
+#: the guest's sa_handler values for the default action and for ignoring
+SIG_DFL, SIG_IGN = 0, 1
 
 
 class SigactTable:
@@ -98,7 +99,7 @@ class SigactTable:
         inherited = lib.cpu_signal_inherited_ignored()
         for sig in range(1, TARGET_NSIG + 1):
             if inherited >> (sig - 1) & 1:
-                self.c_table[sig - 1].handler = SIG_IGN_HANDLER
+                self.c_table[sig - 1].handler = SIG_IGN
 
     def get(self, sig: int) -> TargetSigaction:
         """The action for ``sig`` (SIG_DFL, all zero, when never set)."""

@@ -18,11 +18,11 @@ import struct
 from typing import TYPE_CHECKING
 
 from pyqemu.errors import GuestFault
+from pyqemu.linux_user.qemu import SIG_DFL, SIG_IGN
 
 if TYPE_CHECKING:
     from pyqemu.linux_user.qemu import TaskState
 
-SIG_DFL, SIG_IGN = 0, 1
 SA_SIGINFO = 0x4
 SA_ONSTACK = 0x08000000
 SA_RESTORER = 0x04000000
