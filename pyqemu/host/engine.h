@@ -46,7 +46,20 @@ typedef struct uc_tb_site_fill {
     void *helper_data;
     void **block_slot;
     void *block_value;
+    struct uc_tb_append *append;    /* patch 0026: a block site's append, without a call */
+    uint64_t append_value;
+    void *append_full;
+    void *append_udata;
 } uc_tb_site_fill;
+/*
+ * patch 0026: the generated code of a block filled with fill->append does
+ * `*append->pos++ = append_value`, then calls append_full(vcpu_index,
+ * append_udata) when pos reaches end; the host keeps pos and end.
+ */
+typedef struct uc_tb_append {
+    uint64_t *pos;
+    uint64_t *end;
+} uc_tb_append;
 typedef void (*tb_site_fn)(void *opaque, void *data, int kind, uint64_t pc, uint32_t flags,
                            uc_tb_site_fill *fill);
 typedef void (*tb_helper_mem_fn)(void *opaque, void *helper_data, uint64_t vaddr, uint32_t info);

@@ -10,10 +10,12 @@
  * of the same plugin on that vCPU (core.c and plugin-gen.c call
  * plugin_batch_flush_ctx first: syscalls, vCPU exit, tb_trans, its other
  * exec and memory callbacks), and at atexit; a plugin's block and memory
- * batches are delivered together (blocks first).  The appends are made by
- * a C call from the generated code (plugin-gen.c's sites), or from the
- * hooks on the stock engine: the engine's patches have no inline store to
- * a moving buffer position, only adds to fixed counters.
+ * batches are delivered together (blocks first).  On pyqemu's engine a
+ * block whose one callback is a batch's appends its vaddr in its generated
+ * code, without a call (engine patch 0026: a store through the vCPU
+ * buffer's position, and a call of plugin_batch_tb_full only when the
+ * buffer fills up); other appends are C calls, from plugin-gen.c's sites or
+ * from the hooks on the stock engine.
  *
  * Layer: the bottom of the plugin side, beside core.c (called by core.c,
  * plugin-gen.c and api.c); calls nothing of the host.
@@ -46,7 +48,22 @@ struct plugin_batch *plugin_batch_new(struct qemu_plugin_ctx *ctx, bool mem)
     return batch;
 }
 
-/* The vCPU's buffer, made at its first event; NULL past PLUGIN_BATCH_MAX_VCPUS. */
+/* Give @buf arrays of the batch's capacity (one slot more), empty. */
+static void batch_vcpu_size(struct plugin_batch *batch, struct plugin_batch_vcpu *buf)
+{
+    free(buf->vaddrs);
+    free(buf->infos);
+    buf->vaddrs = malloc((batch->capacity + 1) * sizeof(*buf->vaddrs));
+    buf->infos = batch->mem ? malloc((batch->capacity + 1) * sizeof(*buf->infos)) : NULL;
+    if (!buf->vaddrs || (batch->mem && !buf->infos)) {
+        abort();
+    }
+    buf->capacity = batch->capacity;
+    buf->append.pos = buf->vaddrs;
+    buf->append.end = buf->vaddrs + batch->capacity;
+}
+
+/* The vCPU's buffer, made at its first use; NULL past PLUGIN_BATCH_MAX_VCPUS. */
 static struct plugin_batch_vcpu *batch_vcpu(struct plugin_batch *batch, unsigned int index)
 {
     struct plugin_batch_vcpu *buf;
@@ -62,11 +79,7 @@ static struct plugin_batch_vcpu *batch_vcpu(struct plugin_batch *batch, unsigned
     if (!buf) {
         abort();
     }
-    buf->vaddrs = malloc(batch->capacity * sizeof(*buf->vaddrs));
-    buf->infos = batch->mem ? malloc(batch->capacity * sizeof(*buf->infos)) : NULL;
-    if (!buf->vaddrs || (batch->mem && !buf->infos)) {
-        abort();
-    }
+    batch_vcpu_size(batch, buf);
     /* only this vCPU's thread fills in its slot */
     batch->vcpus[index] = buf;
     return buf;
@@ -79,25 +92,25 @@ static void batch_deliver(struct plugin_batch *batch, unsigned int index)
     struct plugin_cb_context saved = plugin_cb_context;
     size_t n;
 
-    if (!buf || !buf->n || buf->busy) {
+    if (!buf || buf->busy || buf->append.pos == buf->vaddrs) {
         return;
     }
-    n = buf->n;
+    n = (size_t)(buf->append.pos - buf->vaddrs);
     if (batch->ctx && batch->cb) {
         /* a delivery may come inside another callback (a batch registered from
            tb_trans): that callback's context comes back afterwards */
         plugin_cb_context.ctx = batch->ctx;
         plugin_cb_context.event = batch->mem ? "mem_batch" : "tb_batch";
         buf->busy = true;
-        buf->n = batch->capacity;   /* no append while the plugin reads it */
+        buf->append.pos = buf->append.end;     /* no C append while the plugin reads it */
         batch->cb(batch->ctx->id, index, buf->vaddrs, buf->infos, n);
         plugin_cb_context = saved;
-        if (batch->vcpus[index] != buf) {
-            return;     /* registered anew from its callback: a new buffer took its place */
-        }
         buf->busy = false;
     }
-    buf->n = 0;
+    buf->append.pos = buf->vaddrs;
+    if (buf->capacity != batch->capacity) {
+        batch_vcpu_size(batch, buf);    /* registered anew with another capacity from its callback */
+    }
 }
 
 /* Deliver @ctx's partly filled buffers of this vCPU: blocks, then accesses. */
@@ -124,7 +137,8 @@ void plugin_batch_flush_ctx_all(struct qemu_plugin_ctx *ctx)
 
 /*
  * (Re)register: what is buffered goes to the old callback, then the new
- * callback and capacity hold (the buffers are made anew for a new capacity).
+ * callback and capacity hold (a buffer being delivered takes the new
+ * capacity once its delivery is over).
  */
 void plugin_batch_set(struct plugin_batch *batch, plugin_batch_cb_t cb, size_t capacity,
                       enum qemu_plugin_mem_rw rw)
@@ -132,24 +146,19 @@ void plugin_batch_set(struct plugin_batch *batch, plugin_batch_cb_t cb, size_t c
     if (batch->ctx) {
         plugin_batch_flush_ctx_all(batch->ctx);
     }
-    if (capacity != batch->capacity) {
-        for (unsigned int i = 0; i < PLUGIN_BATCH_MAX_VCPUS; i++) {
-            struct plugin_batch_vcpu *buf = batch->vcpus[i];
+    batch->cb = cb;
+    batch->rw = rw;
+    if (capacity == batch->capacity) {
+        return;
+    }
+    batch->capacity = capacity;
+    for (unsigned int i = 0; i < PLUGIN_BATCH_MAX_VCPUS; i++) {
+        struct plugin_batch_vcpu *buf = batch->vcpus[i];
 
-            if (buf) {
-                batch->vcpus[i] = NULL;
-                if (buf->busy) {
-                    continue;   /* its delivery is under way (this call comes from it): kept */
-                }
-                free(buf->vaddrs);
-                free(buf->infos);
-                free(buf);
-            }
+        if (buf && !buf->busy) {
+            batch_vcpu_size(batch, buf);
         }
     }
-    batch->cb = cb;
-    batch->capacity = capacity;
-    batch->rw = rw;
 }
 
 /* reset / uninstall: deliver what is left, then take no more (blocks may still append). */
@@ -172,7 +181,7 @@ static void batch_full(struct plugin_batch *batch, unsigned int vcpu_index)
     if (batch->ctx) {
         plugin_batch_flush_ctx(batch->ctx, vcpu_index);
     } else {
-        batch->vcpus[vcpu_index]->n = 0;
+        batch->vcpus[vcpu_index]->append.pos = batch->vcpus[vcpu_index]->vaddrs;
     }
 }
 
@@ -180,11 +189,11 @@ void plugin_batch_append_tb(struct plugin_batch *batch, unsigned int vcpu_index,
 {
     struct plugin_batch_vcpu *buf = batch_vcpu(batch, vcpu_index);
 
-    if (!buf || buf->n >= batch->capacity) {
+    if (!buf || buf->append.pos >= buf->append.end) {
         return;
     }
-    buf->vaddrs[buf->n++] = vaddr;
-    if (buf->n == batch->capacity) {
+    *buf->append.pos++ = vaddr;
+    if (buf->append.pos == buf->append.end) {
         batch_full(batch, vcpu_index);
     }
 }
@@ -197,6 +206,23 @@ void plugin_batch_tb_exec(unsigned int vcpu_index, void *udata)
     plugin_batch_append_tb(cb->userp, vcpu_index, cb->f.imm);
 }
 
+/*
+ * Where the generated code of the vCPU's blocks appends to @batch (engine
+ * patch 0026), the buffer made now if need be; NULL past the last vCPU.
+ */
+uc_tb_append *plugin_batch_append_state(struct plugin_batch *batch, unsigned int vcpu_index)
+{
+    struct plugin_batch_vcpu *buf = batch_vcpu(batch, vcpu_index);
+
+    return buf ? &buf->append : NULL;
+}
+
+/* Called by the generated code when its append filled the buffer: @udata is the batch. */
+void plugin_batch_tb_full(unsigned int vcpu_index, void *udata)
+{
+    batch_full(udata, vcpu_index);
+}
+
 /* A memory callback (PLUGIN_CB_MEM_BATCH's f.mem): @udata is the batch. */
 void plugin_batch_mem_exec(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
                            uint64_t vaddr, void *udata)
@@ -204,12 +230,12 @@ void plugin_batch_mem_exec(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
     struct plugin_batch *batch = udata;
     struct plugin_batch_vcpu *buf = batch_vcpu(batch, vcpu_index);
 
-    if (!buf || buf->n >= batch->capacity) {
+    if (!buf || buf->append.pos >= buf->append.end) {
         return;
     }
-    buf->vaddrs[buf->n] = vaddr;
-    buf->infos[buf->n++] = info;
-    if (buf->n == batch->capacity) {
+    buf->infos[buf->append.pos - buf->vaddrs] = info;
+    *buf->append.pos++ = vaddr;
+    if (buf->append.pos == buf->append.end) {
         batch_full(batch, vcpu_index);
     }
 }

@@ -27,8 +27,9 @@
  *   plugin_store_done), and a store that faults is never reported; sites
  *   sit after the access.
  *
- * - a batch's append (plugin-batch.c) is a C call at the block's site (a
- *   lone one: plugin_batch_tb_exec) or one entry of run_exec_cbs; a plugin
+ * - a batch's append (plugin-batch.c) is made by the block's generated code
+ *   when it is the block's one callback (engine patch 0026), else by a C
+ *   call (plugin_batch_tb_exec, or one entry of run_exec_cbs); a plugin
  *   with batches never has its other callbacks called directly by the
  *   generated code, as its buffers go to it first.
  *
@@ -350,6 +351,13 @@ static void site_fill_block(uc_tb_site_fill *fill, CPUState *cpu, struct qemu_pl
     if (cpu->sites_track_tb) {
         fill->block_slot = (void **)&cpu->cur_tb;
         fill->block_value = tb;
+    }
+    if (!tb->folds && cbs->n == 1 && cbs->data[0].type == PLUGIN_CB_BATCH) {
+        fill->append = plugin_batch_append_state(cbs->data[0].userp, cpu_index_of(cpu));
+        fill->append_value = cbs->data[0].f.imm;
+        fill->append_full = (void *)plugin_batch_tb_full;
+        fill->append_udata = cbs->data[0].userp;
+        return;
     }
     if (!tb->folds) {
         site_fill_exec(fill, cbs);

@@ -227,10 +227,17 @@ typedef void (*plugin_batch_cb_t)(qemu_plugin_id_t id, unsigned int vcpu_index,
 
 #define PLUGIN_BATCH_MAX_VCPUS 4096
 
+/*
+ * A vCPU's buffer, made at its first event or block and never freed: blocks
+ * translated for the vCPU append to it inline (engine patch 0026) through
+ * @append, whose pos is the next free slot of @vaddrs and end is
+ * vaddrs + capacity (pos == end while it is delivered).
+ */
 struct plugin_batch_vcpu {
-    size_t n;
+    uc_tb_append append;
     uint64_t *vaddrs;
     uint32_t *infos;                /* memory batches only */
+    size_t capacity;                /* of these arrays, one slot more */
     bool busy;                      /* being delivered */
 };
 
@@ -251,6 +258,8 @@ void plugin_batch_set(struct plugin_batch *batch, plugin_batch_cb_t cb, size_t c
 void plugin_batch_append_tb(struct plugin_batch *batch, unsigned int vcpu_index,
                             uint64_t vaddr);
 void plugin_batch_tb_exec(unsigned int vcpu_index, void *udata);
+uc_tb_append *plugin_batch_append_state(struct plugin_batch *batch, unsigned int vcpu_index);
+void plugin_batch_tb_full(unsigned int vcpu_index, void *udata);
 void plugin_batch_mem_exec(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
                            uint64_t vaddr, void *udata);
 void plugin_batch_flush_ctx(struct qemu_plugin_ctx *ctx, unsigned int vcpu_index);
