@@ -10,6 +10,7 @@ of each.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import statistics
@@ -101,3 +102,18 @@ def guest_loop_medians(description: str, guest_name: str, rounds: int, script: s
                                 "pyqemu": pyqemu + [guest, str(args.rounds)]},
                                args.repeat, script)
     return args, pyqemu, medians["qemu"], medians["pyqemu"]
+
+
+def print_loop_ratios(args: argparse.Namespace, pyqemu: list[str], qemu: tuple[float, float],
+                      mine: tuple[float, float], events: int, what: str) -> None:
+    """The Markdown table of a guest_loop_medians benchmark: both emulators' (wall, loop)
+    medians, pyqemu's ratios to qemu and its microseconds over qemu per @what (@events of
+    them in the loop)."""
+    (q_wall, q_loop), (p_wall, p_loop) = qemu, mine
+    print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
+          f"{events} {what}s; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
+    print("| qemu wall s | pyqemu wall s | wall ratio | qemu loop s | pyqemu loop s "
+          f"| loop ratio | pyqemu us/{what} over qemu |")
+    print("|--:|--:|--:|--:|--:|--:|--:|")
+    print(f"| {q_wall:.3f} | {p_wall:.3f} | {p_wall / q_wall:.1f} | {q_loop:.3f} "
+          f"| {p_loop:.3f} | {p_loop / q_loop:.1f} | {(p_loop - q_loop) / events * 1e6:.2f} |")

@@ -17,25 +17,15 @@ Usage: benchmarks/syscall_loop.py [--rounds 200000] [--repeat 3]
 
 from __future__ import annotations
 
-import os
-import shlex
 import sys
 
-from sidebyside import guest_loop_medians
+from sidebyside import guest_loop_medians, print_loop_ratios
 
 
 def main() -> int:
-    args, pyqemu, (q_wall, q_loop), (p_wall, p_loop) = guest_loop_medians(
+    args, pyqemu, qemu, mine = guest_loop_medians(
         __doc__.split("\n\n")[0], "syscall_loop", 200000, "syscall_loop.py")
-    print(f"pyqemu: {shlex.join(pyqemu)}; qemu: {args.qemu}; median of {args.repeat}; "
-          f"{4 * args.rounds} syscalls; {os.cpu_count()} CPUs; "
-          f"load {os.getloadavg()[0]:.1f}")
-    print("| qemu wall s | pyqemu wall s | wall ratio | qemu loop s | pyqemu loop s "
-          "| loop ratio | pyqemu us/syscall over qemu |")
-    print("|--:|--:|--:|--:|--:|--:|--:|")
-    per_call = (p_loop - q_loop) / (4 * args.rounds) * 1e6
-    print(f"| {q_wall:.3f} | {p_wall:.3f} | {p_wall / q_wall:.1f} | {q_loop:.3f} "
-          f"| {p_loop:.3f} | {p_loop / q_loop:.1f} | {per_call:.2f} |")
+    print_loop_ratios(args, pyqemu, qemu, mine, 4 * args.rounds, "syscall")
     return 0
 
 

@@ -7,9 +7,13 @@ vCPUs run guest code at the same time, as under QEMU's multi-threaded TCG
 munmap, mprotect, ...) or the list of vCPUs while other engines execute
 guest code would race with them, so such work runs in an exclusive section,
 as QEMU's start_exclusive/end_exclusive: every other vCPU is kicked out of
-guest code and waits until the section ends.  A vCPU that is in a syscall
-served by Python counts as out of guest code; one in a syscall the C host
-serves (host/syscall.c) does not, so a section also waits for that call.
+guest code and waits until the section ends.  A vCPU in a syscall counts
+as out of guest code, whether Python serves it or the C host
+(host/syscall.c, which may block there: a futex wait, a read): when the
+vCPUs run at once, a section here is also the C host's (start_exclusive),
+which waits only for vCPUs in guest code and keeps the others out of it
+until the section ends, as QEMU's cpu_exec_start/cpu_exec_end around
+guest code do.
 
 What the C host shares between vCPUs is kept safe for them (issue 24): the
 plugins' callback lists are read without a lock and freed by safe work
@@ -114,15 +118,21 @@ class CpuList:
             nested = self._exclusive_owner is me
             self._exclusive_owner = me
             others = [c for c in self.cpus if c is not me]
-            while any(id(c) in self._in_guest for c in others):
+            while not self.parallel and any(id(c) in self._in_guest for c in others):
                 for c in others:
                     if id(c) in self._in_guest:
                         lib.qemu_cpu_kick(c.handle)
                 self._cond.wait(_KICK_INTERVAL)
+        if self.parallel and not nested:
+            # the C host's section: it kicks and waits for the vCPUs in guest code
+            # (cpu_exec_start..cpu_exec_end), not for one blocked in a syscall C serves
+            lib.start_exclusive()
         try:
             yield
         finally:
             if not nested:
+                if self.parallel:
+                    lib.end_exclusive()
                 with self._cond:
                     self._exclusive_owner = None
                     self._cond.notify_all()

@@ -17,9 +17,9 @@
  * makes.
  *
  * The table: getpid, getppid, gettid, lseek, clock_gettime, gettimeofday,
- * fstat, futex wakes, rt_sigprocmask and rt_sigaction (syscall-signal.c); and, while the
- * vCPU is the process's only one (they may block), read, write, pread64, pwrite64, readv,
- * writev, close, getrandom and futex waits.
+ * fstat, futex wakes, rt_sigprocmask and rt_sigaction (syscall-signal.c); and, where a
+ * call may block (the vCPUs run at once, or this one is alone: syscall_fast_serve), read,
+ * write, pread64, pwrite64, readv, writev, close, getrandom and futex waits.
  * Then the calls args.py's rows declare with plain kinds (ints, checked
  * buffers and structs, paths), as their rows and do_* functions check them:
  * stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at),
@@ -27,8 +27,8 @@
  * ioctl's terminal reads, uname, sysinfo, getrusage, getrlimit, prlimit64
  * reads, sched_yield, socket, kill's signal 0, nanosleep of zero, set_robust_list and
  * get_robust_list (ENOSYS, as in process.py), execve (not of
- * /proc/self/exe; each string within Linux's MAX_ARG_STRLEN); and while
- * alone, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
+ * /proc/self/exe; each string within Linux's MAX_ARG_STRLEN); and where a
+ * call may block, open(at), dup2, dup3, poll, ppoll, select and wait4 without rusage.
  * rt_sigprocmask and rt_sigaction change the task's mask and its process's
  * actions, which Python shares (syscall-signal.c); mmap, munmap, mprotect
  * and brk change the region list Python shares (mmap.c), while alone.
@@ -177,7 +177,7 @@ static bool fcntl_value_cmd(uint32_t cmd)
  * The calls of args.py's plain kinds (see the head of this file); the same
  * contract as syscall_fast.
  */
-static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long *out)
+static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool may_block, long *out)
 {
     const char *path;
     long r;
@@ -251,11 +251,11 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
     }
     case SYS_open:
     case SYS_openat: {
-        /* may block (a FIFO): alone only */
+        /* may block (a FIFO) */
         int at = num == SYS_openat;
 
         path = guest_path(a[at]);
-        if (!alone || !path || is_proc_self_fake(path)) {
+        if (!may_block || !path || is_proc_self_fake(path)) {
             return false;
         }
         if (is_proc_myself(path, "exe")) {
@@ -301,7 +301,7 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
         break;
     case SYS_wait4:
         /* process.py's do_wait4 without rusage (it stores a zeroed one on 0): may block */
-        if (!alone || a[3] || (a[1] && !guest_range_ok(a[1], 4, PROT_W))) {
+        if (!may_block || a[3] || (a[1] && !guest_range_ok(a[1], 4, PROT_W))) {
             return false;
         }
         r = syscall(num, int_arg(a[0]), a[1], int_arg(a[2]), 0L);
@@ -326,7 +326,7 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
     case SYS_dup2:
     case SYS_dup3:
         /* closes the old file at the new number, as close may block */
-        if (!alone) {
+        if (!may_block) {
             return false;
         }
         r = syscall(num, int_arg(a[0]), int_arg(a[1]), int_arg(a[2]));
@@ -419,7 +419,7 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
     case SYS_ppoll: {
         uint32_t nfds = (uint32_t)a[1];
 
-        if (!alone || nfds > POLL_NFDS_MAX ||
+        if (!may_block || nfds > POLL_NFDS_MAX ||
             !guest_range_ok(a[0], (uint64_t)nfds * POLLFD_SIZE, PROT_W)) {
             return false;
         }
@@ -437,7 +437,7 @@ static bool syscall_fast_plain(int32_t num, const uint64_t *a, bool alone, long 
     case SYS_select: {
         int32_t nfds = (int32_t)a[0];
 
-        if (!alone || !guest_fdset_ok(a[1], nfds) || !guest_fdset_ok(a[2], nfds) ||
+        if (!may_block || !guest_fdset_ok(a[1], nfds) || !guest_fdset_ok(a[2], nfds) ||
             !guest_fdset_ok(a[3], nfds) || (a[4] && !guest_out_ok(a[4], TIMEVAL_SIZE))) {
             return false;
         }
@@ -495,8 +495,18 @@ bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
 
 static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
 {
-    /* a call that may block keeps this vCPU inside the engine: only when it is alone */
+    /*
+     * A call that may block keeps this vCPU inside its engine's hook, out of
+     * guest code (cpu_exec_end): an exclusive section does not wait for it,
+     * and it waits for the section at cpu_exec_start.  That holds for every
+     * section when the vCPUs run at once (Python's CpuList takes the C
+     * host's, accel/cpus.py); on the stock engine the vCPUs take turns, and
+     * one blocked here would keep the turn, so only while it is alone.
+     * The region list and the task's signals, which Python shares, are
+     * changed in C only while alone.
+     */
     bool alone = cpu_list == cpu && !cpu->next;
+    bool may_block = alone || cpu_runs_parallel();
     long r;
 
     switch ((int32_t)num) {  /* only the low 32 bits of RAX count (do_syscall's to_s32) */
@@ -514,7 +524,7 @@ static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, in
     case SYS_pwrite64: {
         bool into = (int32_t)num == SYS_read || (int32_t)num == SYS_pread64;
 
-        if (!alone || !guest_range_ok(a[1], a[2], into ? PROT_W : PROT_R)) {
+        if (!may_block || !guest_range_ok(a[1], a[2], into ? PROT_W : PROT_R)) {
             return false;
         }
         r = syscall((int32_t)num, int_arg(a[0]), a[1], a[2], (long)a[3]);
@@ -522,7 +532,7 @@ static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, in
     }
     case SYS_readv:
     case SYS_writev:
-        if (!alone || !guest_iovec_ok(a[1], (int32_t)a[2],
+        if (!may_block || !guest_iovec_ok(a[1], (int32_t)a[2],
                                       (int32_t)num == SYS_readv ? PROT_W : PROT_R)) {
             return false;
         }
@@ -530,8 +540,8 @@ static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, in
         break;
     case SYS_futex: {
         /*
-         * process.py's do_futex for wakes, and for waits while alone (they
-         * block): the word aligned guest memory, a wait's timeout readable
+         * process.py's do_futex for wakes, and for waits where a call may
+         * block: the word aligned guest memory, a wait's timeout readable
          */
         int32_t op = (int32_t)a[1], cmd = op & FUTEX_CMD_MASK;
         bool wait = cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET;
@@ -539,7 +549,7 @@ static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, in
         if (!(cmd == FUTEX_WAKE || cmd == FUTEX_WAIT ||
               ((cmd == FUTEX_WAKE_BITSET || cmd == FUTEX_WAIT_BITSET) && (uint32_t)a[5])) ||
             a[0] % 4 || !guest_range_ok(a[0], 4, PROT_R) ||
-            (wait && (!alone || (a[3] && !guest_range_ok(a[3], TIMESPEC_SIZE, PROT_R))))) {
+            (wait && (!may_block || (a[3] && !guest_range_ok(a[3], TIMESPEC_SIZE, PROT_R))))) {
             return false;
         }
         r = syscall(SYS_futex, a[0], (long)op, (unsigned int)a[2], a[3], a[4],
@@ -547,7 +557,7 @@ static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, in
         break;
     }
     case SYS_close:
-        if (!alone) {
+        if (!may_block) {
             return false;
         }
         r = syscall(SYS_close, int_arg(a[0]));
@@ -572,7 +582,7 @@ static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, in
         r = syscall(SYS_gettimeofday, a[0], a[1]);
         break;
     case SYS_getrandom:
-        if (!alone || !guest_range_ok(a[0], a[1], PROT_W)) {
+        if (!may_block || !guest_range_ok(a[0], a[1], PROT_W)) {
             return false;
         }
         r = syscall(SYS_getrandom, a[0], a[1], (unsigned int)a[2]);
@@ -604,7 +614,7 @@ static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, in
         return true;
     }
     default:
-        if (!syscall_fast_plain((int32_t)num, a, alone, &r)) {
+        if (!syscall_fast_plain((int32_t)num, a, may_block, &r)) {
             return false;
         }
         break;

@@ -492,3 +492,57 @@ def test_execve_of_strings_longer_than_path_max_is_qemus(process_guest: Path,
     pyqemu = run_pyqemu([process_guest, "exec-long"], extra=extra)
     assert (qemu.returncode, qemu.stdout) == (0, "10000 20000\n"), qemu.describe()
     assert (pyqemu.returncode, pyqemu.stdout) == (0, qemu.stdout), pyqemu.describe()
+
+
+# --- blocking calls with two threads (the vCPUs run at once) ---
+
+THREAD_GUEST = Path(__file__).resolve().parent / "guests" / "fast_thread_syscalls.c"
+HANDOFF = Path(__file__).resolve().parents[2] / "benchmarks" / "handoff.c"
+HANDOFF_ROUNDS = 200
+STOCK_ENGINE = os.environ.get("PYQEMU_ENGINE", "").strip() == "stock"
+
+
+@pytest.fixture(scope="module")
+def thread_guests(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the read/mmap guest, benchmarks/handoff.c: two threads taking turns on a
+    condition variable)."""
+    out = tmp_path_factory.mktemp("thread")
+    return (compile_guest(THREAD_GUEST, out / "fast_thread_syscalls", "musl-static",
+                          ["-pthread"]),
+            compile_guest(HANDOFF, out / "handoff", "musl-static", ["-pthread"]))
+
+
+def test_thread_calls_results_are_qemus(thread_guests: tuple[Path, Path]) -> None:
+    for argv in ([thread_guests[0]], [thread_guests[1], str(HANDOFF_ROUNDS)]):
+        qemu = run_qemu(argv)
+        pyqemu = run_pyqemu(argv)
+        assert qemu.returncode == 0, qemu.describe()
+        assert ('read 18 "after the mappings"\n' in qemu.stdout
+                or f"handoffs={2 * HANDOFF_ROUNDS}\n" in qemu.stdout), qemu.stdout
+        assert (pyqemu.returncode, pyqemu.stdout) == (0, qemu.stdout), pyqemu.describe()
+
+
+def test_blocking_calls_of_two_threads_are_served_in_c(thread_guests: tuple[Path, Path],
+                                                       tmp_path: Path) -> None:
+    """With two vCPUs running at once, futex waits, read, poll and close stay in C, and
+    the mmap/munmap calls Python serves in an exclusive section while the other thread
+    is blocked in its read() in C neither wait for it nor let it run guest code (before,
+    blocking calls went to Python whenever a second vCPU existed, and without the C
+    host's section in Python's the guest hangs). On the stock engine the vCPUs take
+    turns, and a vCPU blocked in C would keep the turn: they stay Python's there."""
+    calls, fast, stdout = python_calls(tmp_path, [str(thread_guests[0])])
+    assert stdout.endswith('read 18 "after the mappings"\npoll 0 revents 0\nclose 0\n'
+                           'joined\n'), stdout
+    assert calls[nr.TARGET_NR_mmap] >= 40 and calls[nr.TARGET_NR_munmap] >= 40
+    handoff_calls, handoff_fast, _ = python_calls(
+        tmp_path, [str(thread_guests[1]), str(HANDOFF_ROUNDS)])
+    if STOCK_ENGINE:
+        assert calls[nr.TARGET_NR_read] == 1 and calls[nr.TARGET_NR_poll] == 1
+        assert handoff_calls[nr.TARGET_NR_futex] > HANDOFF_ROUNDS // 10
+        return
+    assert calls[nr.TARGET_NR_read] == calls[nr.TARGET_NR_poll] == 0
+    assert calls[nr.TARGET_NR_close] == 0
+    # futex calls left to Python: at most the thread's start and exit (clone's child
+    # tid), none of the handoffs' waits
+    assert handoff_calls[nr.TARGET_NR_futex] < HANDOFF_ROUNDS // 10
+    assert handoff_fast >= HANDOFF_ROUNDS
