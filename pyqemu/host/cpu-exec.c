@@ -115,15 +115,19 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
                                  vals[6], 0, 0);
     }
     /*
-     * Out of guest code until the syscall is done: an exclusive section need
-     * not wait for it.  The plugins' syscall callbacks run inside, as the
-     * safe work that frees their lists and records waits for them.
+     * A pass-through call is served in C (syscall.c: out of guest code when
+     * other vCPUs exist), anything else in Python, out of guest code until
+     * the syscall is done: an exclusive section need not wait for it.  The
+     * plugins' syscall callbacks run inside, as the safe work that frees
+     * their lists and records waits for them.
      */
-    cpu_exec_end(cpu);
-    /* a pass-through call is served in C (syscall.c), anything else in Python */
-    action = syscall_fast(cpu, num, &vals[1], &ret) ? SYSCALL_SET_RET
-                                                    : pyqemu_syscall(cpu, num, &vals[1], &ret);
-    cpu_exec_start(cpu);
+    if (syscall_fast(cpu, num, &vals[1], &ret)) {
+        action = SYSCALL_SET_RET;
+    } else {
+        cpu_exec_end(cpu);
+        action = pyqemu_syscall(cpu, num, &vals[1], &ret);
+        cpu_exec_start(cpu);
+    }
     switch (action) {
     case SYSCALL_SET_RET:
         uc_reg_write(uc, target->ret_reg, &ret);

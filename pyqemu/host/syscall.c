@@ -474,38 +474,54 @@ static bool execve_fast(CPUState *cpu, const uint64_t *a, int64_t *ret)
  * and nothing about it is special; the result (or -errno) goes to *@ret.
  * False: take the Python path.
  */
-static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret);
+static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, bool alone,
+                               int64_t *ret);
 
+/*
+ * Called in guest code (cpu_exec_start): whether the vCPU is alone is read
+ * there, where no exclusive section (which adds and removes vCPUs) runs.
+ * Alone, the call is served in guest code, and nothing else can want an
+ * exclusive section meanwhile.  With other vCPUs it is served out of guest
+ * code, as QEMU's cpu_loop makes its syscalls after cpu_exec_end, so that
+ * their sections need not wait for a call that blocks.
+ */
 bool syscall_fast(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
 {
     sigset_t saved;
-    bool masked, served;
+    bool masked, served, alone;
 
     if (!__atomic_load_n(&fast_enabled, __ATOMIC_RELAXED) || cpu_exit_requested(cpu)) {
         return false;
     }
+    alone = cpu_list == cpu && !cpu->next;
+    if (!alone) {
+        cpu_exec_end(cpu);
+    }
     /* a signal the guest blocks waits in the host kernel meanwhile (user-signal.c) */
     masked = cpu_signal_guest_mask_enter(&saved);
-    served = syscall_fast_serve(cpu, num, a, ret);
+    served = syscall_fast_serve(cpu, num, a, alone, ret);
     if (masked) {
         cpu_signal_guest_mask_leave(&saved);
+    }
+    if (!alone) {
+        cpu_exec_start(cpu);
     }
     return served;
 }
 
-static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, int64_t *ret)
+static bool syscall_fast_serve(CPUState *cpu, int64_t num, const uint64_t *a, bool alone,
+                               int64_t *ret)
 {
     /*
      * A call that may block keeps this vCPU inside its engine's hook, out of
-     * guest code (cpu_exec_end): an exclusive section does not wait for it,
-     * and it waits for the section at cpu_exec_start.  That holds for every
-     * section when the vCPUs run at once (Python's CpuList takes the C
-     * host's, accel/cpus.py); on the stock engine the vCPUs take turns, and
-     * one blocked here would keep the turn, so only while it is alone.
-     * The region list and the task's signals, which Python shares, are
-     * changed in C only while alone.
+     * guest code when others exist (syscall_fast): an exclusive section does
+     * not wait for it, and it waits for the section at cpu_exec_start.  That
+     * holds for every section when the vCPUs run at once (Python's CpuList
+     * takes the C host's, accel/cpus.py); on the stock engine the vCPUs take
+     * turns, and one blocked here would keep the turn, so only while it is
+     * alone.  The region list and the task's signals, which Python shares,
+     * are changed in C only while alone.
      */
-    bool alone = cpu_list == cpu && !cpu->next;
     bool may_block = alone || cpu_runs_parallel();
     long r;
 
