@@ -64,13 +64,6 @@ void cpu_thread_init(void)
     engine_thread_init();
 }
 
-bool cpu_runs_parallel(void)
-{
-    engine_init();
-    return engine.stop_async && engine.tb_instrument && engine.tb_parallel &&
-           engine.exclusive_step;
-}
-
 /*
  * The process's first thread is being created: as QEMU's do_fork sets
  * CF_PARALLEL, translate for parallel execution from now on (atomics are

@@ -73,6 +73,18 @@ void cpu_list_remove(CPUState *cpu)
     }
 }
 
+/*
+ * Do the vCPUs run guest code at once?  On an engine with the patches that
+ * takes (stops from other threads, parallel atomics, the exclusive atomic
+ * step); the stock engine's vCPUs take turns (accel/cpus.py).
+ */
+bool cpu_runs_parallel(void)
+{
+    engine_init();
+    return engine.stop_async && engine.tb_instrument && engine.tb_parallel &&
+           engine.exclusive_step;
+}
+
 /* ---- exclusive sections (QEMU's start_exclusive, cpu_exec_start) ---- */
 
 /*
