@@ -53,6 +53,17 @@ int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uin
  */
 int64_t cpu_x86_xsave_components(void);
 
+/*
+ * x86_64: run @cpu's guest code in user mode, CS and SS loaded with @cs and @ss from the
+ * GDT the vCPU's GDTR names, at their RPL (engine patch 0027; target-x86_64.c).  Returns
+ * 0; 1 on an engine without the patch (the vCPU stays at CPL 0); -1 if the engine
+ * refused the selectors.
+ */
+int cpu_x86_user_mode(CPUState *cpu, uint16_t cs, uint16_t ss);
+
+/* x86_64: the error code of the exception that stopped @cpu last (patch 0027), else -1. */
+int64_t cpu_x86_error_code(CPUState *cpu);
+
 /* -cpu: the engine's CPU model (UC_CPU_*) for the vCPUs created after this call. */
 void cpu_set_engine_model(int model);
 
