@@ -30,8 +30,9 @@ QEMU_DIFFERS = {
     "int_81 ": "err: qemu's #GP error code is (n << 4) + 2, the CPU's (n << 3) + 2",
     "int_0d ": "the same",
     "int_0e ": "the same",
-    "int80_call": "qemu runs int $0x80 as a syscall of the x86_64 table with the i386 "
-                  "argument registers (39: getpid); Linux runs the i386 syscall (mkdir)",
+    "int80": "qemu runs int $0x80 as a syscall of the x86_64 table with the i386 argument "
+             "registers (39: getpid); Linux runs the i386 syscall (mkdir), or gives SIGSEGV "
+             "without IA32 emulation",
     "cs=": "qemu loads DS and ES with __USER_DS (0x2b); Linux leaves them 0",
 }
 
