@@ -33,6 +33,7 @@ QEMU_DIFFERS = {
     "int80": "qemu runs int $0x80 as a syscall of the x86_64 table with the i386 argument "
              "registers (39: getpid); Linux runs the i386 syscall (mkdir), or gives SIGSEGV "
              "without IA32 emulation",
+    "fsgsbase": "natively the host CPU's CPUID decides; qemu's default model (max) has it",
     "cs=": "qemu loads DS and ES with __USER_DS (0x2b); Linux leaves them 0",
 }
 

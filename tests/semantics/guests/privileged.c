@@ -6,7 +6,8 @@
  * and from the case's `ret`), trapno and err, then moves RIP to the case's `ret`; main
  * prints them.  lscpu's VMware backdoor probe is the first case.
  * A second thread runs the probe too.  Last, what user mode can still do: rdtsc, rdtscp,
- * cpuid, pushf, the IOPL and IF bits popf cannot change, and the segment selectors. */
+ * cpuid, rdfsbase/wrgsbase, pushf, the IOPL and IF bits popf cannot change, and the
+ * segment selectors. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -196,6 +197,14 @@ int main(void)
     printf("rdtscp ok\n");
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
     printf("cpuid ok\n");
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    if (b & 1) {        /* FSGSBASE: CR4.FSGSBASE is set for user mode, as Linux sets it */
+        uint64_t fs, gs = 0x1234;
+        __asm__ volatile("rdfsbase %0\n wrgsbase %1\n rdgsbase %1" : "=r"(fs), "+r"(gs));
+        printf("fsgsbase: fs base %s, gs base %#lx\n", fs ? "set" : "0", (unsigned long)gs);
+    } else {
+        printf("fsgsbase: not in CPUID\n");
+    }
     uint64_t flags;
     __asm__ volatile("pushfq\n pop %0\n" : "=r"(flags));
     printf("rflags IF=%d IOPL=%d\n", (int)(flags >> 9) & 1, (int)(flags >> 12) & 3);
