@@ -105,6 +105,7 @@ static void cpu_syscall(uc_engine *uc, CPUState *cpu, const int *regs, unsigned 
     int action;
 
     plugin_store_done(cpu);
+    cpu->syscall_pc_advance = pc_advance;
     for (int i = 0; i < 7; i++) {
         ptrs[i] = &vals[i];
     }
@@ -165,6 +166,11 @@ static void cpu_syscall(uc_engine *uc, CPUState *cpu, const int *regs, unsigned 
     if (cpu_exit_requested(cpu)) {
         uc_emu_stop(uc);
     }
+}
+
+unsigned int cpu_syscall_pc_advance(CPUState *cpu)
+{
+    return cpu->syscall_pc_advance;
 }
 
 /* the target's syscall instruction hook */

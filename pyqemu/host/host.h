@@ -84,6 +84,12 @@ int cpu_mem_protect(CPUState *cpu, uint64_t addr, uint64_t size, uint32_t perms)
 int cpu_reg_read(CPUState *cpu, int regid, uint64_t *value);
 int cpu_reg_write(CPUState *cpu, int regid, uint64_t value);
 int cpu_exec(CPUState *cpu, cpu_exit_info *info);
+/*
+ * During a syscall of @cpu: how many bytes its pc lies before the instruction after the
+ * syscall's (x86_64's syscall instruction: 2; a syscall made by interrupt: 0, the pc is
+ * past it already), which a clone child starts at.
+ */
+unsigned int cpu_syscall_pc_advance(CPUState *cpu);
 void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size);
 /* Set the vCPU's exit request: cpu_exec returns EXCP_KICK at its next safe point. */
 void qemu_cpu_kick(CPUState *cpu);

@@ -46,7 +46,7 @@ class TargetArch:
 
     __slots__ = ("name", "elf_machine", "hwcap", "hwcap2", "platform", "mmap_base", "reg_prefix",
                  "pc_reg", "sp_reg", "state_regs", "wide_regs", "wide_size", "syscall_nr",
-                 "ret_reg", "syscall_insn_skip", "clone_backwards", "sigaction_has_restorer",
+                 "ret_reg", "clone_backwards", "sigaction_has_restorer",
                  "set_tls", "setup_rt_frame", "restore_rt_frame", "deliver_fault",
                  "sigtramp_code", "cpu_copy_regs", "cpu_models", "xstate_features",
                  "syscall_overrides")
@@ -54,7 +54,7 @@ class TargetArch:
     def __init__(self, *, name: str, elf_machine: int, hwcap: int, hwcap2: int | None,
                  platform: bytes | None, mmap_base: int, reg_prefix: str, pc_reg: str,
                  sp_reg: str, state_regs: tuple[str, ...], wide_regs: tuple[str, ...],
-                 wide_size: int, syscall_nr: ModuleType, ret_reg: str, syscall_insn_skip: int,
+                 wide_size: int, syscall_nr: ModuleType, ret_reg: str,
                  clone_backwards: bool, sigaction_has_restorer: bool,
                  set_tls: Callable[[Any, int], None],
                  setup_rt_frame: Callable[..., None],
@@ -85,8 +85,6 @@ class TargetArch:
         self.syscall_nr = syscall_nr
         #: the syscall's result register; a clone child gets 0 there
         self.ret_reg = ret_reg
-        #: bytes the pc must move past the syscall instruction for a new thread (0: already past)
-        self.syscall_insn_skip = syscall_insn_skip
         #: clone's arguments: (flags, newsp, parent_tid, tls, child_tid) instead of x86's order
         self.clone_backwards = clone_backwards
         #: struct sigaction has sa_restorer (SA_RESTORER exists)

@@ -75,6 +75,18 @@ def test_privileged_instructions_fault_as_under_qemu(semantics_guest) -> None:
                 (mine, native_line, qemu_line)
 
 
+def test_int80_clone_as_qemu(semantics_guest) -> None:
+    """int $0x80 is a syscall of the x86_64 table with the i386 argument registers under
+    qemu-x86_64 7.2; a thread cloned that way starts after the int instruction (its pc is
+    past it already, where the syscall instruction's is not).  Before, SIGSEGV."""
+    prog = semantics_guest("int80_clone")
+    qemu = run_qemu([prog])
+    expected = "clone by int $0x80: the thread ran\n"
+    assert (qemu.returncode, qemu.stdout) == (0, expected), qemu.describe()
+    pyqemu = run_pyqemu([prog])
+    assert (pyqemu.returncode, pyqemu.stdout) == (0, expected), pyqemu.describe()
+
+
 def test_lscpu_finds_no_vmware(tmp_path) -> None:
     """lscpu probes VMware's I/O port with in under a SIGSEGV handler: under qemu and
     pyqemu the probe faults, so neither prints a hypervisor vendor (the CPUID leaves

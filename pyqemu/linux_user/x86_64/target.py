@@ -62,7 +62,6 @@ TARGET = TargetArch(
     wide_size=32,
     syscall_nr=syscall_nr,
     ret_reg="rax",
-    syscall_insn_skip=2,
     clone_backwards=False,
     sigaction_has_restorer=True,
     set_tls=set_tls,
