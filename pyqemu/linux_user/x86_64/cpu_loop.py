@@ -170,7 +170,8 @@ def deliver_fault(task: TaskState, reason: int) -> None:
         siginfo = make_siginfo(sig, code, addr=0 if code == SI_KERNEL or sig == signal.SIGSEGV
                                else info.pc)
     elif reason == lib.EXCP_ENGINE and info.uc_err == 0:
-        # an engine stop with no error is hlt or another privileged instruction
+        # an engine stop with no error is hlt at CPL 0 (the stock engine; patch 0027 runs
+        # guest code at CPL 3, where hlt is #GP)
         sig, trapno = signal.SIGSEGV, 13
         siginfo = make_siginfo(sig, 0x80)
     else:
