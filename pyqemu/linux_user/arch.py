@@ -33,7 +33,7 @@ def _no_xstate() -> int:
     return 0
 
 
-def _no_cpu_tables(cpu: Any, mem: GuestMemory) -> None:
+def _no_cpu_copy_regs(cpu: Any, mem: GuestMemory) -> None:
     return None
 
 
@@ -61,7 +61,7 @@ class TargetArch:
                  restore_rt_frame: Callable[[Any, Any], int],
                  deliver_fault: Callable[[Any, int], None],
                  sigtramp_code: bytes | None = None,
-                 cpu_copy_regs: Callable[[Any, GuestMemory], None] = _no_cpu_tables,
+                 cpu_copy_regs: Callable[[Any, GuestMemory], None] = _no_cpu_copy_regs,
                  cpu_models: tuple[str, ...] = (),
                  xstate_features: Callable[[], int] = _no_xstate,
                  syscall_overrides: Callable[[], Mapping[str, Any]] = _no_overrides) -> None:
