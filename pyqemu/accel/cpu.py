@@ -20,8 +20,8 @@ from pyqemu.host import ffi, lib
 
 # Guest protection bits (PROT_*) map one to one onto the engine's UC_PROT_*.
 UC_PROT_MASK = 7
-# The engine's uc_x86_mmr (LDTR's value): selector, base, limit, flags.
-X86_MMR_SIZE = 24
+# The engine's uc_x86_mmr (the value of LDTR, GDTR, IDTR): selector, base, limit, flags.
+X86_MMR = struct.Struct("<HxxxxxxQII")
 # The widest register value the engine writes (x86's zmm: 64 bytes).
 REG_MAX_SIZE = 64
 
@@ -166,8 +166,14 @@ class X86CPU:
         for name in self.target.wide_regs:
             self.write_reg_bytes(name, other.read_reg_bytes(name, self.target.wide_size))
         if "ldtr" in self._regs:
-            # x86: the LDT modify_ldt made is the process's (QEMU's cpu_copy copies it too)
-            self.write_reg_bytes("ldtr", other.read_reg_bytes("ldtr", X86_MMR_SIZE))
+            # x86: the descriptor tables are the process's, the LDT modify_ldt made too
+            # (QEMU's cpu_copy copies them), and the thread runs in user mode as its parent
+            for table in ("ldtr", "gdtr", "idtr"):
+                self.write_reg_bytes(table, other.read_reg_bytes(table, X86_MMR.size))
+            cs, ss = other.read_reg("cs"), other.read_reg("ss")
+            if cs & 3 and lib.cpu_x86_user_mode(self._cpu, cs, ss) != 0:
+                raise EngineError(f"cannot run a thread at CS {cs:#x}, SS {ss:#x}")
+            self.write_regs(("ds", "es"), other.read_regs(("ds", "es")))
 
     def get_fs_base(self) -> int:
         return self.read_reg("fs_base")

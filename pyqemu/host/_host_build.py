@@ -30,7 +30,8 @@ _MARKED = re.compile(r"/\* CDEF BEGIN \*/(.*)/\* CDEF END \*/", re.S)
 # values from unicorn/x86.h at compile time ("...").
 X86_REGISTERS = (
     "RAX RBX RCX RDX RSI RDI RBP RSP R8 R9 R10 R11 R12 R13 R14 R15 RIP EFLAGS "
-    "FS_BASE GS_BASE LDTR FPCW FPSW FPTAG MXCSR " + " ".join(f"XMM{i}" for i in range(16))
+    "CS SS DS ES FS_BASE GS_BASE LDTR GDTR IDTR FPCW FPSW FPTAG MXCSR "
+    + " ".join(f"XMM{i}" for i in range(16))
     + " " + " ".join(f"YMM{i}" for i in range(16))
     + " " + " ".join(f"FP{i}" for i in range(8)) + " " + " ".join(f"ST{i}" for i in range(8))
 ).split()

@@ -87,21 +87,22 @@ void cpu_enable_parallel(void)
 
 /*
  * A guest syscall (the target's instruction hook, or its syscall interrupt):
- * the number and arguments are in the target's registers (target-<arch>.c).
+ * the number and arguments are in @regs (target-<arch>.c); the engine moves
+ * the pc @pc_advance bytes on after the call (past the instruction).
  */
-static void cpu_hook_syscall(uc_engine *uc, void *opaque)
+static void cpu_syscall(uc_engine *uc, CPUState *cpu, const int *regs, unsigned int pc_advance)
 {
-    CPUState *cpu = opaque;
     uint64_t vals[7];
     void *ptrs[7];
     int64_t num, ret = -ENOSYS;
     int action;
 
     plugin_store_done(cpu);
+    cpu->syscall_pc_advance = pc_advance;
     for (int i = 0; i < 7; i++) {
         ptrs[i] = &vals[i];
     }
-    uc_reg_read_batch(uc, (int *)target->syscall_regs, ptrs, 7);
+    uc_reg_read_batch(uc, (int *)regs, ptrs, 7);
     num = (int64_t)vals[0];
     if (plugin_mask_has(EV_BIT(QEMU_PLUGIN_EV_VCPU_SYSCALL))) {
         qemu_plugin_vcpu_syscall(cpu, num, vals[1], vals[2], vals[3], vals[4], vals[5],
@@ -132,9 +133,9 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
         /* the engine may step over the syscall instruction after this hook */
         uint64_t pc;
 
-        if (target->syscall_pc_advance) {
+        if (pc_advance) {
             uc_reg_read(uc, target->pc_reg, &pc);
-            pc -= target->syscall_pc_advance;
+            pc -= pc_advance;
             uc_reg_write(uc, target->pc_reg, &pc);
         }
         /* sigreturn: QEMU reports its result, -QEMU_ESIGRETURN, like any other */
@@ -158,6 +159,17 @@ static void cpu_hook_syscall(uc_engine *uc, void *opaque)
     if (cpu_exit_requested(cpu)) {
         uc_emu_stop(uc);
     }
+}
+
+unsigned int cpu_syscall_pc_advance(CPUState *cpu)
+{
+    return cpu->syscall_pc_advance;
+}
+
+/* the target's syscall instruction hook */
+static void cpu_hook_syscall(uc_engine *uc, void *opaque)
+{
+    cpu_syscall(uc, opaque, target->syscall_regs, target->syscall_pc_advance);
 }
 
 static bool hook_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -193,9 +205,10 @@ static bool hook_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int siz
 static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
     CPUState *cpu = opaque;
+    const int *syscall_regs = target->intr_syscall_regs(intno);
 
-    if (target->intr_is_syscall(intno)) {
-        cpu_hook_syscall(uc, opaque);
+    if (syscall_regs) {
+        cpu_syscall(uc, cpu, syscall_regs, 0);
         return;
     }
     plugin_store_done(cpu);

@@ -112,6 +112,8 @@ struct CPUState {
     uint64_t watch_gen;         /* the watched pages' changes its hooks follow */
     int exit_reason;
     cpu_exit_info stop;
+    /* bytes the pc of the syscall in progress lies before the instruction after it */
+    unsigned int syscall_pc_advance;
 };
 
 /* ---- cpus-common.c ---- */

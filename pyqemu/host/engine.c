@@ -27,6 +27,8 @@ void engine_init(void)
     engine.x86_cpuid_features = (uc_x86_cpuid_features_fn)dlsym(RTLD_DEFAULT,
                                                                 "uc_x86_cpuid_features");
     engine.exclusive_step = (uc_exclusive_step_fn)dlsym(RTLD_DEFAULT, "uc_exclusive_step");
+    engine.x86_user_mode = (uc_x86_user_mode_fn)dlsym(RTLD_DEFAULT, "uc_x86_user_mode");
+    engine.x86_error_code = (uc_x86_error_code_fn)dlsym(RTLD_DEFAULT, "uc_x86_error_code");
     if (!engine.tb_sites || !engine.stop_async) {
         engine.tb_instrument = NULL;    /* 0006 alone: the hooks do it all */
     }

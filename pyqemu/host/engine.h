@@ -73,6 +73,11 @@ typedef uc_err (*uc_tb_sites_parallel_fn)(uc_engine *uc, bool parallel);
 typedef uc_err (*uc_x86_cpuid_features_fn)(uc_engine *uc, const uint32_t *entries,
                                            size_t count);
 
+/* patch 0027: x86 guest code at the privilege level of @cs and @ss (user mode) */
+typedef uc_err (*uc_x86_user_mode_fn)(uc_engine *uc, uint16_t cs, uint16_t ss);
+/* patch 0027: the error code of the x86 exception that stopped the engine last */
+typedef uc_err (*uc_x86_error_code_fn)(uc_engine *uc, uint32_t *code);
+
 /*
  * patch 0024: called on the engine's thread around 0020's one-instruction
  * atomic step while other engines run (start true before it, false after),
@@ -89,6 +94,8 @@ struct pyqemu_engine {
     uc_tb_sites_parallel_fn tb_parallel;            /* 0008 */
     uc_x86_cpuid_features_fn x86_cpuid_features;    /* 0010 */
     uc_exclusive_step_fn exclusive_step;            /* 0024 */
+    uc_x86_user_mode_fn x86_user_mode;              /* 0027 */
+    uc_x86_error_code_fn x86_error_code;            /* 0027 */
 };
 
 extern struct pyqemu_engine engine;

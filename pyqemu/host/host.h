@@ -53,6 +53,17 @@ int cpu_x86_set_cpuid(const uint32_t *entries, size_t count, uint32_t level, uin
  */
 int64_t cpu_x86_xsave_components(void);
 
+/*
+ * x86_64: run @cpu's guest code in user mode, CS and SS loaded with @cs and @ss from the
+ * GDT the vCPU's GDTR names, at their RPL (engine patch 0027; target-x86_64.c).  Returns
+ * 0; 1 on an engine without the patch (the vCPU stays at CPL 0); -1 if the engine
+ * refused the selectors.
+ */
+int cpu_x86_user_mode(CPUState *cpu, uint16_t cs, uint16_t ss);
+
+/* x86_64: the error code of the exception that stopped @cpu last (patch 0027), else -1. */
+int64_t cpu_x86_error_code(CPUState *cpu);
+
 /* -cpu: the engine's CPU model (UC_CPU_*) for the vCPUs created after this call. */
 void cpu_set_engine_model(int model);
 
@@ -73,6 +84,12 @@ int cpu_mem_protect(CPUState *cpu, uint64_t addr, uint64_t size, uint32_t perms)
 int cpu_reg_read(CPUState *cpu, int regid, uint64_t *value);
 int cpu_reg_write(CPUState *cpu, int regid, uint64_t value);
 int cpu_exec(CPUState *cpu, cpu_exit_info *info);
+/*
+ * During a syscall of @cpu: how many bytes its pc lies before the instruction after the
+ * syscall's (x86_64's syscall instruction: 2; a syscall made by interrupt: 0, the pc is
+ * past it already), which a clone child starts at.
+ */
+unsigned int cpu_syscall_pc_advance(CPUState *cpu);
 void cpu_flush_code(CPUState *cpu, uint64_t addr, uint64_t size);
 /* Set the vCPU's exit request: cpu_exec returns EXCP_KICK at its next safe point. */
 void qemu_cpu_kick(CPUState *cpu);

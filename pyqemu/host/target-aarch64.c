@@ -16,9 +16,9 @@
 /* target/arm/cpu.h's exception number for svc */
 #define ARM_EXCP_SWI 2
 
-static bool aarch64_intr_is_syscall(uint32_t intno)
+static const int *aarch64_intr_syscall_regs(uint32_t intno)
 {
-    return intno == ARM_EXCP_SWI;
+    return intno == ARM_EXCP_SWI ? target_aarch64.syscall_regs : NULL;
 }
 
 /* user space is below 2**48; anything else faults on fetch */
@@ -137,7 +137,7 @@ const struct target_ops target_aarch64 = {
     .syscall_pc_advance = 0,
     .setup = aarch64_setup,
     .install_syscall_hook = NULL,
-    .intr_is_syscall = aarch64_intr_is_syscall,
+    .intr_syscall_regs = aarch64_intr_syscall_regs,
     .pc_valid = aarch64_pc_valid,
     .invalid_pc_first = 1ULL << 48,
     .invalid_pc_last = UINT64_MAX,

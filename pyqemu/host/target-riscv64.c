@@ -34,9 +34,10 @@ static bool riscv64_setup(uc_engine *uc)
     return true;
 }
 
-static bool riscv64_intr_is_syscall(uint32_t intno)
+static const int *riscv64_intr_syscall_regs(uint32_t intno)
 {
-    return intno == RISCV_EXCP_U_ECALL || intno == RISCV_EXCP_M_ECALL;
+    return intno == RISCV_EXCP_U_ECALL || intno == RISCV_EXCP_M_ECALL
+               ? target_riscv64.syscall_regs : NULL;
 }
 
 /* Sv48 user space: below 2**47 (and QEMU's reserved_va-free layout) */
@@ -96,7 +97,7 @@ const struct target_ops target_riscv64 = {
     .syscall_pc_advance = 0,
     .setup = riscv64_setup,
     .install_syscall_hook = NULL,
-    .intr_is_syscall = riscv64_intr_is_syscall,
+    .intr_syscall_regs = riscv64_intr_syscall_regs,
     .pc_valid = riscv64_pc_valid,
     .invalid_pc_first = 1ULL << 47,
     .invalid_pc_last = UINT64_MAX,

@@ -13,7 +13,8 @@
 #include <string.h>
 
 
-#include "engine.h"  /* patch 0010: uc_x86_cpuid_features */
+#include "cpu.h"     /* CPUState's engine */
+#include "engine.h"  /* patch 0010: uc_x86_cpuid_features; 0027: uc_x86_user_mode */
 #include "target.h"  /* the engine and disassembler headers, every architecture */
 
 /* the syscall instruction is an instruction hook; the engine steps over it afterwards */
@@ -24,10 +25,19 @@ static bool x86_install_syscall_hook(CPUState *cpu, uc_engine *uc, uc_hook *hook
                        UC_X86_INS_SYSCALL) == UC_ERR_OK;
 }
 
-static bool x86_intr_is_syscall(uint32_t intno)
+/*
+ * int $0x80: qemu-x86_64 7.2's cpu_loop runs it as a syscall of the x86_64 table with
+ * the i386 argument registers (number in rax; ebx, ecx, edx, esi, edi, ebp, whole), where
+ * Linux runs the i386 syscall.  Its IDT gate lets user mode raise it (patch 0027).
+ */
+static const int x86_int80_regs[7] = {
+    UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX,
+    UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_RBP,
+};
+
+static const int *x86_intr_syscall_regs(uint32_t intno)
 {
-    (void)intno;
-    return false;
+    return intno == 0x80 ? x86_int80_regs : NULL;
 }
 
 /*
@@ -149,6 +159,24 @@ int64_t cpu_x86_xsave_components(void)
     }
     cpuid_answer(0xd, 0, regs);
     return (int64_t)(((uint64_t)regs[3] << 32 | regs[0]) & INT64_MAX);
+}
+
+int cpu_x86_user_mode(CPUState *cpu, uint16_t cs, uint16_t ss)
+{
+    if (!engine.x86_user_mode) {
+        return 1;
+    }
+    return engine.x86_user_mode(cpu->uc, cs, ss) == UC_ERR_OK ? 0 : -1;
+}
+
+int64_t cpu_x86_error_code(CPUState *cpu)
+{
+    uint32_t code;
+
+    if (!engine.x86_error_code || engine.x86_error_code(cpu->uc, &code) != UC_ERR_OK) {
+        return -1;
+    }
+    return code;
 }
 
 /* UC_X86_INS_CPUID hook: answer, and tell the engine to skip its own CPUID. */
@@ -384,7 +412,7 @@ const struct target_ops target_x86_64 = {
     .syscall_pc_advance = 2,
     .setup = x86_setup,
     .install_syscall_hook = x86_install_syscall_hook,
-    .intr_is_syscall = x86_intr_is_syscall,
+    .intr_syscall_regs = x86_intr_syscall_regs,
     .pc_valid = x86_pc_valid,
     .invalid_pc_first = 0x0000800000000000ULL,
     .invalid_pc_last = 0xffff7fffffffffffULL,

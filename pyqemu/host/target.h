@@ -34,8 +34,12 @@ struct target_ops {
      */
     bool (*install_syscall_hook)(CPUState *cpu, uc_engine *uc, uc_hook *hook,
                                  void (*syscall_hook)(uc_engine *uc, void *opaque));
-    /* Is this interrupt number the syscall instruction? */
-    bool (*intr_is_syscall)(uint32_t intno);
+    /*
+     * The registers (number, then arguments 1..6) of a syscall made by
+     * interrupt @intno, whose pc is already past its instruction, or NULL
+     * when the interrupt is no syscall.
+     */
+    const int *(*intr_syscall_regs)(uint32_t intno);
     /* Can the vCPU fetch from this address (else SIGSEGV before the block runs)? */
     bool (*pc_valid)(uint64_t pc);
     /* The same as one range of addresses, which a bounded block hook watches. */

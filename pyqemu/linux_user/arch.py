@@ -33,6 +33,10 @@ def _no_xstate() -> int:
     return 0
 
 
+def _no_cpu_copy_regs(cpu: Any, mem: GuestMemory) -> None:
+    return None
+
+
 class TargetArch:
     """One guest architecture, as linux-user/<arch>/ and target/<arch>/ describe it.
 
@@ -42,21 +46,22 @@ class TargetArch:
 
     __slots__ = ("name", "elf_machine", "hwcap", "hwcap2", "platform", "mmap_base", "reg_prefix",
                  "pc_reg", "sp_reg", "state_regs", "wide_regs", "wide_size", "syscall_nr",
-                 "ret_reg", "syscall_insn_skip", "clone_backwards", "sigaction_has_restorer",
+                 "ret_reg", "clone_backwards", "sigaction_has_restorer",
                  "set_tls", "setup_rt_frame", "restore_rt_frame", "deliver_fault",
-                 "sigtramp_code", "pages_after_load", "cpu_models", "xstate_features",
+                 "sigtramp_code", "cpu_copy_regs", "cpu_models", "xstate_features",
                  "syscall_overrides")
 
     def __init__(self, *, name: str, elf_machine: int, hwcap: int, hwcap2: int | None,
                  platform: bytes | None, mmap_base: int, reg_prefix: str, pc_reg: str,
                  sp_reg: str, state_regs: tuple[str, ...], wide_regs: tuple[str, ...],
-                 wide_size: int, syscall_nr: ModuleType, ret_reg: str, syscall_insn_skip: int,
+                 wide_size: int, syscall_nr: ModuleType, ret_reg: str,
                  clone_backwards: bool, sigaction_has_restorer: bool,
                  set_tls: Callable[[Any, int], None],
                  setup_rt_frame: Callable[..., None],
                  restore_rt_frame: Callable[[Any, Any], int],
                  deliver_fault: Callable[[Any, int], None],
-                 sigtramp_code: bytes | None = None, pages_after_load: int = 0,
+                 sigtramp_code: bytes | None = None,
+                 cpu_copy_regs: Callable[[Any, GuestMemory], None] = _no_cpu_copy_regs,
                  cpu_models: tuple[str, ...] = (),
                  xstate_features: Callable[[], int] = _no_xstate,
                  syscall_overrides: Callable[[], Mapping[str, Any]] = _no_overrides) -> None:
@@ -80,8 +85,6 @@ class TargetArch:
         self.syscall_nr = syscall_nr
         #: the syscall's result register; a clone child gets 0 there
         self.ret_reg = ret_reg
-        #: bytes the pc must move past the syscall instruction for a new thread (0: already past)
-        self.syscall_insn_skip = syscall_insn_skip
         #: clone's arguments: (flags, newsp, parent_tid, tls, child_tid) instead of x86's order
         self.clone_backwards = clone_backwards
         #: struct sigaction has sa_restorer (SA_RESTORER exists)
@@ -96,8 +99,10 @@ class TargetArch:
         self.deliver_fault = deliver_fault
         #: the sigreturn trampoline QEMU 7.2 maps one page for (setup_sigtramp), or None
         self.sigtramp_code = sigtramp_code
-        #: anonymous pages qemu-<arch> maps after loading (x86_64: the IDT and the GDT)
-        self.pages_after_load = pages_after_load
+        #: the first vCPU's set-up once the program is loaded, beyond its pc and stack
+        #: (QEMU's target_cpu_copy_regs): x86_64 maps and loads the IDT and the GDT and
+        #: enters user mode; (cpu, mem) -> None
+        self.cpu_copy_regs = cpu_copy_regs
         #: CPU models -cpu accepts
         self.cpu_models = cpu_models
         #: x86: the XSAVE components of XCR0 for the CPU model (read as each vCPU is made)

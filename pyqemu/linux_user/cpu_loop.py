@@ -120,11 +120,12 @@ def engine_error(info: Any) -> PyqemuError:
 
 
 def deliver_sync_signal(task: TaskState, sig: int, siginfo: bytes, trapno: int,
-                        fault_addr: int) -> None:
-    """Deliver a CPU exception's signal at once; blocked, it kills, as in the kernel."""
+                        fault_addr: int, err: int = 0) -> None:
+    """Deliver a CPU exception's signal at once; blocked, it kills, as in the kernel.
+    ``err`` is the exception's error code, which an x86 frame keeps."""
     if task.sigmask & (1 << (sig - 1)):
         raise GuestSignal(sig)
-    deliver_signal(task, sig, siginfo, trapno, fault_addr)
+    deliver_signal(task, sig, siginfo, trapno, fault_addr, err)
 
 
 def fast_syscalls_allowed(task: TaskState) -> bool:

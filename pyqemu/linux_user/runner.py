@@ -17,7 +17,6 @@ import resource
 import signal
 import sys
 import threading
-from mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE
 from typing import TYPE_CHECKING, Any
 
 from pyqemu.errors import PyqemuError
@@ -268,18 +267,18 @@ def loader_exec(opts: Options, environ: dict[str, str], target: TargetArch, mem:
                             platform=target.platform,
                             before_tables=lambda mem: arch.map_sigtramp(target, mem))
     qemu_plugin_image_loaded(image)
-    # qemu-x86_64 maps the IDT and the GDT next, one page each; keeping
-    # them puts later mappings (ld.so's, libc) at qemu's addresses.
-    for _table in range(target.pages_after_load):
-        mem.target_mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
     return image, guest_argv
 
 
-def target_cpu_copy_regs(target: TargetArch, cpu: X86CPU, image: ImageInfo) -> None:
+def target_cpu_copy_regs(target: TargetArch, cpu: X86CPU, mem: GuestMemory,
+                         image: ImageInfo) -> None:
     """The first instruction and the stack the loader laid out (QEMU's
-    target_cpu_copy_regs with the loader's target_pt_regs)."""
+    target_cpu_copy_regs with the loader's target_pt_regs), then the target's own set-up.
+    It maps what qemu-<arch> maps next (x86_64: the IDT and the GDT, a page each), which
+    puts later mappings (ld.so's, libc) at qemu's addresses."""
     cpu.write_reg(target.pc_reg, image.interp_entry)
     cpu.write_reg(target.sp_reg, image.start_stack)
+    target.cpu_copy_regs(cpu, mem)
 
 
 def init_task_state(opts: Options, target: TargetArch, cpu: X86CPU, mem: GuestMemory,
@@ -364,7 +363,7 @@ def run_program(opts: Options, prog: str, environ: dict[str, str]) -> int:
         run_atexit()
         return exc.exit_status
 
-    target_cpu_copy_regs(target, cpu, image)
+    target_cpu_copy_regs(target, cpu, mem, image)
     host_signal_init()      # first: the task's actions start from what the host ignored
     task = init_task_state(opts, target, cpu, mem, image, guest_argv, log_fd)
     try:

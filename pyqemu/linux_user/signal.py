@@ -113,7 +113,7 @@ def take_host_signals(task: TaskState) -> None:
 
 
 def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
-                   cr2: int = 0) -> None:
+                   cr2: int = 0, err: int = 0) -> None:
     """Run the guest's action for sig now; raises GuestSignal when it is fatal."""
     if task.strace:
         from pyqemu.linux_user.strace import print_taken_signal
@@ -147,7 +147,7 @@ def deliver_signal(task: TaskState, sig: int, info: bytes, trapno: int = 0,
         target.setup_rt_frame(task.cpu, task.mem, sig, action.handler, restorer, info,
                               old_mask, stack_top,
                               (alt.sp, alt.flags if alt.size else SS_DISABLE, alt.size),
-                              trapno, cr2)
+                              trapno, cr2, err)
     except GuestFault:
         raise GuestSignal(signal.SIGSEGV) from None
     # sa_mask as qemu applies it, through a host sigset: never SIGKILL, SIGSTOP or the

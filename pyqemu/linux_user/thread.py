@@ -74,10 +74,10 @@ def do_clone_thread(task: TaskState, flags: int, newsp: int, parent_tid: int,
         child_cpu = X86CPU(process.cpus.free_index(), target)
         task.mem.add_listener(child_cpu)
         child_cpu.copy_state_from(parent_cpu)
-        # x86_64's syscall hook sees rip at the syscall instruction (2 bytes); the
-        # other targets' pc is past it already
-        child_cpu.write_reg(target.pc_reg,
-                            parent_cpu.read_reg(target.pc_reg) + target.syscall_insn_skip)
+        # x86_64's syscall hook sees rip at the syscall instruction (2 bytes); int $0x80
+        # and the other targets' syscalls come as interrupts, their pc past it already
+        child_cpu.write_reg(target.pc_reg, parent_cpu.read_reg(target.pc_reg)
+                            + lib.cpu_syscall_pc_advance(parent_cpu.handle))
         child_cpu.write_reg(target.ret_reg, 0)
         if newsp:
             child_cpu.write_reg(target.sp_reg, newsp)

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Faults while the guest runs, each compared with qemu-x86_64 7.2: a jump to unmapped
-memory, an illegal instruction, a load from a file mapping's page past the end of the
-file (SIGBUS), memory exhaustion, a thousand forks, SIGKILL and SIGTERM
-from outside (with SIGTERM, pyqemu still writes bb's line and drcov's file), and pause()
-waiting for a signal (a pyqemu bug, kept as a strict xfail until it is fixed).
+memory, an illegal instruction, a privileged one (in, at CPL 3), a load from a file
+mapping's page past the end of the file (SIGBUS), memory exhaustion, a thousand forks,
+SIGKILL and SIGTERM from outside (with SIGTERM, pyqemu still writes bb's line and drcov's
+file), and pause() waiting for a signal (a pyqemu bug, kept as a strict xfail until it is
+fixed).
 
 pyqemu must end with qemu's status and message, never with a Python traceback, and
 with a plugin loaded it writes the plugin's atexit output where qemu 7.2 skips it
@@ -27,6 +28,9 @@ from error_paths import Ending, assert_no_traceback, run_pyqemu, run_qemu_tty
 
 JUMP_TO_UNMAPPED = "int main(void) { ((void (*)(void))0xdead0000UL)(); return 0; }\n"
 ILLEGAL_INSTRUCTION = 'int main(void) { __asm__ volatile("ud2"); return 0; }\n'
+# lscpu's VMware backdoor probe without a handler: #GP in user mode (engine patch 0027)
+PRIVILEGED_INSTRUCTION = ('int main(void) { __asm__ volatile("mov $0x564D5868, %eax\\n'
+                          'mov $0x5658, %dx\\nin %dx, %eax"); return 0; }\n')
 # two pages of a one-page file: the second page has no file behind it (issue 25)
 TOUCH_PAST_EOF = r"""
 #include <fcntl.h>
@@ -153,8 +157,11 @@ def _bb_lines(ending: Ending) -> list[str]:
 @pytest.mark.parametrize("name,source,sig", [
     ("jump_to_unmapped", JUMP_TO_UNMAPPED, signal.SIGSEGV),
     ("illegal_instruction", ILLEGAL_INSTRUCTION, signal.SIGILL),
+    pytest.param("privileged_instruction", PRIVILEGED_INSTRUCTION, signal.SIGSEGV,
+                 marks=pytest.mark.patched_engine("user mode (CPL 3): engine patch 0027")),
     ("touch_past_eof", TOUCH_PAST_EOF, signal.SIGBUS),
-], ids=["jump_to_unmapped", "illegal_instruction", "touch_past_eof"])
+], ids=["jump_to_unmapped", "illegal_instruction", "privileged_instruction",
+        "touch_past_eof"])
 def test_fatal_guest_fault_ends_like_qemu(guest, bench: Workbench, name: str, source: str,
                                           sig: signal.Signals) -> None:
     program = guest(name, source)

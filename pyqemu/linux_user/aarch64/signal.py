@@ -36,7 +36,8 @@ NZCV_MASK = 0xF0000000
 
 def setup_rt_frame(cpu: Any, mem: Any, sig: int, handler: int, restorer: int,
                    siginfo: bytes, old_mask: int, stack_top: int | None,
-                   altstack: tuple[int, int, int], trapno: int = 0, cr2: int = 0) -> None:
+                   altstack: tuple[int, int, int], trapno: int = 0, cr2: int = 0,
+                   err: int = 0) -> None:
     """Build the frame and point the vCPU at the handler (raises GuestFault)."""
     sp = stack_top if stack_top is not None else cpu.read_reg("sp")
     frame = (sp - FRAME_SIZE) & ~15

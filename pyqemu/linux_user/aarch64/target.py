@@ -51,7 +51,6 @@ TARGET = TargetArch(
     wide_size=16,
     syscall_nr=syscall_nr,
     ret_reg="x0",
-    syscall_insn_skip=0,
     clone_backwards=True,
     sigaction_has_restorer=True,
     set_tls=set_tls,

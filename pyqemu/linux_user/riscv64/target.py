@@ -57,7 +57,6 @@ TARGET = TargetArch(
     wide_size=8,
     syscall_nr=syscall_nr,
     ret_reg="x10",
-    syscall_insn_skip=0,
     clone_backwards=True,
     sigaction_has_restorer=False,
     set_tls=set_tls,

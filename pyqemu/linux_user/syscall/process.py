@@ -15,6 +15,7 @@ import os
 import struct
 from typing import TYPE_CHECKING
 
+from pyqemu.accel.cpu import X86_MMR
 from pyqemu.linux_user.qemu import GuestExit
 from pyqemu.linux_user.syscall.args import (
     Addr,
@@ -317,8 +318,6 @@ LDT_ENTRY_SIZE = 8
 #: Linux's is 16 bytes (a 32-bit base_addr): qemu answers that size with -EINVAL, and so
 #: does pyqemu, so that a guest sees what it sees under qemu.
 USER_DESC = struct.Struct("<IxxxxQII")
-#: the engine's uc_x86_mmr (LDTR): selector, base, limit, flags
-X86_MMR = struct.Struct("<HxxxxxxQII")
 PROT_READ_WRITE = 3
 MAP_PRIVATE_ANONYMOUS = 0x22
 

@@ -2,8 +2,10 @@
 """The x86_64 CPU exceptions: the part of QEMU's linux-user/x86_64/cpu_loop.c that is
 x86's own (the loop every guest shares is pyqemu/linux_user/cpu_loop.py).
 
-``deliver_fault`` turns an exit of cpu_exec (a bad access, an invalid
-instruction, an x86 exception vector) into the guest signal the kernel sends.
+``target_cpu_copy_regs`` puts the first vCPU in user mode as QEMU's does: its IDT and
+GDT, CPL 3 (engine patch 0027).  ``deliver_fault`` turns an exit of cpu_exec (a bad
+access, an invalid instruction, an x86 exception vector) into the guest signal the
+kernel sends.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import signal
 import struct
 from typing import TYPE_CHECKING
 
+from pyqemu.accel.cpu import X86_MMR, EngineError
 from pyqemu.errors import GuestFault
 from pyqemu.host import lib
 from pyqemu.linux_user.cpu_loop import (  # noqa: F401 - the loop, for older importers
@@ -24,11 +27,62 @@ from pyqemu.linux_user.cpu_loop import (  # noqa: F401 - the loop, for older imp
     handle_syscall,
     segv_siginfo,
 )
+from pyqemu.linux_user.mmap import MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE
 from pyqemu.linux_user.signal import SI_KERNEL, make_siginfo
 from pyqemu.linux_user.x86_64 import syscall_nr as nr
 
 if TYPE_CHECKING:
+    from pyqemu.accel.cpu import X86CPU
+    from pyqemu.linux_user.mmap import GuestMemory
     from pyqemu.linux_user.qemu import TaskState
+
+# User mode as qemu-x86_64 7.2 sets it up (its target_cpu_copy_regs): an IDT of 32 16-byte
+# gates (limit 511) and a GDT of 16 descriptors, one page each, mapped in that order after
+# the program is loaded; CS and SS are the user selectors (Linux's __USER_CS, __USER_DS),
+# at CPL 3, and so are DS and ES (Linux leaves them 0); IF is set.
+USER_CS, USER_DS = 0x33, 0x2B
+IDT_LIMIT = 511
+GDT_ENTRIES = 16
+TABLE_PAGE = 4096
+DESC_G, DESC_B, DESC_L, DESC_P, DESC_S = 1 << 23, 1 << 22, 1 << 21, 1 << 15, 1 << 12
+DESC_DPL_SHIFT, DESC_TYPE_SHIFT = 13, 8
+DESC_CODE_READ, DESC_DATA_WRITE = 0xA, 0x2
+#: the gates qemu writes (its set_idt), each with its DPL: int3, into and int $0x80 may be
+#: raised from user mode, any other int n is #GP (an absent gate has DPL 0 too).  0x80's
+#: gate lies past the limit, where qemu's CPU reads it all the same.
+IDT_GATES = {**dict.fromkeys(range(20), 0), 3: 3, 4: 3, 0x80: 3}
+EFLAGS_IF = 0x200
+
+
+def _descriptor(flags: int) -> bytes:
+    """A flat segment descriptor (base 0, limit 0xfffff pages) with ``flags``."""
+    limit = 0xFFFFF
+    return struct.pack("<II", limit & 0xFFFF, (limit & 0xF0000) | flags)
+
+
+def target_cpu_copy_regs(cpu: X86CPU, mem: GuestMemory) -> None:
+    """Map and fill the IDT and the GDT, load IDTR and GDTR, and run the vCPU in user
+    mode with qemu's selectors.  The stock engine has no user mode (patch 0027): there
+    the tables are made alike and the vCPU stays at CPL 0 with its selectors 0."""
+    prot, flags = PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
+    idt = mem.target_mmap(0, TABLE_PAGE, prot, flags, -1, 0)
+    gdt = mem.target_mmap(0, TABLE_PAGE, prot, flags, -1, 0)
+    gates = bytearray(TABLE_PAGE)
+    for vector, dpl in IDT_GATES.items():
+        struct.pack_into("<I", gates, vector * 16 + 4, DESC_P | dpl << DESC_DPL_SHIFT)
+    mem.write(idt, bytes(gates))
+    user = DESC_G | DESC_B | DESC_P | DESC_S | 3 << DESC_DPL_SHIFT
+    mem.write(gdt + (USER_DS & ~7), _descriptor(user | DESC_DATA_WRITE << DESC_TYPE_SHIFT))
+    mem.write(gdt + (USER_CS & ~7),
+              _descriptor(user | DESC_L | DESC_CODE_READ << DESC_TYPE_SHIFT))
+    cpu.write_reg_bytes("idtr", X86_MMR.pack(0, idt, IDT_LIMIT, 0))
+    cpu.write_reg_bytes("gdtr", X86_MMR.pack(0, gdt, GDT_ENTRIES * 8 - 1, 0))
+    entered = lib.cpu_x86_user_mode(cpu.handle, USER_CS, USER_DS)
+    if entered < 0:
+        raise EngineError(f"the engine cannot enter user mode with CS {USER_CS:#x}")
+    if entered == 0:
+        cpu.write_regs(("ds", "es"), (USER_DS, USER_DS))
+    cpu.write_reg("eflags", cpu.read_reg("eflags") | EFLAGS_IF)
 
 # CPU exceptions (x86 vector numbers): the guest signal and si_code each raises.
 X86_EXCEPTION_SIGNALS = {
@@ -95,7 +149,7 @@ def emulate_vsyscall(task: TaskState) -> None:
 def deliver_fault(task: TaskState, reason: int) -> None:
     """A CPU exception becomes a synchronous guest signal, delivered at once."""
     info = task.cpu.exit_info
-    trapno, cr2 = 0, 0
+    trapno, cr2, err = 0, 0, 0
     if (reason == lib.EXCP_SEGV and info.fault_write == 2
             and info.pc & ~0xFFF == VSYSCALL_PAGE):   # fault_addr is cut to 52 bits
         emulate_vsyscall(task)
@@ -111,11 +165,15 @@ def deliver_fault(task: TaskState, reason: int) -> None:
         if info.intno == XM_VECTOR:
             code = simd_fpe_code(task.cpu.read_reg("mxcsr"))
         trapno = info.intno
-        siginfo = make_siginfo(sig, code, addr=info.pc if sig != signal.SIGSEGV else 0)
+        err = max(0, int(lib.cpu_x86_error_code(task.cpu.handle)))
+        # the kernel's SI_KERNEL signals (int3, #GP) carry no address
+        siginfo = make_siginfo(sig, code, addr=0 if code == SI_KERNEL or sig == signal.SIGSEGV
+                               else info.pc)
     elif reason == lib.EXCP_ENGINE and info.uc_err == 0:
-        # an engine stop with no error is hlt or another privileged instruction
+        # an engine stop with no error is hlt at CPL 0 (the stock engine; patch 0027 runs
+        # guest code at CPL 3, where hlt is #GP)
         sig, trapno = signal.SIGSEGV, 13
         siginfo = make_siginfo(sig, 0x80)
     else:
         raise engine_error(info)
-    deliver_sync_signal(task, sig, siginfo, trapno, cr2)
+    deliver_sync_signal(task, sig, siginfo, trapno, cr2, err)

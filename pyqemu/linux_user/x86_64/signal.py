@@ -70,6 +70,9 @@ MXCSR_MASK = 0x0000FFFF
 #: Linux's initial FPU state (and the handler's): fninit's FCW, an empty stack, MXCSR_DEFAULT
 FCW_INIT, FTW_ALL_EMPTY, MXCSR_INIT = 0x037F, 0xFFFF, 0x1F80
 EFLAGS_CLEAR_ON_ENTRY = (1 << 10) | (1 << 8) | (1 << 16)   # DF, TF, RF
+#: the flags rt_sigreturn takes from the frame (qemu 7.2's mask: AC, OF, DF, TF and the
+#: arithmetic flags; Linux's FIX_EFLAGS adds RF); IOPL and IF stay the CPU's
+EFLAGS_FROM_FRAME = 0x40DD5
 
 
 def frame_xfeatures(cpu: X86CPU) -> int:
@@ -169,7 +172,8 @@ def _init_fpstate(cpu: X86CPU) -> None:
 
 def setup_rt_frame(cpu: X86CPU, mem: GuestMemory, sig: int, handler: int, restorer: int,
                    siginfo: bytes, old_mask: int, stack_top: int | None,
-                   altstack: tuple[int, int, int], trapno: int = 0, cr2: int = 0) -> None:
+                   altstack: tuple[int, int, int], trapno: int = 0, cr2: int = 0,
+                   err: int = 0) -> None:
     """Build the frame and point the vCPU at the handler (raises GuestFault)."""
     rsp = cpu.read_reg("rsp")
     sp = stack_top if stack_top is not None else rsp - REDZONE
@@ -181,7 +185,7 @@ def setup_rt_frame(cpu: X86CPU, mem: GuestMemory, sig: int, handler: int, restor
     sigcontext = bytearray(256)
     struct.pack_into(f"<{len(regs)}Q", sigcontext, 0, *regs)
     struct.pack_into("<HHHH", sigcontext, len(regs) * 8, 0x33, 0, 0, 0x2b)
-    struct.pack_into("<QQQQQ", sigcontext, SC_TRAPNO - 8, 0, trapno, old_mask, cr2, fpstate)
+    struct.pack_into("<QQQQQ", sigcontext, SC_TRAPNO - 8, err, trapno, old_mask, cr2, fpstate)
 
     uc = bytearray(UC_SIGMASK + 8)
     struct.pack_into("<QQQi4xQ", uc, 0, UC_FP_XSTATE, 0, altstack[0], altstack[1], altstack[2])
@@ -206,7 +210,8 @@ def restore_rt_frame(cpu: X86CPU, mem: GuestMemory) -> int:
     frame = cpu.read_reg("rsp") - 8
     uc = mem.read(frame + FRAME_UC, UC_SIGMASK + 8)
     sigcontext = uc[UC_MCONTEXT:UC_MCONTEXT + 256]
-    regs = struct.unpack_from(f"<{len(SIGCONTEXT_REGS)}Q", sigcontext, 0)
+    regs = list(struct.unpack_from(f"<{len(SIGCONTEXT_REGS)}Q", sigcontext, 0))
+    regs[-1] = cpu.read_reg("eflags") & ~EFLAGS_FROM_FRAME | regs[-1] & EFLAGS_FROM_FRAME
     cpu.write_regs(SIGCONTEXT_REGS, regs)
     (fpstate,) = struct.unpack_from("<Q", sigcontext, SC_FPSTATE)
     if fpstate:

@@ -62,14 +62,13 @@ TARGET = TargetArch(
     wide_size=32,
     syscall_nr=syscall_nr,
     ret_reg="rax",
-    syscall_insn_skip=2,
     clone_backwards=False,
     sigaction_has_restorer=True,
     set_tls=set_tls,
     setup_rt_frame=signal.setup_rt_frame,
     restore_rt_frame=signal.restore_rt_frame,
     deliver_fault=cpu_loop.deliver_fault,
-    pages_after_load=2,   # qemu-x86_64 maps the IDT and the GDT, one page each
+    cpu_copy_regs=cpu_loop.target_cpu_copy_regs,
     cpu_models=CPU_MODELS,
     xstate_features=xstate_features,
 )
