@@ -355,26 +355,36 @@ def test_drcov_of_a_long_straight_stretch_has_qemus_cuts(
     assert mine == theirs
 
 
+SQLITE_SQL = (b"select 1.0/3; create table t(a); insert into t values(1),(2);\n"
+              b"select sum(a)*1.5 from t;\n")
+
+
 @OP_BUFFER
-def test_drcov_of_sqlite3_has_qemus_blocks(plugin_lib: Callable[[str], Path],
-                                           tmp_path: Path) -> None:
-    """sqlite3 creating a table and computing: libsqlite3 and libc each have a straight
-    stretch of several hundred bytes that qemu cuts where its TCG op buffer fills up."""
-    sqlite3 = Path("/usr/bin/sqlite3")
-    if not sqlite3.is_file():
-        missing("sqlite3 (apt-get install sqlite3)")
+@pytest.mark.parametrize("argv,module", [
+    (["/usr/bin/sqlite3"], "libsqlite3"),
+    (["/usr/bin/sha256sum", "data"], "sha256sum"),
+    (["/usr/bin/md5sum", "data"], "md5sum"),
+    (["/bin/bzip2", "-c", "data"], "libbz2"),
+])
+def test_drcov_of_real_programs_has_qemus_blocks(argv: list[str], module: str,
+                                                 plugin_lib: Callable[[str], Path],
+                                                 tmp_path: Path) -> None:
+    """Programs whose long straight stretches qemu cuts where its TCG op buffer fills up
+    (sqlite3's in libsqlite3 and libc, the hash loops, bzip2's in libbz2), on data of their
+    own: the same blocks in every module under Nehalem."""
+    if not Path(argv[0]).is_file():
+        missing(f"{argv[0]} (apt-get install {Path(argv[0]).name})")
+    (tmp_path / "data").write_text("".join(f"{n * 7919 % 5003}\n" for n in range(5000)))
     lib = plugin_lib("drcov")
-    sql = (b"select 1.0/3; create table t(a); insert into t values(1),(2);\n"
-           b"select sum(a)*1.5 from t;\n")
     runs = {}
     for name, run in (("qemu", run_qemu), ("pyqemu", run_pyqemu)):
         trace = tmp_path / f"{name}.drcov"
-        result = run([sqlite3], extra=["-cpu", "Nehalem"], env=guest_env(), stdin=sql,
-                     plugins=[plugin_spec(lib, f"filename={trace}")])
+        result = run(argv, extra=["-cpu", "Nehalem"], cwd=tmp_path, env=guest_env(),
+                     stdin=SQLITE_SQL, plugins=[plugin_spec(lib, f"filename={trace}")])
         assert result.returncode == 0, result.describe()
         runs[name] = (result.stdout, _blocks(trace))
     assert runs["pyqemu"][0] == runs["qemu"][0]
-    assert any("libsqlite3" in path for path in runs["qemu"][1])
+    assert any(module in path for path in runs["qemu"][1])
     assert runs["pyqemu"][1] == runs["qemu"][1]
 
 
