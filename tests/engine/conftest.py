@@ -79,18 +79,19 @@ def assembler() -> None:
 
 @pytest.fixture(scope="session")
 def run_scenario(assembler: None) -> Callable[[str, Path], Any]:
-    """run_scenario(name, library) -> the scenario's result, run in a child on that library.
+    """run_scenario(name, library[, script]) -> the scenario's result, run in a child on that
+    library (script: scenarios.py, or another file of scenarios that imports it).
 
     Results are cached for the session (the stock runs are shared by many tests).
     """
     cache: dict[tuple[str, Path], Any] = {}
 
-    def run(name: str, library: Path) -> Any:
+    def run(name: str, library: Path, script: Path = SCENARIOS) -> Any:
         key = (name, library)
         if key not in cache:
             env = dict(os.environ, LIBUNICORN_PATH=str(library.parent))
             done = subprocess.run(
-                [sys.executable, str(SCENARIOS), name],
+                [sys.executable, str(script), name],
                 env=env, capture_output=True, text=True, timeout=120,
             )
             assert done.returncode == 0, f"scenario {name} on {library}:\n{done.stderr[-3000:]}"
