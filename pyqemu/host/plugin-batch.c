@@ -185,17 +185,27 @@ static void batch_full(struct plugin_batch *batch, unsigned int vcpu_index)
     }
 }
 
-void plugin_batch_append_tb(struct plugin_batch *batch, unsigned int vcpu_index, uint64_t vaddr)
+/* Append one event (a memory batch's with its @info); a full buffer is delivered. */
+static void batch_append(struct plugin_batch *batch, unsigned int vcpu_index, uint64_t vaddr,
+                         uint32_t info)
 {
     struct plugin_batch_vcpu *buf = batch_vcpu(batch, vcpu_index);
 
     if (!buf || buf->append.pos >= buf->append.end) {
         return;
     }
+    if (buf->infos) {
+        buf->infos[buf->append.pos - buf->vaddrs] = info;
+    }
     *buf->append.pos++ = vaddr;
     if (buf->append.pos == buf->append.end) {
         batch_full(batch, vcpu_index);
     }
+}
+
+void plugin_batch_append_tb(struct plugin_batch *batch, unsigned int vcpu_index, uint64_t vaddr)
+{
+    batch_append(batch, vcpu_index, vaddr, 0);
 }
 
 /* Called by the generated code for a block whose one callback is a batch's: @udata is it. */
@@ -227,17 +237,7 @@ void plugin_batch_tb_full(unsigned int vcpu_index, void *udata)
 void plugin_batch_mem_exec(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
                            uint64_t vaddr, void *udata)
 {
-    struct plugin_batch *batch = udata;
-    struct plugin_batch_vcpu *buf = batch_vcpu(batch, vcpu_index);
-
-    if (!buf || buf->append.pos >= buf->append.end) {
-        return;
-    }
-    buf->infos[buf->append.pos - buf->vaddrs] = info;
-    *buf->append.pos++ = vaddr;
-    if (buf->append.pos == buf->append.end) {
-        batch_full(batch, vcpu_index);
-    }
+    batch_append(udata, vcpu_index, vaddr, info);
 }
 
 /*

@@ -352,15 +352,16 @@ static void site_fill_block(uc_tb_site_fill *fill, CPUState *cpu, struct qemu_pl
         fill->block_slot = (void **)&cpu->cur_tb;
         fill->block_value = tb;
     }
-    if (!tb->folds && cbs->n == 1 && cbs->data[0].type == PLUGIN_CB_BATCH) {
-        fill->append = plugin_batch_append_state(cbs->data[0].userp, cpu_index_of(cpu));
-        fill->append_value = cbs->data[0].f.imm;
-        fill->append_full = (void *)plugin_batch_tb_full;
-        fill->append_udata = cbs->data[0].userp;
-        return;
-    }
     if (!tb->folds) {
-        site_fill_exec(fill, cbs);
+        if (cbs->n == 1 && cbs->data[0].type == PLUGIN_CB_BATCH) {
+            /* the batch's append, made by the generated code (patch 0026) */
+            fill->append = plugin_batch_append_state(cbs->data[0].userp, cpu_index_of(cpu));
+            fill->append_value = cbs->data[0].f.imm;
+            fill->append_full = (void *)plugin_batch_tb_full;
+            fill->append_udata = cbs->data[0].userp;
+        } else {
+            site_fill_exec(fill, cbs);
+        }
         return;
     }
     if (tb->n_folded == 1 &&

@@ -237,7 +237,7 @@ struct plugin_batch_vcpu {
     uc_tb_append append;
     uint64_t *vaddrs;
     uint32_t *infos;                /* memory batches only */
-    size_t capacity;                /* of these arrays, one slot more */
+    size_t capacity;                /* the batch's when they were made (they hold one more) */
     bool busy;                      /* being delivered */
 };
 
